@@ -1,0 +1,165 @@
+"""Settings classes; environment variables override them; production fails without secrets."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = "dev-key-not-for-production"  # noqa: S105 - replaced in production
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # bound to the session, which has its own timeouts
+
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    LANGUAGES = ("ja", "en")
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_LOCKOUT_THRESHOLD = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+
+    PASSWORD_MIN_LENGTH = 10
+    # argon2id; OWASP: m=19 MiB, t=2, p=1 at least. We use 64 MiB, t=3, p=1.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 1
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_FROM = "hrfund@metro.tokyo.example"
+    MAIL_TIMEOUT = 30
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in e-mails and calendar feeds
+
+    # Reminders: dispatch interval of `flask scheduler run`; how late a missed reminder is still
+    # sent; when a claim whose sender died is taken over; SMTP retries (base × 2^n, n attempts).
+    REMINDER_INTERVAL_MINUTES = 5
+    REMINDER_CATCH_UP_DAYS = 7
+    REMINDER_CLAIM_TIMEOUT_SECONDS = 600
+    REMINDER_RETRY_BASE_SECONDS = 300
+    REMINDER_MAX_ATTEMPTS = 6
+    REMINDER_SEND_PAUSE_SECONDS = 0.0
+
+    API_PER_PAGE_DEFAULT = 50
+    API_PER_PAGE_MAX = 200
+    PAGE_SIZE = 25
+
+    # Uploads live outside the web root (None: <instance>/uploads). Certificates and CVs are at
+    # most UPLOAD_MAX_BYTES; imports of training records may be larger. MAX_CONTENT_LENGTH caps
+    # any request (answered 413); the bigger of the two limits, plus room for the form.
+    UPLOAD_FOLDER: str | None = None
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    IMPORT_MAX_BYTES = 64 * 1024 * 1024
+    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 1024 * 1024
+    HSTS = False
+    SHOW_ERROR_DETAILS = False
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """The settings that environment variables override."""
+        values: dict = {}
+        for name in (
+            "SECRET_KEY",
+            "RATELIMIT_STORAGE_URI",
+            "MAIL_SERVER",
+            "MAIL_USERNAME",
+            "MAIL_PASSWORD",
+            "MAIL_FROM",
+            "PUBLIC_BASE_URL",
+            "UPLOAD_FOLDER",
+        ):
+            if os.environ.get(name):
+                values[name] = os.environ[name]
+        if os.environ.get("DATABASE_URL"):
+            values["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+        if os.environ.get("MAIL_PORT"):
+            values["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+        for name in (
+            "REMINDER_INTERVAL_MINUTES",
+            "REMINDER_CATCH_UP_DAYS",
+            "REMINDER_CLAIM_TIMEOUT_SECONDS",
+            "REMINDER_RETRY_BASE_SECONDS",
+            "REMINDER_MAX_ATTEMPTS",
+        ):
+            if os.environ.get(name):
+                values[name] = int(os.environ[name])
+        if os.environ.get("REMINDER_SEND_PAUSE_SECONDS"):
+            values["REMINDER_SEND_PAUSE_SECONDS"] = float(os.environ["REMINDER_SEND_PAUSE_SECONDS"])
+        if os.environ.get("MAIL_USE_TLS"):
+            values["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", False)
+        return values
+
+
+class DevelopmentConfig(Config):
+    """A laptop: SQLite in the instance folder, mail to the log."""
+
+    ENV_NAME = "development"
+    SHOW_ERROR_DETAILS = True
+
+
+class TestingConfig(Config):
+    """The test suite: fast hashing, no CSRF on plain test clients unless a test asks for it."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8192
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production: PostgreSQL, secure cookies, HSTS; refuses to start without a secret key."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = None
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_SAMESITE = "Strict"
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    """The settings class for HRFUND_ENV (or ``name``)."""
+    name = name or os.environ.get("HRFUND_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"HRFUND_ENV must be one of {', '.join(CONFIGS)}, not {name!r}"
+        ) from None

@@ -1,0 +1,123 @@
+"""hrfund: the Tokyo Human Resources Fund for City Diplomacy."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from config import get_config
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, commands, error handlers."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"),
+    )
+    load_config(app, config_name, test_config)
+    configure_logging(app)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    return app
+
+
+def load_config(app: Flask, config_name: str | None, test_config: dict | None) -> None:
+    settings = get_config(config_name)
+    app.config.from_object(settings)
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "hrfund.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if settings.ENV_NAME == "production":
+        missing = [name for name in ("SECRET_KEY",) if not app.config.get(name)]
+        if missing:
+            raise RuntimeError(f"production needs {', '.join(missing)} in the environment")
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            log.warning("production is running on SQLite; set DATABASE_URL to PostgreSQL")
+
+
+def configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from hrfund.core.db import configure_engine
+    from hrfund.core.i18n import init_i18n
+    from hrfund.core.nav import init_nav
+    from hrfund.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(__file__), os.pardir, "migrations")
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    init_i18n(app)
+    init_nav(app)
+
+    from hrfund.auth.login import init_login
+
+    init_login(app, login_manager)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from hrfund.core.http import init_request_hooks
+
+    init_request_hooks(app)
+
+
+#: Domain modules in import order; each may have views.py (``bp``) and api.py (``bp``).
+MODULES = ("core", "auth", "org", "fund", "placements", "training", "reminders", "applications")
+
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from hrfund.api import create_api_blueprint
+    from hrfund.auth.admin import bp as admin_bp
+
+    api_blueprints = []
+    for name in MODULES:
+        if find_spec(f"hrfund.{name}.views"):
+            app.register_blueprint(import_module(f"hrfund.{name}.views").bp)
+        if find_spec(f"hrfund.{name}.api"):
+            api_blueprints.append(import_module(f"hrfund.{name}.api").bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(create_api_blueprint(api_blueprints))
+
+
+def register_commands(app: Flask) -> None:
+    from hrfund.auth.cli import users_cli
+    from hrfund.reminders.cli import reminders_cli, scheduler_cli
+    from hrfund.seed import seed_demo_command
+    from hrfund.training.cli import training_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(training_cli)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(scheduler_cli)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from hrfund.core.http import init_error_handlers
+
+    init_error_handlers(app)

@@ -1,0 +1,175 @@
+"""Users with roles, their server-side sessions and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hrfund.core.db import TimestampMixin, str_enum, utcnow
+from hrfund.extensions import db
+from hrfund.org.models import Department, PartnerCity
+
+
+class Role(enum.StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HR = "hr"
+    COORDINATOR = "coordinator"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+department_managers = sa.Table(
+    "department_managers",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "department_id",
+        sa.ForeignKey("departments.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<UserRole {self.user_id} {self.role}>"
+
+
+class User(TimestampMixin, db.Model):
+    """A person who logs in: TMG staff, partner-city coordinator, auditor or administrator."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.Index("uq_users_email_lower", sa.func.lower(sa.text("email")), unique=True),
+        sa.CheckConstraint("locale in ('ja', 'en')", name="locale"),
+        sa.CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    family_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    given_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    family_name_kana: Mapped[str] = mapped_column(sa.String(100), default="")
+    given_name_kana: Mapped[str] = mapped_column(sa.String(100), default="")
+    family_name_romaji: Mapped[str] = mapped_column(sa.String(100))
+    given_name_romaji: Mapped[str] = mapped_column(sa.String(100))
+    employee_number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner_cities.id"), index=True)
+    joined_on: Mapped[date | None]
+    locale: Mapped[str] = mapped_column(sa.String(2), default="ja", server_default="ja")
+    timezone: Mapped[str] = mapped_column(
+        sa.String(64), default="Asia/Tokyo", server_default="Asia/Tokyo"
+    )
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+    department: Mapped[Department | None] = so.relationship(foreign_keys=[department_id])
+    city: Mapped[PartnerCity | None] = so.relationship()
+    role_rows: Mapped[list[UserRole]] = so.relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+    managed_departments: Mapped[list[Department]] = so.relationship(
+        secondary=department_managers, lazy="selectin", order_by=Department.code
+    )
+
+    # Flask-Login: the key of the server-side session this object was loaded for.
+    _session_key = None
+
+    @property
+    def roles(self) -> set[Role]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return any(Role(r) in self.roles for r in roles)
+
+    # Flask-Login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self._session_key
+
+    def display_name(self, locale: str = "en") -> str:
+        """The name in the order the language expects: 山田 太郎 / Taro Yamada."""
+        if locale == "ja" and self.family_name:
+            return f"{self.family_name} {self.given_name}".strip()
+        return f"{self.given_name_romaji} {self.family_name_romaji}".strip()
+
+    def kana_name(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}".strip()
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """A server-side login session, so that logout and deactivation end a stolen cookie too."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(255))
+
+    user: Mapped[User] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = so.relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"

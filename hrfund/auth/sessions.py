@@ -1,0 +1,215 @@
+"""Login, server-side sessions, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from hrfund.auth.models import ApiToken, Role, User, UserSession
+from hrfund.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from hrfund.core.audit import record_event
+from hrfund.core.db import utcnow
+from hrfund.core.errors import Conflict, NotAllowed, ValidationFailed
+from hrfund.extensions import db
+
+log = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "hrf_"  # noqa: S105 - a marker, not a secret
+
+
+class LoginRefused(Exception):
+    """A login that did not succeed; ``message`` is safe to show."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(
+        sa.select(User).where(sa.func.lower(User.email) == (email or "").strip().lower())
+    )
+
+
+# ---------------------------------------------------------------- login and sessions
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user with these credentials, or LoginRefused with a message safe to show."""
+    cfg = current_app.config
+    user = get_user_by_email(email)
+    now = utcnow()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        log.warning("login refused for %s: locked", email)
+        raise LoginRefused(
+            str(
+                _l(
+                    "Too many failed attempts. This account is locked; try again "
+                    "in %(minutes)d minutes.",
+                    minutes=minutes,
+                )
+            )
+        )
+    if user is None or not verify_password(user.password_hash, password):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= cfg["LOGIN_LOCKOUT_THRESHOLD"]:
+                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+                user.failed_logins = 0
+                record_event(None, "user.locked", user, comment="repeated failed logins")
+                log.warning("account %s locked after repeated failed logins", user.email)
+        else:
+            hash_password(
+                password
+            )  # same cost as a real check: no timing oracle for unknown emails
+        log.warning("failed login for %s", email)
+        raise LoginRefused(str(_l("Wrong e-mail address or password.")))
+    if not user.active:
+        log.warning("login refused for %s: deactivated", email)
+        raise LoginRefused(str(_l("This account is deactivated. Ask the administrator.")))
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(user: User, *, ip: str | None = None, user_agent: str | None = None) -> str:
+    """Open a server-side session; the returned key goes into the signed cookie."""
+    key = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(key_hash=_sha256(key), user=user, ip=ip, user_agent=(user_agent or "")[:255])
+    )
+    record_event(user, "session.login", user)
+    user._session_key = key
+    return key
+
+
+def load_session(key: str) -> User | None:
+    """The user of a live session, or None when it ended, idled or aged out."""
+    cfg = current_app.config
+    row = db.session.execute(
+        sa.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == _sha256(key), UserSession.ended_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    session_row, user = row
+    now = utcnow()
+    if (
+        not user.active
+        or now - session_row.last_seen_at > cfg["SESSION_IDLE_TIMEOUT"]
+        or now - session_row.created_at > cfg["SESSION_ABSOLUTE_TIMEOUT"]
+    ):
+        return None
+    if now - session_row.last_seen_at > timedelta(minutes=1):
+        session_row.last_seen_at = now  # written at most once a minute
+    user._session_key = key
+    return user
+
+
+def end_session(key: str | None) -> None:
+    """Log out: the session's cookie no longer works, even if someone copied it."""
+    if not key:
+        return
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.key_hash == _sha256(key), UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def end_all_sessions(user: User, *, except_key: str | None = None) -> None:
+    stmt = sa.update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None)
+    )
+    if except_key:
+        stmt = stmt.where(UserSession.key_hash != _sha256(except_key))
+    db.session.execute(stmt.values(ended_at=utcnow()))
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password; every other session of the user ends."""
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed(
+            str(_l("The password could not be changed.")),
+            fields={"current_password": [str(_l("The current password is wrong."))]},
+        )
+    set_password(user, user, new, keep_session=user._session_key)
+
+
+def set_password(actor, user: User, new: str, *, keep_session: str | None = None) -> None:
+    """Set a password (own change or admin reset) and end the user's other sessions."""
+    if problems := password_problems(new, email=user.email):
+        raise ValidationFailed(
+            str(_l("The password could not be changed.")), fields={"new_password": problems}
+        )
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user, except_key=keep_session)
+    record_event(actor, "user.password", user)
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def create_api_token(actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new bearer token; the plain value is returned once and never stored."""
+    name = (name or "").strip() or "API token"
+    if len(name) > 100:
+        raise ValidationFailed(
+            str(_l("The name is too long.")),
+            fields={"name": [str(_l("Use at most 100 characters."))]},
+        )
+    if actor.id != user.id and not actor.has_role(Role.ADMIN):
+        raise NotAllowed(str(_l("Only an administrator can make tokens for others.")))
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, token_hash=_sha256(plain), prefix=plain[:10])
+    db.session.add(token)
+    db.session.flush()
+    record_event(actor, "api_token.create", token, changes={"user": user.email, "name": name})
+    return token, plain
+
+
+def revoke_api_token(actor, token: ApiToken) -> None:
+    if actor.id != token.user_id and not actor.has_role(Role.ADMIN):
+        raise NotAllowed(str(_l("This token is not yours.")))
+    if token.revoked_at is not None:
+        raise Conflict(str(_l("This token is already revoked.")))
+    token.revoked_at = utcnow()
+    record_event(actor, "api_token.revoke", token)
+
+
+def user_for_token(plain: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a bearer token, or None."""
+    if not plain or not plain.startswith(TOKEN_PREFIX):
+        return None
+    row = db.session.execute(
+        sa.select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(
+            ApiToken.token_hash == _sha256(plain),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        token.last_used_at = now
+    return user, token

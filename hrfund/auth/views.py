@@ -1,0 +1,160 @@
+"""Login, logout, and the user's own profile: language, time zone, password, API tokens."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from hrfund.auth import services
+from hrfund.auth.forms import LoginForm, PasswordForm, SettingsForm, TokenForm
+from hrfund.auth.models import ApiToken
+from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.forms import safe_next, show_errors
+from hrfund.core.permissions import login_required
+from hrfund.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.LoginRefused as refused:
+            error = refused.message
+        else:
+            next_url = safe_next(request.args.get("next"), url_for("core.index"))
+            session.clear()  # a fresh session at login: no fixation
+            services.start_session(
+                user, ip=request.remote_addr, user_agent=request.headers.get("User-Agent")
+            )
+            login_user(user)
+            session.permanent = True
+            flash(_("Welcome, %(name)s.", name=user.display_name(user.locale)), "success")
+            return redirect(next_url)
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.end_session(current_user.get_id())
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The language switch in the navigation bar, remembered per user."""
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        flash(_("Choose Japanese or English."), "danger")
+    elif current_user.is_authenticated:
+        services.set_locale(current_user, locale)
+    else:
+        session["locale"] = locale
+    return redirect(safe_next(request.form.get("next"), url_for("core.index")))
+
+
+def _profile_page(
+    settings_form=None, password_form=None, token_form=None, new_token=None, status=200
+):
+    tokens = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    settings_form = settings_form or SettingsForm(
+        locale=current_user.locale, timezone=current_user.timezone
+    )
+    return render_template(
+        "auth/profile.html",
+        settings_form=settings_form,
+        password_form=password_form or PasswordForm(),
+        token_form=token_form or TokenForm(),
+        tokens=tokens,
+        new_token=new_token,
+    ), status
+
+
+@bp.route("/profile")
+@login_required
+def profile():
+    return _profile_page()
+
+
+@bp.route("/profile/settings", methods=["POST"])
+@login_required
+def update_settings():
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        return _profile_page(settings_form=form, status=422)
+    try:
+        services.update_profile(current_user, locale=form.locale.data, timezone=form.timezone.data)
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return _profile_page(settings_form=form, status=422)
+    flash(_("Your settings are saved."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _profile_page(password_form=form, status=422)
+    try:
+        services.change_password(current_user, form.current_password.data, form.new_password.data)
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return _profile_page(password_form=form, status=422)
+    flash(_("Your password is changed. Your other sessions have ended."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _profile_page(token_form=form, status=422)
+    try:
+        _token, plain = services.create_api_token(current_user, current_user, form.name.data)
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return _profile_page(token_form=form, status=422)
+    flash(_("Copy the token now: it is shown only once."), "warning")
+    return _profile_page(new_token=plain)
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        raise NotFound(_("No such token."))
+    services.revoke_api_token(current_user, token)
+    flash(_("The token is revoked."), "success")
+    return redirect(url_for("auth.profile"))

@@ -1,0 +1,1 @@
+"""Shared building blocks: model mixins, audit log, errors, permissions, pagination, i18n."""

@@ -1,0 +1,47 @@
+"""Role checks used by pages and the API alike."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+from hrfund.extensions import login_manager
+
+log = logging.getLogger(__name__)
+
+
+def refuse(reason: str = "role") -> None:
+    """Log the refusal and answer 403."""
+    log.warning(
+        "refused %s %s for %s (%s)",
+        request.method,
+        request.path,
+        getattr(current_user, "email", "anonymous"),
+        reason,
+    )
+    abort(403)
+
+
+def roles_required(*roles: str):
+    """The view needs a logged-in user holding at least one of ``roles`` (none: any user)."""
+
+    def decorator(view):
+        view.required_roles = tuple(str(r) for r in roles)
+
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and not current_user.has_role(*roles):
+                refuse(f"needs one of {', '.join(str(r) for r in roles)}")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+login_required = roles_required()

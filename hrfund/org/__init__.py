@@ -1,0 +1,1 @@
+"""TMG departments and partner cities."""

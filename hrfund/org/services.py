@@ -1,0 +1,287 @@
+"""Rules for departments and partner cities."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+from babel import Locale
+from babel.numbers import list_currencies
+from flask_babel import lazy_gettext as _l
+
+from hrfund.core.audit import record_event
+from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.extensions import db
+from hrfund.org.models import (
+    CooperationArea,
+    Department,
+    DepartmentLevel,
+    PartnerCity,
+    Relationship,
+)
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
+CITY_CODE_RE = re.compile(r"^[A-Z]{2,8}$")
+CITY_FIELDS = (
+    "code",
+    "name_en",
+    "name_ja",
+    "country",
+    "timezone",
+    "currency",
+    "relationship",
+    "since",
+    "cooperation_areas",
+    "active",
+)
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    return frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+
+
+@lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def _required(values: dict, errors: dict, *names: str) -> None:
+    for name in names:
+        if not str(values.get(name) or "").strip():
+            errors.setdefault(name, []).append(str(_l("This field is required.")))
+
+
+def _check_city(values: dict, city: PartnerCity | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    _required(
+        values,
+        errors,
+        "code",
+        "name_en",
+        "name_ja",
+        "country",
+        "timezone",
+        "currency",
+        "relationship",
+    )
+    code = values.get("code") or ""
+    if code and not CITY_CODE_RE.match(code):
+        errors["code"] = [str(_l("Use 2 to 8 capital letters, for example SEL."))]
+    elif code and db.session.scalar(
+        sa.select(PartnerCity.id).where(
+            PartnerCity.code == code, PartnerCity.id != (city.id if city else -1)
+        )
+    ):
+        errors["code"] = [str(_l("Another city has this code."))]
+    if values.get("country") and values["country"] not in country_codes():
+        errors["country"] = [str(_l("Use an ISO 3166 country code, for example KR."))]
+    if values.get("timezone") and values["timezone"] not in available_timezones():
+        errors["timezone"] = [str(_l("Use an IANA time zone, for example Asia/Seoul."))]
+    if values.get("currency") and values["currency"] not in currency_codes():
+        errors["currency"] = [str(_l("Use an ISO 4217 currency code, for example KRW."))]
+    if values.get("relationship") and values["relationship"] not in {r.value for r in Relationship}:
+        errors["relationship"] = [str(_l("Choose one of the listed relationships."))]
+    since = values.get("since")
+    if since is not None and not isinstance(since, date):
+        errors["since"] = [str(_l("Enter a date as YYYY-MM-DD."))]
+    areas = values.get("cooperation_areas") or []
+    if not isinstance(areas, list) or any(
+        a not in {c.value for c in CooperationArea} for a in areas
+    ):
+        errors["cooperation_areas"] = [str(_l("Choose from the listed cooperation areas."))]
+    for name in ("name_en", "name_ja"):
+        if len(values.get(name) or "") > 200:
+            errors[name] = [str(_l("Use at most 200 characters."))]
+    return errors
+
+
+def _normalize_city(values: dict) -> dict:
+    values = dict(values)
+    for name in ("code", "country", "currency"):
+        if isinstance(values.get(name), str):
+            values[name] = values[name].strip().upper()
+    for name in ("name_en", "name_ja", "timezone"):
+        if isinstance(values.get(name), str):
+            values[name] = values[name].strip()
+    return values
+
+
+def create_city(actor, **values) -> PartnerCity:
+    """Add a partner city."""
+    values = _normalize_city(values)
+    if errors := _check_city(values, None):
+        raise ValidationFailed(str(_l("The city could not be saved.")), fields=errors)
+    city = PartnerCity(**{k: v for k, v in values.items() if k in CITY_FIELDS})
+    city.relationship = Relationship(values["relationship"])
+    db.session.add(city)
+    db.session.flush()
+    record_event(
+        actor, "city.create", city, changes={k: values.get(k) for k in CITY_FIELDS if k in values}
+    )
+    return city
+
+
+def update_city(actor, city: PartnerCity, **values) -> PartnerCity:
+    """Change a partner city's details."""
+    merged = {k: getattr(city, k) for k in CITY_FIELDS} | _normalize_city(values)
+    if errors := _check_city(merged, city):
+        raise ValidationFailed(str(_l("The city could not be saved.")), fields=errors)
+    merged["relationship"] = Relationship(merged["relationship"])
+    changes = {
+        k: [getattr(city, k), merged[k]] for k in CITY_FIELDS if getattr(city, k) != merged[k]
+    }
+    for key in CITY_FIELDS:
+        setattr(city, key, merged[key])
+    if changes:
+        record_event(actor, "city.update", city, changes=changes)
+    return city
+
+
+def get_city_by_code(code: str) -> PartnerCity:
+    city = db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == (code or "").upper()))
+    if city is None:
+        raise NotFound(str(_l("No partner city with code %(code)s.", code=code)))
+    return city
+
+
+def cities_query(*, active: bool | None = None, q: str | None = None):
+    stmt = sa.select(PartnerCity).order_by(PartnerCity.code)
+    if active is not None:
+        stmt = stmt.where(PartnerCity.active.is_(active))
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(
+            sa.or_(
+                PartnerCity.name_en.ilike(like),
+                PartnerCity.name_ja.like(like),
+                PartnerCity.code.ilike(like),
+            )
+        )
+    return stmt
+
+
+def concrete_relation_count() -> int:
+    """Active cities with a concrete relation, counted toward the target of 30."""
+    from hrfund.org.models import CONCRETE_RELATIONSHIPS
+
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(PartnerCity.id)).where(
+                PartnerCity.active.is_(True),
+                PartnerCity.relationship.in_([r.value for r in CONCRETE_RELATIONSHIPS]),
+            )
+        )
+        or 0
+    )
+
+
+# ---------------------------------------------------------------- departments
+
+DEPARTMENT_FIELDS = ("code", "name_en", "name_ja", "level", "parent")
+
+
+def _check_department(values: dict, department: Department | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    _required(values, errors, "code", "name_en", "name_ja")
+    code = values.get("code") or ""
+    if code and not CODE_RE.match(code):
+        errors["code"] = [str(_l("Use capital letters, digits, - and _, for example GA-INT."))]
+    elif code and db.session.scalar(
+        sa.select(Department.id).where(
+            Department.code == code, Department.id != (department.id if department else -1)
+        )
+    ):
+        errors["code"] = [str(_l("Another department has this code."))]
+    level = values.get("level")
+    if level is not None and level not in {lv.value for lv in DepartmentLevel}:
+        errors["level"] = [str(_l("Choose bureau, department or section."))]
+    parent = values.get("parent")
+    if parent is not None and department is not None:
+        node = parent
+        while node is not None:
+            if node.id == department.id:
+                errors["parent"] = [str(_l("A department cannot sit under itself."))]
+                break
+            node = node.parent
+    return errors
+
+
+def create_department(actor, **values) -> Department:
+    """Add a bureau, department or section."""
+    values = {
+        k: (v.strip().upper() if k == "code" and isinstance(v, str) else v)
+        for k, v in values.items()
+    }
+    if errors := _check_department(values, None):
+        raise ValidationFailed(str(_l("The department could not be saved.")), fields=errors)
+    department = Department(
+        code=values["code"],
+        name_en=values["name_en"].strip(),
+        name_ja=values["name_ja"].strip(),
+        parent=values.get("parent"),
+        level=DepartmentLevel(values.get("level") or "department"),
+    )
+    db.session.add(department)
+    db.session.flush()
+    record_event(
+        actor,
+        "department.create",
+        department,
+        changes={
+            "code": department.code,
+            "name_en": department.name_en,
+            "name_ja": department.name_ja,
+            "parent": department.parent.code if department.parent else None,
+        },
+    )
+    return department
+
+
+def update_department(actor, department: Department, **values) -> Department:
+    """Rename or move a department."""
+    merged = {
+        "code": department.code,
+        "name_en": department.name_en,
+        "name_ja": department.name_ja,
+        "level": department.level.value,
+        "parent": department.parent,
+    } | values
+    if isinstance(merged["code"], str):
+        merged["code"] = merged["code"].strip().upper()
+    if errors := _check_department(merged, department):
+        raise ValidationFailed(str(_l("The department could not be saved.")), fields=errors)
+    merged["level"] = DepartmentLevel(merged["level"])
+    changes = {}
+    for key in DEPARTMENT_FIELDS:
+        old, new = getattr(department, key), merged[key]
+        if old != new:
+            changes[key] = [getattr(old, "code", old), getattr(new, "code", new)]
+            setattr(department, key, new)
+    if changes:
+        record_event(actor, "department.update", department, changes=changes)
+    return department
+
+
+def get_department_by_code(code: str) -> Department:
+    department = db.session.scalar(sa.select(Department).where(Department.code == code))
+    if department is None:
+        raise NotFound(str(_l("No department with code %(code)s.", code=code)))
+    return department
+
+
+def departments_query(q: str | None = None):
+    stmt = sa.select(Department).order_by(Department.code)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(
+            sa.or_(
+                Department.name_en.ilike(like),
+                Department.name_ja.like(like),
+                Department.code.ilike(like),
+            )
+        )
+    return stmt

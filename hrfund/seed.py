@@ -1,0 +1,411 @@
+"""``flask seed-demo``: demo departments, partner cities and one user for every role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from hrfund.auth import services as auth_services
+from hrfund.auth.models import User
+from hrfund.extensions import db
+from hrfund.org import services as org_services
+
+DEMO_PASSWORD = "Tokyo-Diplomacy-2026"  # noqa: S105 - demo data, printed on purpose
+
+DEPARTMENTS = [
+    # code, ja, en, level, parent
+    ("GOV", "政策企画局", "Office of the Governor for Policy Planning", "bureau", None),
+    ("GOV-INT", "政策企画局 外務部", "Department of International Affairs", "department", "GOV"),
+    ("GA", "総務局", "Bureau of General Affairs", "bureau", None),
+    ("GA-PER", "総務局 人事部", "Personnel Department", "department", "GA"),
+    ("GA-AUD", "総務局 監察部", "Internal Audit Department", "department", "GA"),
+    ("UD", "都市整備局", "Bureau of Urban Development", "bureau", None),
+    (
+        "UD-PLN",
+        "都市整備局 都市づくり政策部",
+        "Urban Planning Policy Department",
+        "department",
+        "UD",
+    ),
+    ("ENV", "環境局", "Bureau of Environment", "bureau", None),
+    ("ENV-CLM", "環境局 気候変動対策部", "Climate Change Policy Department", "department", "ENV"),
+    ("WW", "水道局", "Bureau of Waterworks", "bureau", None),
+    ("SEW", "下水道局", "Bureau of Sewerage", "bureau", None),
+    ("HLT", "保健医療局", "Bureau of Public Health", "bureau", None),
+    (
+        "HLT-INF",
+        "保健医療局 感染症対策部",
+        "Infectious Disease Control Department",
+        "department",
+        "HLT",
+    ),
+]
+
+# code, en, ja, country, time zone, currency, relationship, since, areas
+CITIES = [
+    (
+        "AMS",
+        "Amsterdam",
+        "アムステルダム",
+        "NL",
+        "Europe/Amsterdam",
+        "EUR",
+        "policy_cooperation",
+        None,
+        ["urban_development", "environment"],
+    ),
+    (
+        "BKK",
+        "Bangkok",
+        "バンコク",
+        "TH",
+        "Asia/Bangkok",
+        "THB",
+        "memorandum",
+        None,
+        ["environment", "waterworks"],
+    ),
+    (
+        "BER",
+        "Berlin",
+        "ベルリン",
+        "DE",
+        "Europe/Berlin",
+        "EUR",
+        "sister",
+        date(1994, 5, 14),
+        ["arts_culture", "environment"],
+    ),
+    (
+        "BRU",
+        "Brussels",
+        "ブリュッセル",
+        "BE",
+        "Europe/Brussels",
+        "EUR",
+        "other",
+        None,
+        ["urban_development"],
+    ),
+    ("HKG", "Hong Kong", "香港", "HK", "Asia/Hong_Kong", "HKD", "other", None, ["finance"]),
+    (
+        "MOW",
+        "Moscow",
+        "モスクワ",
+        "RU",
+        "Europe/Moscow",
+        "RUB",
+        "sister",
+        date(1991, 7, 16),
+        ["arts_culture"],
+    ),
+    (
+        "NSW",
+        "New South Wales",
+        "ニューサウスウェールズ州",
+        "AU",
+        "Australia/Sydney",
+        "AUD",
+        "sister",
+        date(1984, 5, 9),
+        ["environment", "tourism"],
+    ),
+    (
+        "QLD",
+        "Queensland",
+        "クイーンズランド州",
+        "AU",
+        "Australia/Brisbane",
+        "AUD",
+        "other",
+        None,
+        ["tourism"],
+    ),
+    (
+        "RTM",
+        "Rotterdam",
+        "ロッテルダム",
+        "NL",
+        "Europe/Amsterdam",
+        "EUR",
+        "other",
+        None,
+        ["crisis_management", "waterworks"],
+    ),
+    (
+        "SEL",
+        "Seoul",
+        "ソウル",
+        "KR",
+        "Asia/Seoul",
+        "KRW",
+        "sister",
+        date(1988, 9, 3),
+        ["urban_development", "crisis_management", "tourism"],
+    ),
+    ("SHA", "Shanghai", "上海", "CN", "Asia/Shanghai", "CNY", "memorandum", None, ["environment"]),
+    ("TPE", "Taipei", "台北", "TW", "Asia/Taipei", "TWD", "other", None, ["tourism"]),
+    (
+        "YTO",
+        "Toronto",
+        "トロント",
+        "CA",
+        "America/Toronto",
+        "CAD",
+        "other",
+        None,
+        ["infectious_diseases"],
+    ),
+    (
+        "ULN",
+        "Ulaanbaatar",
+        "ウランバートル",
+        "MN",
+        "Asia/Ulaanbaatar",
+        "MNT",
+        "other",
+        None,
+        ["waterworks", "urban_development"],
+    ),
+    (
+        "NYC",
+        "New York",
+        "ニューヨーク",
+        "US",
+        "America/New_York",
+        "USD",
+        "sister",
+        date(1960, 2, 29),
+        ["finance", "arts_culture"],
+    ),
+    (
+        "BJS",
+        "Beijing",
+        "北京",
+        "CN",
+        "Asia/Shanghai",
+        "CNY",
+        "sister",
+        date(1979, 3, 14),
+        ["environment"],
+    ),
+    (
+        "PAR",
+        "Paris",
+        "パリ",
+        "FR",
+        "Europe/Paris",
+        "EUR",
+        "friendship",
+        date(1982, 7, 14),
+        ["arts_culture", "tourism"],
+    ),
+    (
+        "JKT",
+        "Jakarta",
+        "ジャカルタ",
+        "ID",
+        "Asia/Jakarta",
+        "IDR",
+        "sister",
+        date(1989, 10, 23),
+        ["waterworks"],
+    ),
+    (
+        "SAO",
+        "São Paulo",
+        "サンパウロ",
+        "BR",
+        "America/Sao_Paulo",
+        "BRL",
+        "sister",
+        date(1990, 6, 9),
+        ["urban_development"],
+    ),
+    (
+        "CAI",
+        "Cairo",
+        "カイロ",
+        "EG",
+        "Africa/Cairo",
+        "EGP",
+        "sister",
+        date(1990, 10, 23),
+        ["arts_culture"],
+    ),
+    (
+        "ROM",
+        "Rome",
+        "ローマ",
+        "IT",
+        "Europe/Rome",
+        "EUR",
+        "sister",
+        date(1996, 7, 26),
+        ["arts_culture", "tourism"],
+    ),
+]
+
+USERS = [
+    # email, roles, profile, department, manages, city
+    (
+        "yamada.taro@metro.tokyo.example",
+        ["employee"],
+        {
+            "family_name": "山田",
+            "given_name": "太郎",
+            "family_name_kana": "ヤマダ",
+            "given_name_kana": "タロウ",
+            "family_name_romaji": "Yamada",
+            "given_name_romaji": "Taro",
+            "employee_number": "T0001001",
+            "joined_on": date(2015, 4, 1),
+        },
+        "UD-PLN",
+        [],
+        None,
+    ),
+    (
+        "sato.hanako@metro.tokyo.example",
+        ["employee", "manager"],
+        {
+            "family_name": "佐藤",
+            "given_name": "花子",
+            "family_name_kana": "サトウ",
+            "given_name_kana": "ハナコ",
+            "family_name_romaji": "Sato",
+            "given_name_romaji": "Hanako",
+            "employee_number": "T0000502",
+            "joined_on": date(2001, 4, 1),
+        },
+        "UD-PLN",
+        ["UD-PLN", "UD"],
+        None,
+    ),
+    (
+        "suzuki.ichiro@metro.tokyo.example",
+        ["employee", "hr"],
+        {
+            "family_name": "鈴木",
+            "given_name": "一郎",
+            "family_name_kana": "スズキ",
+            "given_name_kana": "イチロウ",
+            "family_name_romaji": "Suzuki",
+            "given_name_romaji": "Ichiro",
+            "employee_number": "T0000301",
+            "joined_on": date(2008, 4, 1),
+        },
+        "GA-PER",
+        [],
+        None,
+    ),
+    (
+        "kim.minji@seoul.example",
+        ["coordinator"],
+        {"family_name_romaji": "Kim", "given_name_romaji": "Minji", "locale": "en"},
+        None,
+        [],
+        "SEL",
+    ),
+    (
+        "anna.schmidt@berlin.example",
+        ["coordinator"],
+        {"family_name_romaji": "Schmidt", "given_name_romaji": "Anna", "locale": "en"},
+        None,
+        [],
+        "BER",
+    ),
+    (
+        "takahashi.kenji@metro.tokyo.example",
+        ["auditor"],
+        {
+            "family_name": "高橋",
+            "given_name": "健二",
+            "family_name_kana": "タカハシ",
+            "given_name_kana": "ケンジ",
+            "family_name_romaji": "Takahashi",
+            "given_name_romaji": "Kenji",
+            "employee_number": "T0000120",
+        },
+        "GA-AUD",
+        [],
+        None,
+    ),
+    (
+        "admin@metro.tokyo.example",
+        ["admin"],
+        {
+            "family_name": "伊藤",
+            "given_name": "誠",
+            "family_name_kana": "イトウ",
+            "given_name_kana": "マコト",
+            "family_name_romaji": "Ito",
+            "given_name_romaji": "Makoto",
+        },
+        "GA",
+        [],
+        None,
+    ),
+]
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    """Load the demo data into an empty database; returns (email, roles) of the demo users."""
+    departments = {}
+    for code, name_ja, name_en, level, parent in DEPARTMENTS:
+        departments[code] = org_services.create_department(
+            None,
+            code=code,
+            name_ja=name_ja,
+            name_en=name_en,
+            level=level,
+            parent=departments.get(parent),
+        )
+    cities = {}
+    for code, en, ja, country, tz, currency, relationship, since, areas in CITIES:
+        cities[code] = org_services.create_city(
+            None,
+            code=code,
+            name_en=en,
+            name_ja=ja,
+            country=country,
+            timezone=tz,
+            currency=currency,
+            relationship=relationship,
+            since=since,
+            cooperation_areas=areas,
+        )
+    created = []
+    for email, roles, profile, department, manages, city in USERS:
+        auth_services.create_user(
+            None,
+            email=email,
+            roles=roles,
+            password=DEMO_PASSWORD,
+            department=departments.get(department),
+            city=cities.get(city),
+            manages=[departments[c] for c in manages],
+            **profile,
+        )
+        created.append((email, ", ".join(roles)))
+    return created
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users already.")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Load demo data and demo users, and print their logins."""
+    if db.session.scalar(sa.select(sa.func.count(User.id))):
+        if if_empty:
+            click.echo("The database has data already; demo data not loaded.")
+            return
+        raise click.ClickException("The database is not empty; seed-demo loads into an empty one.")
+    created = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo users (password for all: {DEMO_PASSWORD}):")
+    for email, roles in created:
+        click.echo(f"  {email:40} {roles}")

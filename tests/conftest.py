@@ -1,0 +1,227 @@
+"""Fixtures: one app per database backend, a rolled-back session per test, clients per role.
+
+Every test runs on SQLite, and also on PostgreSQL when HRFUND_TEST_DATABASE_URL is set
+(a fresh database is created for each test worker and dropped at the end).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from hrfund import create_app
+from hrfund.extensions import db as _db
+from hrfund.extensions import limiter
+from tests import factories
+
+PG_URL = os.environ.get("HRFUND_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _admin_engine():
+    url = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def create_pg_database(name: str) -> str:
+    engine = _admin_engine()
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return (
+        sa.make_url(PG_URL)
+        .set(drivername="postgresql+psycopg", database=name)
+        .render_as_string(hide_password=False)
+    )
+
+
+def drop_pg_database(name: str) -> None:
+    engine = _admin_engine()
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in an app context of its own, as in production: a fresh ``g`` and session.
+
+    Without this, a request made while the test holds an app context reuses that context, and
+    Flask-Login's cached user (``g._login_user``) leaks from one request into the next.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # English unless a test asks otherwise; the Japanese pages have tests of their own.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(backend: str, tmp_dir, **overrides):
+    """A migrated app on a fresh database of ``backend``; returns (app, cleanup)."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_dir / f'hrfund-{uuid.uuid4().hex[:8]}.sqlite'}"
+        cleanup = None
+    else:
+        name = f"hrfund_test_{_worker()}_{uuid.uuid4().hex[:6]}"
+        url = create_pg_database(name)
+
+        def cleanup():
+            drop_pg_database(name)
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        upgrade(revision="heads")
+        _db.engine.dispose()
+    return app, cleanup
+
+
+@pytest.fixture(scope="session")
+def _apps(tmp_path_factory):
+    apps: dict = {}
+    cleanups = []
+    tmp = tmp_path_factory.mktemp("db")
+
+    def get(backend):
+        if backend not in apps:
+            app, cleanup = make_app(backend, tmp)
+            apps[backend] = app
+            if cleanup:
+                cleanups.append((app, cleanup))
+        return apps[backend]
+
+    yield get
+    for app, cleanup in cleanups:
+        with app.app_context():
+            _db.engine.dispose()
+        cleanup()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, _apps):
+    return _apps(request.param)
+
+
+@pytest.fixture
+def backend(app) -> str:
+    return (
+        "postgresql" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "sqlite"
+    )
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction rolled back after the test (commits are savepoints)."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        _db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+            if app.config["RATELIMIT_ENABLED"]:
+                limiter.reset()
+
+
+class AuthActions:
+    """Log a test client in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = TEST_PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(app, db):
+    """``login_as("hr")`` → a test client logged in as a new user holding that role."""
+
+    def login(role: str, **kwargs):
+        user = factories.user(roles=[role], **kwargs)
+        _db.session.commit()
+        c = app.test_client()
+        response = c.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.data[:500]
+        c.user = user
+        return c
+
+    return login
+
+
+@pytest.fixture
+def api_as(app, db):
+    """``api_as("hr")`` → (client, headers) with a bearer token of a new user with that role."""
+    from hrfund.auth.services import create_api_token
+
+    def make(role: str, **kwargs):
+        user = factories.user(roles=[role], **kwargs)
+        _token, plain = create_api_token(user, user, "test")
+        _db.session.commit()
+        c = app.test_client()
+        c.user = user
+        c.headers = {"Authorization": f"Bearer {plain}"}
+        return c
+
+    return make
+
+
+@contextmanager
+def count_queries(app):
+    """Count the SQL statements run inside the block: ``with count_queries(app) as n: …; n()``."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield lambda: len(statements)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def query_counter(app):
+    return lambda: count_queries(app)
