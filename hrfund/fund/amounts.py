@@ -1,0 +1,172 @@
+"""Reading amounts, currencies and rates from people and programs; converting to yen.
+
+Rounding rule: a foreign amount times its rate (yen per unit) is rounded **half up to the
+whole yen** (``Decimal.quantize(Decimal(1), ROUND_HALF_UP)``): 1234.56 EUR at 162.345 is
+200,424.6432 → ¥200,425; 100.10 USD at 150.005 is 15,015.5005 → ¥15,016; exactly half a yen
+rounds up. Floats are never used.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.numbers import get_currency_precision, list_currencies
+from flask_babel import lazy_gettext as _l
+
+from hrfund.core.errors import ValidationFailed
+from hrfund.fund.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Category
+
+#: Largest yen amount one entry may carry (a trillion yen), well inside BIGINT.
+MAX_YEN = 10**12
+YEN_RE = re.compile(r"^\s*[0-9][0-9,]*\s*$")
+DECIMAL_RE = re.compile(r"^\s*[0-9][0-9,]*(\.[0-9]+)?\s*$")
+
+
+def fail(field: str, message) -> ValidationFailed:
+    return ValidationFailed(str(message), fields={field: [str(message)]})
+
+
+@lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def decimal_text(value) -> str | None:
+    """A Decimal as plain text without trailing zeros: 1234.5600 → "1234.56", 100 → "100"."""
+    return None if value is None else f"{value.normalize():f}"
+
+
+def to_yen(amount: Decimal, rate: Decimal) -> int:
+    """A foreign amount in yen at ``rate`` yen per unit, rounded half up to the whole yen."""
+    return int((amount * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_yen(value, field: str = "amount_jpy", *, allow_empty: bool = False) -> int | None:
+    """A whole, positive number of yen from an int or a string of digits (commas allowed)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if allow_empty:
+            return None
+        raise fail(field, _l("Enter an amount in yen."))
+    if isinstance(value, bool):
+        raise fail(field, _l("Enter a whole number of yen."))
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and YEN_RE.match(value):
+        number = int(value.replace(",", ""))
+    elif isinstance(value, Decimal) and value == value.to_integral_value():
+        number = int(value)
+    else:
+        raise fail(field, _l("Enter a whole number of yen, for example 150000."))
+    if number <= 0:
+        raise fail(field, _l("The amount must be more than zero."))
+    if number > MAX_YEN:
+        raise fail(field, _l("The amount is too large."))
+    return number
+
+
+def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | None:
+    """A positive decimal from a string or number (a float is read through its shortest text)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if allow_empty:
+            return None
+        raise fail(field, _l("Enter a number."))
+    if isinstance(value, bool):
+        raise fail(field, _l("Enter a number, for example 1234.56."))
+    if isinstance(value, float):
+        value = repr(value)
+    if isinstance(value, int | Decimal):
+        value = str(value)
+    if not isinstance(value, str) or not DECIMAL_RE.match(value):
+        raise fail(field, _l("Enter a number, for example 1234.56."))
+    try:
+        number = Decimal(value.strip().replace(",", ""))
+    except InvalidOperation:
+        raise fail(field, _l("Enter a number, for example 1234.56.")) from None
+    if number <= 0:
+        raise fail(field, _l("The amount must be more than zero."))
+    if number >= Decimal(10) ** 14:
+        raise fail(field, _l("The amount is too large."))
+    return number
+
+
+def parse_rate(value, field: str = "fx_rate", *, allow_empty: bool = False) -> Decimal | None:
+    """Yen per unit: positive, at most six decimals."""
+    rate = parse_decimal(value, field, allow_empty=allow_empty)
+    if rate is None:
+        return None
+    if rate.as_tuple().exponent < -6 or rate >= Decimal(10) ** 12:
+        raise fail(field, _l("Use a rate with at most six decimals, for example 162.345."))
+    return rate
+
+
+def parse_currency(value, field: str = "currency") -> str:
+    """An ISO 4217 code, upper-cased."""
+    if not isinstance(value, str) or not value.strip():
+        raise fail(field, _l("Enter a currency code, for example EUR."))
+    code = value.strip().upper()
+    if code not in currency_codes():
+        raise fail(field, _l("Unknown currency: use an ISO 4217 code, for example EUR."))
+    return code
+
+
+def check_precision(amount: Decimal, currency: str, field: str = "amount") -> None:
+    """A foreign amount has no more decimals than its currency's minor unit."""
+    places = get_currency_precision(currency)
+    if amount.as_tuple().exponent < -places:
+        raise fail(
+            field,
+            _l("%(currency)s has %(places)d decimals at most.", currency=currency, places=places),
+        )
+
+
+def parse_fiscal_year(
+    value, field: str = "fiscal_year", *, allow_empty: bool = False
+) -> int | None:
+    """A fiscal year the fund can keep books for."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if allow_empty:
+            return None
+        raise fail(field, _l("Enter a fiscal year, for example 2026."))
+    if isinstance(value, bool):
+        raise fail(field, _l("Enter a fiscal year, for example 2026."))
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise fail(field, _l("Enter a fiscal year, for example 2026."))
+    if not MIN_FISCAL_YEAR <= value <= MAX_FISCAL_YEAR:
+        raise fail(field, _l("Unknown fiscal year %(year)s.", year=value))
+    return value
+
+
+def parse_category(value, field: str = "category", *, allow_empty: bool = False):
+    if value in (None, "") and allow_empty:
+        return None
+    try:
+        return Category(value)
+    except ValueError:
+        raise fail(field, _l("Choose outgoing, incoming, training or operations.")) from None
+
+
+def parse_placement_id(
+    value, field: str = "placement_id", *, allow_empty: bool = True
+) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if allow_empty:
+            return None
+        raise fail(field, _l("Enter a placement number."))
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise fail(field, _l("Enter a placement number."))
+    return value
+
+
+def check_date(value, field: str) -> date:
+    if not isinstance(value, date):
+        raise fail(field, _l("Enter a date as YYYY-MM-DD."))
+    return value

@@ -1,0 +1,241 @@
+"""The fund's figures, always computed as sums over the ledger (never stored).
+
+As DESIGN.md defines them:
+
+- fund: ``unallocated`` = contributed − allocated (every fiscal year), never below zero;
+- budget line: ``committed`` = commitments not yet consumed by disbursements nor released;
+  ``disbursed`` = all disbursements; ``available`` = allocated − committed − disbursed.
+
+A reversal counts the entry it reverses with the opposite sign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from hrfund.extensions import db
+from hrfund.fund.models import BudgetLine, Category, EntryKind, FiscalYear, LedgerEntry
+
+E = LedgerEntry
+#: The kind an entry counts as: its own, or for a reversal the kind of the entry it reverses.
+EFFECTIVE_KIND = sa.func.coalesce(E.reversed_kind, E.kind)
+
+
+def _signed(expr):
+    return sa.case((E.kind == EntryKind.REVERSAL, -expr), else_=expr)
+
+
+def _sum_of(*cases) -> sa.ColumnElement:
+    return sa.func.coalesce(sa.func.sum(sa.case(*cases, else_=0)), 0)
+
+
+CONTRIBUTED = _sum_of((EFFECTIVE_KIND == EntryKind.CONTRIBUTION, _signed(E.amount_jpy)))
+ALLOCATED = _sum_of((EFFECTIVE_KIND == EntryKind.ALLOCATION, _signed(E.amount_jpy)))
+COMMITTED = _sum_of(
+    (EFFECTIVE_KIND == EntryKind.COMMITMENT, _signed(E.amount_jpy)),
+    (EFFECTIVE_KIND == EntryKind.RELEASE, -_signed(E.amount_jpy)),
+    (EFFECTIVE_KIND == EntryKind.DISBURSEMENT, -_signed(E.consumed_jpy)),
+)
+DISBURSED = _sum_of((EFFECTIVE_KIND == EntryKind.DISBURSEMENT, _signed(E.amount_jpy)))
+
+
+@dataclass
+class LineFigures:
+    """A budget line's figures in yen."""
+
+    allocated: int = 0
+    committed: int = 0
+    disbursed: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.allocated - self.committed - self.disbursed
+
+    @property
+    def used_percent(self) -> float:
+        """Share of the allocation committed or disbursed, for the bar on the overview."""
+        if self.allocated <= 0:
+            return 0.0
+        return min(100.0, 100.0 * (self.committed + self.disbursed) / self.allocated)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "allocated_jpy": self.allocated,
+            "committed_jpy": self.committed,
+            "disbursed_jpy": self.disbursed,
+            "available_jpy": self.available,
+        }
+
+
+@dataclass
+class FundFigures:
+    """The fund's capital in yen, over every fiscal year."""
+
+    contributed: int = 0
+    allocated: int = 0
+
+    @property
+    def unallocated(self) -> int:
+        return self.contributed - self.allocated
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "contributed_jpy": self.contributed,
+            "allocated_jpy": self.allocated,
+            "unallocated_jpy": self.unallocated,
+        }
+
+
+class PlacementTotals(NamedTuple):
+    """What the fund holds and has paid for one placement."""
+
+    committed_jpy: int  # the open commitment: committed, not yet paid nor released
+    disbursed_jpy: int
+
+
+@dataclass
+class Summary:
+    """The figures of one fiscal year, as the overview page and GET /fund/summary show them."""
+
+    fiscal_year: int
+    fund: FundFigures
+    contributed_in_year: int
+    closed: bool
+    lines: dict[Category, LineFigures] = field(default_factory=dict)
+    line_ids: dict[Category, int] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> LineFigures:
+        return LineFigures(
+            allocated=sum(f.allocated for f in self.lines.values()),
+            committed=sum(f.committed for f in self.lines.values()),
+            disbursed=sum(f.disbursed for f in self.lines.values()),
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "fiscal_year": self.fiscal_year,
+            "closed": self.closed,
+            "fund": self.fund.as_dict() | {"contributed_in_year_jpy": self.contributed_in_year},
+            "lines": [
+                {"category": c.value, "budget_line_id": self.line_ids.get(c)} | f.as_dict()
+                for c, f in self.lines.items()
+            ],
+            "totals": self.totals.as_dict(),
+        }
+
+
+def line_figures(line_id: int) -> LineFigures:
+    """One line's figures (call it under the line's lock when about to post)."""
+    row = db.session.execute(
+        sa.select(ALLOCATED, COMMITTED, DISBURSED).where(E.budget_line_id == line_id)
+    ).one()
+    return LineFigures(*(int(v) for v in row))
+
+
+def fund_figures() -> FundFigures:
+    """Contributed and allocated over the whole ledger (call it under the fund lock to post)."""
+    row = db.session.execute(sa.select(CONTRIBUTED, ALLOCATED)).one()
+    return FundFigures(*(int(v) for v in row))
+
+
+def open_commitment(placement_id: int) -> int:
+    """The placement's commitment not yet consumed by payments nor released, in yen."""
+    return placement_totals([placement_id])[placement_id].committed_jpy
+
+
+def placement_totals(placement_ids: Iterable[int]) -> dict[int, PlacementTotals]:
+    """Open commitment and disbursed yen for each placement, in one query."""
+    ids = sorted(set(placement_ids))
+    totals = {pid: PlacementTotals(0, 0) for pid in ids}
+    if not ids:
+        return totals
+    rows = db.session.execute(
+        sa.select(E.placement_id, COMMITTED, DISBURSED)
+        .where(E.placement_id.in_(ids))
+        .group_by(E.placement_id)
+    )
+    for pid, committed, disbursed in rows:
+        totals[pid] = PlacementTotals(int(committed), int(disbursed))
+    return totals
+
+
+def placement_line_id(placement_id: int) -> int | None:
+    """The budget line of the placement's latest commitment (where its payments are booked)."""
+    return db.session.scalar(
+        sa.select(E.budget_line_id)
+        .where(E.placement_id == placement_id, E.kind == EntryKind.COMMITMENT)
+        .order_by(E.id.desc())
+        .limit(1)
+    )
+
+
+def summary(fiscal_year: int) -> Summary:
+    """Fund and line figures of a fiscal year; every category is listed, allocated or not."""
+    year = db.session.get(FiscalYear, fiscal_year)
+    rows = db.session.execute(
+        sa.select(BudgetLine.id, BudgetLine.category, ALLOCATED, COMMITTED, DISBURSED)
+        .select_from(BudgetLine)
+        .outerjoin(E, E.budget_line_id == BudgetLine.id)
+        .where(BudgetLine.fiscal_year == fiscal_year)
+        .group_by(BudgetLine.id, BudgetLine.category)
+    )
+    found = {
+        category: (line_id, LineFigures(int(a), int(c), int(d)))
+        for line_id, category, a, c, d in rows
+    }
+    result = Summary(
+        fiscal_year=fiscal_year,
+        fund=fund_figures(),
+        contributed_in_year=contributed_in_year(fiscal_year),
+        closed=bool(year and year.is_closed),
+    )
+    for category in Category:
+        line_id, figures = found.get(category, (None, LineFigures()))
+        result.lines[category] = figures
+        if line_id is not None:
+            result.line_ids[category] = line_id
+    return result
+
+
+def contributed_in_year(fiscal_year: int) -> int:
+    return int(db.session.scalar(sa.select(CONTRIBUTED).where(E.fiscal_year == fiscal_year)))
+
+
+def known_fiscal_years() -> list[int]:
+    return list(db.session.scalars(sa.select(FiscalYear.year).order_by(FiscalYear.year.desc())))
+
+
+def entries_query(
+    *,
+    fiscal_year: int | None = None,
+    category: Category | None = None,
+    kind: EntryKind | None = None,
+    placement_id: int | None = None,
+    booked_from: date | None = None,
+    booked_to: date | None = None,
+    budget_line_id: int | None = None,
+    newest_first: bool = True,
+) -> sa.Select:
+    """Ledger entries with the ledger page's and the API's filters."""
+    stmt = sa.select(E).order_by(E.id.desc() if newest_first else E.id)
+    if fiscal_year is not None:
+        stmt = stmt.where(E.fiscal_year == fiscal_year)
+    if category is not None:
+        stmt = stmt.where(E.category == category)
+    if kind is not None:
+        stmt = stmt.where(E.kind == kind)
+    if placement_id is not None:
+        stmt = stmt.where(E.placement_id == placement_id)
+    if budget_line_id is not None:
+        stmt = stmt.where(E.budget_line_id == budget_line_id)
+    if booked_from is not None:
+        stmt = stmt.where(E.booked_on >= booked_from)
+    if booked_to is not None:
+        stmt = stmt.where(E.booked_on <= booked_to)
+    return stmt
