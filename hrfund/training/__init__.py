@@ -1,0 +1,1 @@
+"""Training catalogue, records, language scores, certificates, bulk import and the talent pool."""

@@ -1,0 +1,274 @@
+"""Training catalogue, training records, language scores and bulk imports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hrfund.auth.models import User
+from hrfund.core.db import TimestampMixin, str_enum, utcnow
+from hrfund.core.files import StoredFile
+from hrfund.extensions import db
+
+
+class ProgramCategory(enum.StrEnum):
+    LANGUAGE = "language"
+    OVERSEAS_TRAINING = "overseas_training"
+    SEMINAR = "seminar"
+    E_LEARNING = "e_learning"
+    CROSS_CULTURAL = "cross_cultural"
+
+
+class RecordStatus(enum.StrEnum):
+    ENROLLED = "enrolled"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RecordSource(enum.StrEnum):
+    SELF = "self"  # entered by the employee: unverified until HR verifies it
+    HR = "hr"
+    ENROLMENT = "enrolment"
+    IMPORT = "import"
+
+
+class LanguageTest(enum.StrEnum):
+    TOEIC = "toeic"
+    IELTS = "ielts"
+    TOEFL_IBT = "toefl_ibt"
+    HSK = "hsk"
+    TOPIK = "topik"
+    DELF_DALF = "delf_dalf"
+    GOETHE = "goethe"
+    OTHER = "other"
+
+
+class ImportStatus(enum.StrEnum):
+    UPLOADED = "uploaded"
+    VALIDATING = "validating"
+    VALID = "valid"
+    INVALID = "invalid"
+    IMPORTED = "imported"
+
+
+class TrainingProgram(TimestampMixin, db.Model):
+    """A program of the training catalogue (a course, seminar, e-learning or overseas training)."""
+
+    __tablename__ = "training_programs"
+    __table_args__ = (sa.CheckConstraint("hours >= 0", name="hours_nonnegative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    title_ja: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    category: Mapped[ProgramCategory] = mapped_column(
+        str_enum(ProgramCategory, "program_category"), index=True
+    )
+    provider: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(7, 1))
+    language: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+    sessions: Mapped[list[TrainingSession]] = so.relationship(
+        back_populates="program", order_by="TrainingSession.starts_on", cascade="all, delete-orphan"
+    )
+
+    def name(self, locale: str) -> str:
+        return self.title_ja if locale == "ja" else self.title_en
+
+    def __repr__(self) -> str:
+        return f"<TrainingProgram {self.id} {self.code or self.title_en}>"
+
+
+class TrainingSession(TimestampMixin, db.Model):
+    """One run of a program: dates, place and the number of seats."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint(
+            "enrolled_count >= 0 and enrolled_count <= capacity", name="enrolled_within_capacity"
+        ),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_programs.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    place: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    capacity: Mapped[int]
+    # Kept by a conditional UPDATE so that concurrent enrolments never exceed capacity.
+    enrolled_count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    program: Mapped[TrainingProgram] = so.relationship(back_populates="sessions")
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - self.enrolled_count
+
+    def __repr__(self) -> str:
+        return f"<TrainingSession {self.id} program={self.program_id} {self.starts_on}>"
+
+
+class TrainingRecord(TimestampMixin, db.Model):
+    """One employee's enrolment in, or completion of, one program."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (
+        # The natural key that keeps imports idempotent (NULL completion dates never clash).
+        sa.UniqueConstraint(
+            "user_id", "program_id", "completed_on", name="uq_training_records_natural_key"
+        ),
+        sa.CheckConstraint(
+            "status <> 'completed' or completed_on is not null", name="completed_has_date"
+        ),
+        sa.CheckConstraint("hours is null or hours >= 0", name="hours_nonnegative"),
+        sa.CheckConstraint(
+            "(verified and verified_at is not null) or (not verified and verified_at is null)",
+            name="verified_has_time",
+        ),
+        sa.Index("ix_training_records_user_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("training_programs.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("training_sessions.id"), index=True
+    )
+    status: Mapped[RecordStatus] = mapped_column(str_enum(RecordStatus, "record_status"))
+    completed_on: Mapped[date | None]
+    hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 1))
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 1))
+    expires_on: Mapped[date | None]
+    certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
+    source: Mapped[RecordSource] = mapped_column(str_enum(RecordSource, "record_source"))
+    verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    import_batch_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("training_import_batches.id"), index=True
+    )
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    user: Mapped[User] = so.relationship(foreign_keys=[user_id])
+    program: Mapped[TrainingProgram] = so.relationship()
+    session: Mapped[TrainingSession | None] = so.relationship()
+    certificate: Mapped[StoredFile | None] = so.relationship()
+
+    @property
+    def effective_hours(self) -> Decimal:
+        return self.hours if self.hours is not None else self.program.hours
+
+    def __repr__(self) -> str:
+        return f"<TrainingRecord {self.id} user={self.user_id} {self.status}>"
+
+
+class LanguageScore(TimestampMixin, db.Model):
+    """One language test result of one employee."""
+
+    __tablename__ = "language_scores"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "user_id", "test", "test_name", "taken_on", name="uq_language_scores_natural_key"
+        ),
+        sa.CheckConstraint("score >= 0", name="score_nonnegative"),
+        sa.CheckConstraint("test <> 'other' or length(test_name) > 0", name="other_has_name"),
+        sa.CheckConstraint(
+            "expires_on is null or expires_on >= taken_on", name="expires_after_taken"
+        ),
+        sa.CheckConstraint(
+            "(verified and verified_at is not null) or (not verified and verified_at is null)",
+            name="verified_has_time",
+        ),
+        sa.Index("ix_language_scores_search", "test", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    test: Mapped[LanguageTest] = mapped_column(str_enum(LanguageTest, "language_test"))
+    test_name: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    score: Mapped[Decimal] = mapped_column(sa.Numeric(7, 1))
+    level: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    taken_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
+    verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User] = so.relationship(foreign_keys=[user_id])
+    certificate: Mapped[StoredFile | None] = so.relationship()
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.taken_on <= day and (self.expires_on is None or self.expires_on >= day)
+
+    def __repr__(self) -> str:
+        return f"<LanguageScore {self.id} user={self.user_id} {self.test} {self.score}>"
+
+
+class ImportBatch(db.Model):
+    """One uploaded file of training records, validated in steps and imported all at once."""
+
+    __tablename__ = "training_import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
+    source_path: Mapped[str | None] = mapped_column(sa.String(1000))  # CLI imports
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    status: Mapped[ImportStatus] = mapped_column(
+        str_enum(ImportStatus, "import_status"), default=ImportStatus.UPLOADED
+    )
+    total_rows: Mapped[int | None]
+    processed_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    error_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    duplicate_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    file_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_at: Mapped[datetime | None]
+
+    created_by: Mapped[User | None] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<ImportBatch {self.id} {self.status}>"
+
+
+class ImportRow(db.Model):
+    """A staged row of an import batch: resolved values, or the errors that stop the import."""
+
+    __tablename__ = "training_import_rows"
+    __table_args__ = (
+        # finds repeated rows of one file without comparing every row with every other
+        sa.Index(
+            "ix_training_import_rows_key", "batch_id", "user_id", "program_id", "completed_on"
+        ),
+    )
+
+    batch_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_import_batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    row_number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    user_id: Mapped[int | None]
+    program_id: Mapped[int | None]
+    status: Mapped[str | None] = mapped_column(sa.String(16))
+    completed_on: Mapped[date | None]
+    hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 1))
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 1))
+    expires_on: Mapped[date | None]
+    errors: Mapped[str | None] = mapped_column(sa.Text)  # one message per line; NULL when valid
+
+    def __repr__(self) -> str:
+        return f"<ImportRow {self.batch_id}:{self.row_number}>"

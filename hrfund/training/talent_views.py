@@ -1,0 +1,88 @@
+"""The talent pool page and its exports (HR)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, current_app, render_template, request, stream_with_context
+from flask_babel import gettext as _
+
+from hrfund.core.errors import ValidationFailed
+from hrfund.core.i18n import current_language
+from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.permissions import roles_required
+from hrfund.extensions import db
+from hrfund.org.models import Department
+from hrfund.training import hooks, talent
+from hrfund.training.models import TrainingProgram
+from hrfund.training.views import bp
+
+
+def _choices() -> dict:
+    programs = db.session.scalars(
+        sa.select(TrainingProgram).order_by(TrainingProgram.category, TrainingProgram.title_en)
+    ).all()
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    return {
+        "programs": programs,
+        "departments": departments,
+        "exchange_available": hooks.exchange_filter_available(),
+    }
+
+
+@bp.route("/talent")
+@roles_required("hr")
+def talent_pool():
+    errors: dict = {}
+    try:
+        query = talent.parse_talent_args(request.args)
+    except ValidationFailed as error:
+        errors, query = error.fields, talent.TalentQuery()
+    searched = any(
+        request.args.get(k)
+        for k in (
+            "language_test",
+            "min_score",
+            "program_id",
+            "category",
+            "min_hours",
+            "department",
+            "q",
+            "has_exchange",
+        )
+    )
+    page = None
+    if searched and not errors:
+        page_no, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
+        page = paginate(talent.talent_select(query), page_no, per_page)
+        page.items = talent.attach_matches(page.items, query)
+    status = 422 if errors else 200
+    return render_template(
+        "training/talent.html",
+        page=page,
+        query=query,
+        errors=errors,
+        args=request.args,
+        **_choices(),
+    ), status
+
+
+@bp.route("/talent/export.<any(csv, xlsx):fmt>")
+@roles_required("hr")
+def talent_export(fmt: str):
+    query = talent.parse_talent_args(request.args)
+    language = current_language()
+    filename = _("talent-pool")
+    if fmt == "csv":
+        response = Response(
+            stream_with_context(talent.csv_chunks(query, language)),
+            mimetype="text/csv; charset=utf-8",
+        )
+    else:
+        response = Response(
+            talent.xlsx_bytes(query, language),
+            mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    from hrfund.core.files import content_disposition
+
+    response.headers["Content-Disposition"] = content_disposition(f"{filename}.{fmt}")
+    return response

@@ -1,0 +1,369 @@
+"""Pages of the catalogue, records, scores and development history (imports and talent pool in
+import_views.py and talent_views.py, on the same blueprint)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hrfund.auth.models import User
+from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.files import send_stored_file
+from hrfund.core.forms import show_errors
+from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.permissions import login_required, roles_required
+from hrfund.extensions import db
+from hrfund.training import records as record_services
+from hrfund.training import services
+from hrfund.training.forms import (
+    ActionForm,
+    ProgramForm,
+    RecordForm,
+    RecordUpdateForm,
+    ScoreForm,
+    SessionForm,
+)
+from hrfund.training.labels import CATEGORY_LABELS, STATUS_LABELS, TEST_LABELS, test_label
+from hrfund.training.models import TrainingProgram
+
+bp = Blueprint("training", __name__)
+
+#: Everyone but partner-city coordinators has (or reads) TMG training records.
+RECORD_ROLES = ("employee", "manager", "hr", "auditor", "admin")
+ENTRY_ROLES = ("employee", "hr")
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {
+        "category_labels": CATEGORY_LABELS,
+        "status_labels": STATUS_LABELS,
+        "test_labels": TEST_LABELS,
+        "test_label": test_label,
+    }
+
+
+def _page_args():
+    return parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
+
+
+def _certificate(form):
+    data = form.certificate.data
+    if data is not None and getattr(data, "filename", ""):
+        return data.stream, data.filename
+    return None
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@bp.route("/training/")
+@login_required
+def programs():
+    q = (request.args.get("q") or "").strip()
+    category = request.args.get("category") or None
+    if category not in CATEGORY_LABELS:
+        category = None
+    result = paginate(services.programs_query(q=q, category=category), *_page_args())
+    return render_template(
+        "training/programs.html",
+        page=result,
+        q=q,
+        category=category,
+        can_edit=current_user.has_role("hr"),
+    )
+
+
+@bp.route("/training/programs/<int:program_id>")
+@login_required
+def program(program_id: int):
+    program = services.get_program_or_404(program_id)
+    return render_template(
+        "training/program.html",
+        program=program,
+        form=SessionForm(),
+        action=ActionForm(),
+        can_edit=current_user.has_role("hr"),
+        can_enrol=current_user.has_role("employee"),
+    )
+
+
+@bp.route("/training/programs/new", methods=["GET", "POST"])
+@roles_required("hr")
+def new_program():
+    return _program_form(None)
+
+
+@bp.route("/training/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@roles_required("hr")
+def edit_program(program_id: int):
+    return _program_form(services.get_program_or_404(program_id))
+
+
+def _program_form(program: TrainingProgram | None):
+    form = ProgramForm(obj=program) if program and request.method == "GET" else ProgramForm()
+    if program and request.method == "GET":
+        form.category.data = program.category.value
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in services.PROGRAM_FIELDS}
+        try:
+            if program is None:
+                program = services.create_program(current_user, **values)
+            else:
+                services.update_program(current_user, program, **values)
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("The program is saved."), "success")
+            return redirect(url_for("training.program", program_id=program.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("training/program_form.html", form=form, program=program), status
+
+
+@bp.route("/training/programs/<int:program_id>/sessions", methods=["POST"])
+@roles_required("hr")
+def new_session(program_id: int):
+    program = services.get_program_or_404(program_id)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            services.create_session(
+                current_user,
+                program,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                capacity=form.capacity.data,
+                place=form.place.data,
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("The session is added."), "success")
+            return redirect(url_for("training.program", program_id=program.id))
+    return render_template(
+        "training/program.html",
+        program=program,
+        form=form,
+        action=ActionForm(),
+        can_edit=True,
+        can_enrol=current_user.has_role("employee"),
+    ), 422
+
+
+@bp.route("/training/sessions/<int:session_id>/enrol", methods=["POST"])
+@roles_required("employee")
+def enrol(session_id: int):
+    session = services.get_session_or_404(session_id)
+    if ActionForm().validate_on_submit():
+        services.enrol(current_user, session)
+        flash(_("You are enrolled."), "success")
+    return redirect(url_for("training.program", program_id=session.program_id))
+
+
+@bp.route("/training/records/<int:record_id>/cancel", methods=["POST"])
+@roles_required(*ENTRY_ROLES)
+def cancel(record_id: int):
+    record = services.get_record_or_404(record_id, current_user)
+    if ActionForm().validate_on_submit():
+        services.cancel_enrolment(current_user, record)
+        flash(_("The enrolment is cancelled."), "success")
+    return redirect(url_for("training.history", user_id=record.user_id))
+
+
+# ---------------------------------------------------------------- development history
+
+
+@bp.route("/training/me")
+@roles_required(*RECORD_ROLES)
+def my_history():
+    return redirect(url_for("training.history", user_id=current_user.id))
+
+
+@bp.route("/training/people/<int:user_id>")
+@roles_required(*RECORD_ROLES)
+def history(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or not services.can_see_development_of(current_user, user):
+        raise NotFound(_("Not found."))
+    return render_template(
+        "training/history.html",
+        person=user,
+        action=ActionForm(),
+        is_hr=current_user.has_role("hr"),
+        **record_services.development_history(user),
+    )
+
+
+# ---------------------------------------------------------------- records and scores
+
+
+def _subject(form) -> User:
+    """Whose record: HR may name anyone; everyone else adds their own."""
+    if current_user.has_role("hr") and (form.employee.data or "").strip():
+        return record_services.find_employee(form.employee.data.strip(), "employee")
+    return current_user
+
+
+@bp.route("/training/records/new", methods=["GET", "POST"])
+@roles_required(*ENTRY_ROLES)
+def new_record():
+    form = RecordForm()
+    form.program.choices = [
+        (p.id, p.name(_lang())) for p in db.session.scalars(services.programs_query(active=None))
+    ]
+    if form.validate_on_submit():
+        try:
+            user = _subject(form)
+            record = record_services.record_training(
+                current_user,
+                user,
+                services.get_program_or_404(form.program.data),
+                status=form.status.data,
+                completed_on=form.completed_on.data,
+                hours=form.hours.data,
+                score=form.score.data,
+                expires_on=form.expires_on.data,
+                note=form.note.data or "",
+                certificate=_certificate(form),
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(
+                _("The training is recorded.")
+                if record.verified
+                else _("The training is recorded; HR will verify it."),
+                "success",
+            )
+            return redirect(url_for("training.history", user_id=user.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("training/record_form.html", form=form), status
+
+
+@bp.route("/training/records/<int:record_id>/edit", methods=["GET", "POST"])
+@roles_required("hr")
+def edit_record(record_id: int):
+    record = services.get_record_or_404(record_id, current_user)
+    form = RecordUpdateForm(obj=record) if request.method == "GET" else RecordUpdateForm()
+    if request.method == "GET":
+        form.status.data = record.status.value
+    if form.validate_on_submit():
+        try:
+            record_services.update_record(
+                current_user,
+                record,
+                status=form.status.data,
+                completed_on=form.completed_on.data,
+                hours=form.hours.data,
+                score=form.score.data,
+                expires_on=form.expires_on.data,
+                note=form.note.data or "",
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("The training record is saved."), "success")
+            return redirect(url_for("training.history", user_id=record.user_id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("training/record_edit.html", form=form, record=record), status
+
+
+@bp.route("/training/records/<int:record_id>/verify", methods=["POST"])
+@roles_required("hr")
+def verify_record(record_id: int):
+    record = services.get_record_or_404(record_id, current_user)
+    if ActionForm().validate_on_submit():
+        record_services.verify_record(current_user, record)
+        flash(_("The record is verified."), "success")
+    return redirect(
+        request.form.get("next") == "queue"
+        and url_for("training.verification")
+        or url_for("training.history", user_id=record.user_id)
+    )
+
+
+@bp.route("/training/records/<int:record_id>/certificate")
+@roles_required(*RECORD_ROLES)
+def record_certificate(record_id: int):
+    record = services.get_record_or_404(record_id, current_user)
+    if record.certificate is None:
+        raise NotFound(_("Not found."))
+    return send_stored_file(record.certificate, current_user)
+
+
+@bp.route("/training/scores/new", methods=["GET", "POST"])
+@roles_required(*ENTRY_ROLES)
+def new_score():
+    form = ScoreForm()
+    if form.validate_on_submit():
+        try:
+            user = _subject(form)
+            score = record_services.add_language_score(
+                current_user,
+                user,
+                test=form.test.data,
+                score=form.score.data,
+                taken_on=form.taken_on.data,
+                expires_on=form.expires_on.data,
+                test_name=form.test_name.data or "",
+                level=form.level.data or "",
+                certificate=_certificate(form),
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(
+                _("The score is saved.")
+                if score.verified
+                else _("The score is saved; HR will verify it."),
+                "success",
+            )
+            return redirect(url_for("training.history", user_id=user.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("training/score_form.html", form=form), status
+
+
+@bp.route("/training/scores/<int:score_id>/verify", methods=["POST"])
+@roles_required("hr")
+def verify_score(score_id: int):
+    score = services.get_score_or_404(score_id, current_user)
+    if ActionForm().validate_on_submit():
+        record_services.verify_score(current_user, score)
+        flash(_("The score is verified."), "success")
+    return redirect(
+        request.form.get("next") == "queue"
+        and url_for("training.verification")
+        or url_for("training.history", user_id=score.user_id)
+    )
+
+
+@bp.route("/training/scores/<int:score_id>/certificate")
+@roles_required(*RECORD_ROLES)
+def score_certificate(score_id: int):
+    score = services.get_score_or_404(score_id, current_user)
+    if score.certificate is None:
+        raise NotFound(_("Not found."))
+    return send_stored_file(score.certificate, current_user)
+
+
+@bp.route("/training/verification")
+@roles_required("hr")
+def verification():
+    records_stmt, scores_stmt = record_services.unverified_queue()
+    page, per_page = _page_args()
+    return render_template(
+        "training/verification.html",
+        action=ActionForm(),
+        records=paginate(records_stmt, page, per_page),
+        scores=paginate(scores_stmt, page, per_page),
+    )
+
+
+def _lang() -> str:
+    from hrfund.core.i18n import current_language
+
+    return current_language()
+
+
+from hrfund.training import import_views, talent_views  # noqa: E402, F401  (routes on bp)
