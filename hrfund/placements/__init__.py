@@ -1,0 +1,1 @@
+"""Staff exchanges with partner cities: placements, nominations, milestones, reports, agreements."""

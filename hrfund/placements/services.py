@@ -1,0 +1,335 @@
+"""Placement rules: who sees what, the workflow, and the fund postings that go with it.
+
+The transitions are declared once in ``MACHINE``; decline and cancel release the placement's
+open commitment, completion releases what was not spent — through the fund's services, in the
+same transaction. Nominations, milestones, reports and agreements live in ``nominations``,
+``milestones`` and ``agreements``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from hrfund.auth.models import Role, User
+from hrfund.core.audit import record_event
+from hrfund.core.db import utcnow
+from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
+from hrfund.core.fiscal import fiscal_year_of
+from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
+from hrfund.extensions import db
+from hrfund.fund import services as fund
+from hrfund.org.models import PartnerCity
+from hrfund.placements.milestones import create_milestones
+from hrfund.placements.models import Direction, Placement, PlacementStatus
+
+log = logging.getLogger(__name__)
+S = PlacementStatus
+
+STATE_LABELS.update(
+    {
+        "proposed": _l("proposed"),
+        "confirmed": _l("confirmed"),
+        "active": _l("active"),
+        "completed": _l("completed"),
+        "declined": _l("declined"),
+        "cancelled": _l("cancelled"),
+    }
+)
+
+
+def is_hr(actor, _placement=None) -> bool:
+    return actor.has_role(Role.HR)
+
+
+def is_city_coordinator(actor, placement: Placement) -> bool:
+    return actor.has_role(Role.COORDINATOR) and actor.city_id == placement.city_id
+
+
+def is_host(actor, placement: Placement) -> bool:
+    """The host side confirms: the city's coordinator (outgoing) or HR (incoming)."""
+    if placement.direction == Direction.OUTGOING:
+        return is_city_coordinator(actor, placement)
+    return is_hr(actor)
+
+
+def hr_or_host(actor, placement: Placement) -> bool:
+    return is_hr(actor) or is_host(actor, placement)
+
+
+MACHINE = StateMachine(
+    "placements",
+    [
+        Transition("confirm", {S.PROPOSED}, S.CONFIRMED, who=is_host, label=_l("Confirm")),
+        Transition(
+            "decline",
+            {S.PROPOSED},
+            S.DECLINED,
+            who=is_host,
+            label=_l("Decline"),
+            needs_comment=True,
+        ),
+        Transition("start", {S.CONFIRMED}, S.ACTIVE, who=hr_or_host, label=_l("Confirm arrival")),
+        Transition("complete", {S.ACTIVE}, S.COMPLETED, who=is_hr, label=_l("Complete")),
+        Transition(
+            "cancel",
+            {S.PROPOSED, S.CONFIRMED, S.ACTIVE},
+            S.CANCELLED,
+            who=is_hr,
+            label=_l("Cancel"),
+            needs_comment=True,
+        ),
+    ],
+)
+
+
+# ---------------------------------------------------------------- scope
+
+
+def visible_to(user) -> sa.Select:
+    """The placements ``user`` may see: HR and auditors all; a coordinator their city's; a
+    manager their departments' staff; an employee their own."""
+    stmt = sa.select(Placement)
+    if user.has_role(Role.HR, Role.AUDITOR):
+        return stmt
+    conditions = []
+    if user.has_role(Role.COORDINATOR) and user.city_id:
+        conditions.append(Placement.city_id == user.city_id)
+    if user.has_role(Role.MANAGER) and user.managed_departments:
+        staff = sa.select(User.id).where(
+            User.department_id.in_([d.id for d in user.managed_departments])
+        )
+        conditions.append(Placement.person_id.in_(staff))
+    conditions.append(Placement.person_id == user.id)
+    return stmt.where(sa.or_(*conditions))
+
+
+def get_placement_or_404(placement_id, user) -> Placement:
+    """One placement, if it exists and ``user`` may see it (else NotFound: no leak)."""
+    try:
+        placement_id = int(placement_id)
+    except (TypeError, ValueError):
+        raise NotFound(str(_l("No such placement."))) from None
+    placement = db.session.scalar(visible_to(user).where(Placement.id == placement_id))
+    if placement is None:
+        raise NotFound(str(_l("No such placement.")))
+    return placement
+
+
+def filtered(
+    user,
+    *,
+    direction=None,
+    status=None,
+    city=None,
+    department=None,
+    starts_after: date | None = None,
+    starts_before: date | None = None,
+    q: str | None = None,
+) -> sa.Select:
+    """``visible_to`` with the list filters; bad filter values are a ValidationFailed."""
+    stmt = visible_to(user)
+    errors = {}
+    if direction:
+        if direction not in {d.value for d in Direction}:
+            errors["direction"] = [str(_l("Use outgoing or incoming."))]
+        stmt = stmt.where(Placement.direction == direction)
+    if status:
+        if status not in {s.value for s in PlacementStatus}:
+            errors["status"] = [str(_l("Unknown status."))]
+        stmt = stmt.where(Placement.status == status)
+    if city:
+        stmt = stmt.join(PartnerCity, PartnerCity.id == Placement.city_id).where(
+            PartnerCity.code == city.upper()
+        )
+    if department:
+        from hrfund.org.models import Department
+
+        dept_ids = sa.select(Department.id).where(Department.code == department)
+        staff = sa.select(User.id).where(User.department_id.in_(dept_ids))
+        stmt = stmt.where(
+            sa.or_(Placement.person_id.in_(staff), Placement.host_department_id.in_(dept_ids))
+        )
+    if starts_after:
+        stmt = stmt.where(Placement.start_on >= starts_after)
+    if starts_before:
+        stmt = stmt.where(Placement.start_on <= starts_before)
+    if q:
+        like = f"%{q.strip()}%"
+        people = sa.select(User.id).where(
+            sa.or_(
+                User.email.ilike(like),
+                User.family_name.like(like),
+                User.family_name_romaji.ilike(like),
+                User.given_name_romaji.ilike(like),
+            )
+        )
+        stmt = stmt.where(sa.or_(Placement.person_id.in_(people), Placement.guest_name.ilike(like)))
+    if errors:
+        raise ValidationFailed(str(_l("Check the filters.")), fields=errors)
+    return stmt.order_by(Placement.start_on.desc(), Placement.id.desc())
+
+
+# ---------------------------------------------------------------- creation
+
+
+def _check_period(start_on, end_on) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(start_on, date):
+        errors["start_on"] = [str(_l("Enter a date as YYYY-MM-DD."))]
+    if not isinstance(end_on, date):
+        errors["end_on"] = [str(_l("Enter a date as YYYY-MM-DD."))]
+    if not errors and end_on < start_on:
+        errors["end_on"] = [str(_l("The end must not be before the start."))]
+    return errors
+
+
+def _check_amount(amount_jpy) -> int:
+    if isinstance(amount_jpy, bool) or not isinstance(amount_jpy, int) or amount_jpy <= 0:
+        message = str(_l("Enter a whole number of yen above zero."))
+        raise ValidationFailed(message, fields={"amount_jpy": [message]})
+    return amount_jpy
+
+
+def create_outgoing_placement(
+    actor,
+    *,
+    person: User,
+    city: PartnerCity,
+    start_on: date,
+    end_on: date,
+    amount_jpy: int,
+    purpose: str = "",
+    application_id: int | None = None,
+) -> Placement:
+    """Place a TMG employee at a partner city (proposed, awaiting the city's coordinator) and
+    commit ``amount_jpy`` from the start's fiscal year's ``outgoing`` line."""
+    if not actor.has_role(Role.HR):
+        raise NotAllowed(str(_l("Only HR places staff.")))
+    errors = _check_period(start_on, end_on)
+    if person is None or not person.has_role(Role.EMPLOYEE):
+        errors["person"] = [str(_l("Choose a TMG employee."))]
+    if city is None or not city.active:
+        errors["city"] = [str(_l("Choose an active partner city."))]
+    if errors:
+        raise ValidationFailed(str(_l("The placement could not be saved.")), fields=errors)
+    amount_jpy = _check_amount(amount_jpy)
+    placement = Placement(
+        direction=Direction.OUTGOING,
+        status=S.PROPOSED,
+        city=city,
+        person=person,
+        start_on=start_on,
+        end_on=end_on,
+        fiscal_year=fiscal_year_of(start_on),
+        purpose=(purpose or "").strip(),
+        application_id=application_id,
+        created_by_id=actor.id,
+    )
+    db.session.add(placement)
+    db.session.flush()
+    fund.commit_for_placement(
+        actor,
+        placement.id,
+        placement.fiscal_year,
+        "outgoing",
+        amount_jpy,
+        memo=f"placement {placement.id}",
+    )
+    create_milestones(placement)
+    record_event(
+        actor,
+        "placements.create",
+        placement,
+        to_state=S.PROPOSED.value,
+        changes={
+            "direction": "outgoing",
+            "person": person.email,
+            "city": city.code,
+            "start_on": start_on,
+            "end_on": end_on,
+            "amount_jpy": amount_jpy,
+        },
+    )
+    return placement
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def confirm_placement(
+    actor,
+    placement: Placement,
+    *,
+    host_office: str = "",
+    host_supervisor: str = "",
+    comment: str | None = None,
+    on_behalf_of=None,
+) -> Placement:
+    """The host confirms: host office and supervisor recorded."""
+    host_office, host_supervisor = (host_office or "").strip(), (host_supervisor or "").strip()
+    if placement.direction == Direction.OUTGOING and not host_office:
+        message = str(_l("Name the office that hosts the employee."))
+        raise ValidationFailed(message, fields={"host_office": [message]})
+    if len(host_office) > 200 or len(host_supervisor) > 200:
+        raise ValidationFailed(str(_l("Use at most 200 characters.")))
+    MACHINE.apply(
+        placement,
+        "confirm",
+        actor,
+        comment=comment,
+        on_behalf_of=on_behalf_of,
+        changes={"host_office": host_office, "host_supervisor": host_supervisor},
+        values={
+            "host_office": host_office or placement.host_office,
+            "host_supervisor": host_supervisor or placement.host_supervisor,
+            "confirmed_at": utcnow(),
+        },
+    )
+    return placement
+
+
+def decline_placement(actor, placement: Placement, *, comment: str) -> Placement:
+    """The host declines; the open commitment goes back to the line."""
+    MACHINE.apply(placement, "decline", actor, comment=comment)
+    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} declined")
+    return placement
+
+
+def start_placement(
+    actor, placement: Placement, *, arrived_on: date | None = None, comment: str | None = None
+) -> Placement:
+    """Arrival confirmed: the placement is active and its arrival milestone done."""
+    from hrfund.placements.milestones import mark_done
+    from hrfund.placements.models import MilestoneKind
+
+    MACHINE.apply(placement, "start", actor, comment=comment)
+    placement.arrived_on = arrived_on or placement.start_on
+    mark_done(actor, placement, MilestoneKind.ARRIVAL)
+    return placement
+
+
+def complete_placement(actor, placement: Placement, *, comment: str | None = None) -> Placement:
+    """The placement ended; what was committed and not spent goes back to the line."""
+    MACHINE.apply(placement, "complete", actor, comment=comment)
+    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} completed")
+    return placement
+
+
+def cancel_placement(actor, placement: Placement, *, comment: str) -> Placement:
+    """HR cancels; the open commitment goes back to the line."""
+    MACHINE.apply(placement, "cancel", actor, comment=comment)
+    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} cancelled")
+    return placement
+
+
+ACTIONS = {
+    "confirm": confirm_placement,
+    "decline": decline_placement,
+    "start": start_placement,
+    "complete": complete_placement,
+    "cancel": cancel_placement,
+}

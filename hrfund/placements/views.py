@@ -1,0 +1,376 @@
+"""Placement pages: lists by scope, detail with milestones, reports and history, HR actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hrfund.auth.models import Role, User
+from hrfund.auth.services import get_user_by_email
+from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.exports import export_response, keyset_rows
+from hrfund.core.files import send_stored_file
+from hrfund.core.fiscal import tokyo_today
+from hrfund.core.forms import show_errors
+from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.permissions import login_required, roles_required
+from hrfund.extensions import db
+from hrfund.fund.services import placement_totals
+from hrfund.org.models import PartnerCity
+from hrfund.placements import milestones as ms
+from hrfund.placements import services
+from hrfund.placements.forms import (
+    ArrivalForm,
+    CommentForm,
+    ConfirmPlacementForm,
+    MilestoneForm,
+    PlacementForm,
+    ReportForm,
+)
+from hrfund.placements.models import Milestone, Placement, Report
+
+bp = Blueprint("placements", __name__)
+
+
+@bp.app_template_global()
+def state_label(value: str | None) -> str:
+    """The translated name of a workflow state."""
+    return str(services.STATE_LABELS.get(value, value or ""))
+
+
+@bp.app_template_global()
+def nomination_label(value: str) -> str:
+    return state_label(value)
+
+
+LIST_FILTERS = ("direction", "status", "city", "department", "q")
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name) or ""
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise ValidationFailed(
+            _("Enter a date as YYYY-MM-DD."), fields={name: ["YYYY-MM-DD"]}
+        ) from None
+
+
+def _filtered():
+    filters = {name: (request.args.get(name) or "").strip() or None for name in LIST_FILTERS}
+    stmt = services.filtered(
+        current_user, starts_after=_date_arg("from"), starts_before=_date_arg("until"), **filters
+    )
+    return stmt, filters
+
+
+@bp.route("/placements")
+@login_required
+def index():
+    page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
+    stmt, filters = _filtered()
+    stmt = stmt.options(
+        so.joinedload(Placement.city),
+        so.joinedload(Placement.person),
+        so.joinedload(Placement.host_department),
+    )
+    result = paginate(stmt, page, per_page)
+    ids = [p.id for p in result.items]
+    cities = (
+        db.session.scalars(sa.select(PartnerCity).order_by(PartnerCity.code)).all()
+        if not current_user.has_role(Role.COORDINATOR) or current_user.has_role(Role.HR)
+        else []
+    )
+    return render_template(
+        "placements/index.html",
+        page=result,
+        filters=filters,
+        totals=placement_totals(ids),
+        overdue=ms.overdue_counts(ids, tokyo_today()),
+        cities=cities,
+        can_create=current_user.has_role(Role.HR),
+        can_export=current_user.has_role(Role.HR, Role.AUDITOR),
+    )
+
+
+@bp.route("/placements/export.<fmt>")
+@roles_required(Role.HR, Role.AUDITOR)
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    stmt, _filters = _filtered()
+    header = [
+        _("Placement"),
+        _("Direction"),
+        _("Status"),
+        _("City"),
+        _("Person"),
+        _("E-mail address"),
+        _("Start"),
+        _("End"),
+        _("Host"),
+        _("Committed (yen)"),
+        _("Disbursed (yen)"),
+    ]
+    totals: dict = {}
+
+    def prepare(batch):
+        totals.clear()
+        totals.update(placement_totals([p.id for p in batch]))
+
+    def row(p: Placement) -> list:
+        t = totals[p.id]
+        host = p.host_office or (p.host_department.name_en if p.host_department else "")
+        return [
+            p.id,
+            p.direction.value,
+            p.status.value,
+            p.city.code,
+            p.person_name,
+            p.person_email or "",
+            p.start_on.isoformat(),
+            p.end_on.isoformat(),
+            host,
+            t.committed_jpy,
+            t.disbursed_jpy,
+        ]
+
+    stmt = stmt.options(
+        so.joinedload(Placement.city),
+        so.joinedload(Placement.person),
+        so.joinedload(Placement.host_department),
+    )
+    return export_response(
+        fmt,
+        "placements",
+        _("Placements"),
+        header,
+        keyset_rows(stmt, Placement.id, row, prepare=prepare),
+    )
+
+
+@bp.route("/placements/<int:placement_id>")
+@login_required
+def detail(placement_id: int):
+    placement = services.get_placement_or_404(placement_id, current_user)
+    reports = db.session.scalars(
+        sa.select(Report).where(Report.placement_id == placement.id).order_by(Report.kind)
+    ).all()
+    return render_template(
+        "placements/detail.html",
+        placement=placement,
+        reports=reports,
+        totals=placement_totals([placement.id])[placement.id],
+        today=tokyo_today(),
+        history=services.MACHINE.history(placement),
+        actions={t.action for t in services.MACHINE.actions_for(placement, current_user)},
+        confirm_form=ConfirmPlacementForm(),
+        comment_form=CommentForm(),
+        arrival_form=ArrivalForm(),
+        report_form=ReportForm(),
+        milestone_form=MilestoneForm(),
+        labels=ms.MILESTONE_LABELS,
+        can_report=placement.person_id == current_user.id,
+        is_hr=current_user.has_role(Role.HR),
+    )
+
+
+@bp.route("/placements/new", methods=["GET", "POST"])
+@roles_required(Role.HR)
+def new():
+    form = PlacementForm()
+    cities = db.session.scalars(
+        sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)
+    ).all()
+    form.city.choices = [(c.code, f"{c.code} {c.name_en}") for c in cities]
+    if form.validate_on_submit():
+        person = get_user_by_email(form.person.data)
+        city = next((c for c in cities if c.code == form.city.data), None)
+        try:
+            placement = services.create_outgoing_placement(
+                current_user,
+                person=person,
+                city=city,
+                start_on=form.start_on.data,
+                end_on=form.end_on.data,
+                amount_jpy=form.amount_jpy.data,
+                purpose=form.purpose.data,
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(_("The placement is proposed to %(city)s.", city=city.name_en), "success")
+            return redirect(url_for("placements.detail", placement_id=placement.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("placements/new.html", form=form), status
+
+
+def _act(placement_id: int, action: str, **values):
+    placement = services.get_placement_or_404(placement_id, current_user)
+    try:
+        services.ACTIONS[action](current_user, placement, **values)
+    except ValidationFailed as error:
+        flash(
+            " ".join([error.message, *[m for ms_ in error.fields.values() for m in ms_]]), "danger"
+        )
+        return redirect(url_for("placements.detail", placement_id=placement.id)), 303
+    flash(
+        _("Done: the placement is %(state)s.", state=services.STATE_LABELS[placement.status.value]),
+        "success",
+    )
+    return redirect(url_for("placements.detail", placement_id=placement.id))
+
+
+@bp.route("/placements/<int:placement_id>/confirm", methods=["POST"])
+@roles_required(Role.COORDINATOR, Role.HR)
+def confirm(placement_id: int):
+    form = ConfirmPlacementForm()
+    return _act(
+        placement_id,
+        "confirm",
+        host_office=form.host_office.data,
+        host_supervisor=form.host_supervisor.data,
+        comment=form.comment.data,
+    )
+
+
+@bp.route("/placements/<int:placement_id>/decline", methods=["POST"])
+@roles_required(Role.COORDINATOR, Role.HR)
+def decline(placement_id: int):
+    return _act(placement_id, "decline", comment=CommentForm().comment.data)
+
+
+@bp.route("/placements/<int:placement_id>/start", methods=["POST"])
+@roles_required(Role.COORDINATOR, Role.HR)
+def start(placement_id: int):
+    form = ArrivalForm()
+    return _act(placement_id, "start", arrived_on=form.arrived_on.data, comment=form.comment.data)
+
+
+@bp.route("/placements/<int:placement_id>/complete", methods=["POST"])
+@roles_required(Role.HR)
+def complete(placement_id: int):
+    return _act(placement_id, "complete", comment=CommentForm().comment.data)
+
+
+@bp.route("/placements/<int:placement_id>/cancel", methods=["POST"])
+@roles_required(Role.HR)
+def cancel(placement_id: int):
+    return _act(placement_id, "cancel", comment=CommentForm().comment.data)
+
+
+def _milestone_or_404(placement_id: int, milestone_id: int) -> Milestone:
+    placement = services.get_placement_or_404(placement_id, current_user)
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.placement_id != placement.id:
+        raise NotFound(_("No such milestone."))
+    return milestone
+
+
+@bp.route("/placements/<int:placement_id>/milestones/<int:milestone_id>", methods=["POST"])
+@roles_required(Role.HR)
+def adjust_milestone(placement_id: int, milestone_id: int):
+    milestone = _milestone_or_404(placement_id, milestone_id)
+    form = MilestoneForm()
+    if not form.validate_on_submit():
+        flash(_("Enter a date as YYYY-MM-DD."), "danger")
+        return redirect(url_for("placements.detail", placement_id=placement_id)), 303
+    ms.adjust_milestone(current_user, milestone, form.due_on.data)
+    flash(_("The due date is changed."), "success")
+    return redirect(url_for("placements.detail", placement_id=placement_id))
+
+
+@bp.route("/placements/<int:placement_id>/milestones/<int:milestone_id>/done", methods=["POST"])
+@login_required
+def milestone_done(placement_id: int, milestone_id: int):
+    ms.complete_milestone(current_user, _milestone_or_404(placement_id, milestone_id))
+    flash(_("The milestone is done."), "success")
+    return redirect(url_for("placements.detail", placement_id=placement_id))
+
+
+@bp.route("/placements/<int:placement_id>/reports", methods=["POST"])
+@roles_required(Role.EMPLOYEE)
+def submit_report(placement_id: int):
+    placement = services.get_placement_or_404(placement_id, current_user)
+    form = ReportForm()
+    try:
+        ms.submit_report(
+            current_user, placement, form.kind.data, form.summary.data, request.files.get("file")
+        )
+    except ValidationFailed as error:
+        flash(
+            " ".join([error.message, *[m for ms_ in error.fields.values() for m in ms_]]), "danger"
+        )
+        return redirect(url_for("placements.detail", placement_id=placement.id)), 303
+    flash(_("Your report is submitted."), "success")
+    return redirect(url_for("placements.detail", placement_id=placement.id))
+
+
+def _report_or_404(placement_id: int, report_id: int) -> Report:
+    placement = services.get_placement_or_404(placement_id, current_user)
+    report = db.session.get(Report, report_id)
+    if report is None or report.placement_id != placement.id:
+        raise NotFound(_("No such report."))
+    return report
+
+
+@bp.route("/placements/<int:placement_id>/reports/<int:report_id>/acknowledge", methods=["POST"])
+@roles_required(Role.HR)
+def acknowledge_report(placement_id: int, report_id: int):
+    ms.acknowledge_report(current_user, _report_or_404(placement_id, report_id))
+    flash(_("The report is acknowledged."), "success")
+    return redirect(url_for("placements.detail", placement_id=placement_id))
+
+
+@bp.route("/placements/<int:placement_id>/reports/<int:report_id>/file")
+@login_required
+def report_file(placement_id: int, report_id: int):
+    report = _report_or_404(placement_id, report_id)
+    if report.file is None:
+        raise NotFound(_("This report has no file."))
+    # whoever may see the placement may read its report (scope checked above)
+    return send_stored_file(report.file, current_user, can_view=lambda _f, _u: True)
+
+
+@bp.route("/placements/timeline")
+@roles_required(Role.HR, Role.AUDITOR, Role.COORDINATOR)
+def timeline():
+    """Placements per city over a fiscal year, month by month."""
+    from hrfund.core.fiscal import current_fiscal_year, fiscal_year_bounds
+
+    try:
+        year = int(request.args.get("fiscal_year") or current_fiscal_year())
+    except ValueError:
+        raise ValidationFailed(_("Enter a fiscal year such as 2026.")) from None
+    first, last = fiscal_year_bounds(year)
+    stmt = (
+        services.visible_to(current_user)
+        .where(
+            Placement.start_on <= last,
+            Placement.end_on >= first,
+            Placement.status.notin_(["declined", "cancelled"]),
+        )
+        .options(so.joinedload(Placement.city), so.joinedload(Placement.person))
+        .order_by(Placement.city_id, Placement.start_on)
+        .limit(500)
+    )
+    placements = db.session.scalars(stmt).unique().all()
+    months = [
+        date(first.year + (first.month + i - 1) // 12, (first.month + i - 1) % 12 + 1, 1)
+        for i in range(12)
+    ]
+    return render_template(
+        "placements/timeline.html",
+        placements=placements,
+        months=months,
+        fiscal_year=year,
+        user_lookup=User,
+    )
+
+
+from hrfund.placements import nomination_views  # noqa: E402,F401  (routes on the same blueprint)
