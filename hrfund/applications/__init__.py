@@ -1,0 +1,1 @@
+"""Calls for applications (募集) and secondment applications, from draft to approved placement."""

@@ -1,0 +1,371 @@
+"""Pages of applications: apply, edit, attach, the queues of managers and HR, decisions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hrfund.applications import services
+from hrfund.applications.calls import deadline, get_call_or_404
+from hrfund.applications.forms import (
+    ApplicationForm,
+    ApproveForm,
+    AttachmentForm,
+    DecisionForm,
+    DelegationForm,
+)
+from hrfund.applications.models import Application, Attachment, Call, Delegation
+from hrfund.applications.views import bp
+from hrfund.auth.models import Role, User
+from hrfund.auth.services import get_user_by_email
+from hrfund.core.errors import InsufficientFunds, NotFound, ValidationFailed
+from hrfund.core.exports import export_response, keyset_rows
+from hrfund.core.files import send_stored_file
+from hrfund.core.fiscal import fiscal_year_of, tokyo_today
+from hrfund.core.forms import show_errors
+from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.permissions import login_required, roles_required
+from hrfund.extensions import db
+from hrfund.org.models import PartnerCity
+from hrfund.placements.models import Placement
+
+FILTERS = ("status", "call_id", "city", "department", "q", "sort")
+
+
+def _flash_refusal(error: ValidationFailed) -> None:
+    flash(" ".join([error.message, *[m for ms in error.fields.values() for m in ms]]), "danger")
+
+
+def _application_form(call: Call, application: Application | None = None) -> ApplicationForm:
+    form = (
+        ApplicationForm(obj=application)
+        if application and request.method == "GET"
+        else ApplicationForm()
+    )
+    choices = [("", "—")] + [
+        (s.city.code, f"{s.city.code} {s.city.name_en} / {s.city.name_ja}") for s in call.slots
+    ]
+    for n in (1, 2, 3):
+        getattr(form, f"preference_{n}").choices = choices
+    if application is not None and request.method == "GET":
+        for n, code in enumerate(application.preference_codes, 1):
+            getattr(form, f"preference_{n}").data = code
+    return form
+
+
+def _values(form: ApplicationForm) -> dict:
+    return {
+        "preferences": [getattr(form, f"preference_{n}").data for n in (1, 2, 3)],
+        "statement": form.statement.data,
+        "start_on": form.start_on.data,
+        "end_on": form.end_on.data,
+        "travel_jpy": form.travel_jpy.data or 0,
+        "stipend_jpy": form.stipend_jpy.data or 0,
+        "housing_jpy": form.housing_jpy.data or 0,
+    }
+
+
+@bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])
+@roles_required(Role.EMPLOYEE)
+def apply(call_id: int):
+    call = get_call_or_404(call_id, current_user)
+    form = _application_form(call)
+    if form.validate_on_submit():
+        try:
+            application = services.create_application(current_user, call, **_values(form))
+            if form.submit_application.data:
+                services.submit_application(current_user, application)
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(
+                _("Your application is submitted.")
+                if form.submit_application.data
+                else _("Your draft is saved."),
+                "success",
+            )
+            return redirect(url_for("applications.application", application_id=application.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "applications/application_form.html", form=form, call=call, application=None
+    ), status
+
+
+@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.EMPLOYEE)
+def edit(application_id: int):
+    application = services.get_application_or_404(application_id, current_user)
+    form = _application_form(application.call, application)
+    if form.validate_on_submit():
+        try:
+            services.update_application(current_user, application, **_values(form))
+            if form.submit_application.data:
+                services.submit_application(current_user, application)
+        except ValidationFailed as error:
+            show_errors(form, error)
+        else:
+            flash(
+                _("Your application is submitted.")
+                if form.submit_application.data
+                else _("Your draft is saved."),
+                "success",
+            )
+            return redirect(url_for("applications.application", application_id=application.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "applications/application_form.html",
+        form=form,
+        call=application.call,
+        application=application,
+    ), status
+
+
+@bp.route("/applications")
+@login_required
+def applications():
+    page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
+    filters = {name: (request.args.get(name) or "").strip() or None for name in FILTERS}
+    stmt = services.filtered(
+        current_user,
+        **{k: v for k, v in filters.items() if k != "sort"},
+        sort=filters["sort"] or "-updated",
+    )
+    stmt = stmt.options(
+        so.joinedload(Application.applicant).joinedload(User.department),
+        so.joinedload(Application.call),
+    )
+    calls = (
+        db.session.scalars(sa.select(Call).order_by(Call.id.desc()).limit(100)).all()
+        if current_user.has_role(Role.HR, Role.AUDITOR)
+        else []
+    )
+    return render_template(
+        "applications/applications.html",
+        page=paginate(stmt, page, per_page),
+        filters=filters,
+        calls=calls,
+        can_export=current_user.has_role(Role.HR, Role.AUDITOR),
+    )
+
+
+@bp.route("/applications/export.<fmt>")
+@roles_required(Role.HR, Role.AUDITOR)
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    filters = {name: (request.args.get(name) or "").strip() or None for name in FILTERS}
+    stmt = services.filtered(current_user, **{k: v for k, v in filters.items() if k != "sort"})
+    stmt = stmt.options(
+        so.joinedload(Application.applicant).joinedload(User.department),
+        so.joinedload(Application.call),
+    )
+    header = [
+        _("Application"),
+        _("Call"),
+        _("Applicant"),
+        _("E-mail address"),
+        _("Department"),
+        _("Status"),
+        _("Preferences"),
+        _("Start"),
+        _("End"),
+        _("Total (yen)"),
+        _("Submitted at (UTC)"),
+        _("Placement"),
+    ]
+
+    def row(a: Application) -> list:
+        return [
+            a.id,
+            a.call.title,
+            a.applicant.display_name("en"),
+            a.applicant.email,
+            a.applicant.department.code if a.applicant.department else "",
+            a.status.value,
+            " > ".join(a.preference_codes),
+            a.start_on.isoformat() if a.start_on else "",
+            a.end_on.isoformat() if a.end_on else "",
+            a.total_jpy,
+            a.submitted_at.strftime("%Y-%m-%d %H:%M") if a.submitted_at else "",
+            a.placement_id or "",
+        ]
+
+    return export_response(
+        fmt, "applications", _("Applications"), header, keyset_rows(stmt, Application.id, row)
+    )
+
+
+@bp.route("/applications/<int:application_id>")
+@login_required
+def application(application_id: int):
+    item = services.get_application_or_404(application_id, current_user)
+    background = None
+    if not services.is_owner(current_user, item):
+        from hrfund.training.records import development_history
+
+        background = development_history(item.applicant)
+    past = db.session.scalars(
+        sa.select(Placement)
+        .where(Placement.person_id == item.applicant_id)
+        .options(so.joinedload(Placement.city))
+        .order_by(Placement.start_on.desc())
+        .limit(20)
+    ).all()
+    actions = {t.action for t in services.MACHINE.actions_for(item, current_user)}
+    return render_template(
+        "applications/application.html",
+        application=item,
+        history=services.MACHINE.history(item),
+        actions=actions,
+        background=background,
+        past_placements=past,
+        decision_form=DecisionForm(),
+        attachment_form=AttachmentForm(),
+        closes_at=deadline(item.call),
+        can_edit=services.is_owner(current_user, item)
+        and item.status.value in ("draft", "returned"),
+    )
+
+
+@bp.route(
+    "/applications/<int:application_id>/<any(submit, endorse, decline, return, reject,"
+    " withdraw):action>",
+    methods=["POST"],
+)
+@login_required
+def act(application_id: int, action: str):
+    item = services.get_application_or_404(application_id, current_user)
+    try:
+        if action == "submit":
+            services.submit_application(current_user, item)
+        else:
+            services.ACTIONS[action](current_user, item, comment=DecisionForm().comment.data)
+    except ValidationFailed as error:
+        _flash_refusal(error)
+        return redirect(url_for("applications.application", application_id=item.id)), 303
+    flash(
+        _("Done: the application is %(state)s.", state=services.STATE_LABELS[item.status.value]),
+        "success",
+    )
+    return redirect(url_for("applications.application", application_id=item.id))
+
+
+@bp.route("/applications/<int:application_id>/approve", methods=["GET", "POST"])
+@login_required
+def approve(application_id: int):
+    item = services.get_application_or_404(application_id, current_user)
+    if not services.MACHINE.can(item, "approve", current_user):
+        services.MACHINE.apply(item, "approve", current_user)  # the precise refusal
+    form = ApproveForm()
+    form.city.choices = [(s.city.code, f"{s.city.code} {s.city.name_en}") for s in item.call.slots]
+    if request.method == "GET":
+        form.city.data = (item.preference_codes or [None])[0]
+        form.start_on.data, form.end_on.data = item.start_on, item.end_on
+        form.amount_jpy.data = item.total_jpy or None
+    status = 200
+    if form.validate_on_submit():
+        city = db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == form.city.data))
+        try:
+            services.approve_application(
+                current_user,
+                item,
+                city=city,
+                start_on=form.start_on.data,
+                end_on=form.end_on.data,
+                amount_jpy=form.amount_jpy.data,
+                comment=form.comment.data,
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+            status = 422
+        except InsufficientFunds as error:
+            flash(error.message, "danger")
+            status = 409
+        else:
+            flash(
+                _(
+                    "Approved: the placement awaits the confirmation of %(city)s.",
+                    city=city.name_en,
+                ),
+                "success",
+            )
+            return redirect(url_for("applications.application", application_id=item.id))
+    elif form.is_submitted():
+        status = 422
+    start = form.start_on.data or item.start_on or tokyo_today()
+    fy = fiscal_year_of(start)
+    return render_template(
+        "applications/approve.html",
+        application=item,
+        form=form,
+        fiscal_year=fy,
+        available=services.line_available(fy),
+    ), status
+
+
+@bp.route("/applications/<int:application_id>/attachments", methods=["POST"])
+@roles_required(Role.EMPLOYEE)
+def attach(application_id: int):
+    item = services.get_application_or_404(application_id, current_user)
+    form = AttachmentForm()
+    try:
+        services.add_attachment(
+            current_user, item, form.kind.data, request.files.get("file") or _no_file()
+        )
+    except ValidationFailed as error:
+        _flash_refusal(error)
+        return redirect(url_for("applications.application", application_id=item.id)), 303
+    flash(_("The file is attached."), "success")
+    return redirect(url_for("applications.application", application_id=item.id))
+
+
+def _no_file():
+    raise ValidationFailed(_("Choose a file to upload."), fields={"file": [_("Choose a file.")]})
+
+
+@bp.route("/applications/<int:application_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(application_id: int, attachment_id: int):
+    item = services.get_application_or_404(application_id, current_user)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.application_id != item.id:
+        raise NotFound(_("No such file."))
+    # whoever may see the application may read its attachments (scope checked above)
+    return send_stored_file(found.file, current_user, can_view=lambda _f, _u: True)
+
+
+@bp.route("/delegations", methods=["GET", "POST"])
+@roles_required(Role.MANAGER, Role.HR)
+def delegations():
+    form = DelegationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.create_delegation(
+                current_user,
+                deputy=get_user_by_email(form.deputy.data),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
+        except ValidationFailed as error:
+            show_errors(form, error)
+            status = 422
+        else:
+            flash(_("Your deputy is named."), "success")
+            return redirect(url_for("applications.delegations"))
+    elif form.is_submitted():
+        status = 422
+    items = db.session.scalars(
+        sa.select(Delegation)
+        .where(
+            sa.or_(
+                Delegation.principal_id == current_user.id, Delegation.deputy_id == current_user.id
+            )
+        )
+        .order_by(Delegation.starts_on.desc())
+        .limit(50)
+    ).all()
+    return render_template("applications/delegations.html", form=form, items=items), status

@@ -1,0 +1,101 @@
+"""Forms of calls, applications, decisions and delegations."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class SlotForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    city = SelectField(_l("Partner city"), validators=[Optional()])
+    positions = IntegerField(_l("Positions"), validators=[Optional(), NumberRange(min=1)])
+    months = IntegerField(_l("Months"), validators=[Optional(), NumberRange(min=1)])
+    estimated_cost_jpy = IntegerField(
+        _l("Estimated cost (yen)"), validators=[Optional(), NumberRange(min=0)]
+    )
+
+
+class CallForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    fiscal_year = IntegerField(_l("Fiscal year"), validators=[DataRequired()])
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
+    closes_on = DateField(_l("Closes on (23:59:59 Tokyo time)"), validators=[DataRequired()])
+    slots = FieldList(FormField(SlotForm), min_entries=4, max_entries=20)
+    min_years_of_service = IntegerField(
+        _l("Minimum years of service"), validators=[Optional(), NumberRange(min=0)]
+    )
+    language_test = SelectField(_l("Language test"), validators=[Optional()])
+    language_min_score = DecimalField(_l("Minimum score"), validators=[Optional()])
+    required_programs = SelectField(_l("Required training program"), validators=[Optional()])
+    submit = SubmitField(_l("Save call"))
+
+
+class ApplicationForm(FlaskForm):
+    preference_1 = SelectField(_l("First choice"), validators=[Optional()])
+    preference_2 = SelectField(_l("Second choice"), validators=[Optional()])
+    preference_3 = SelectField(_l("Third choice"), validators=[Optional()])
+    statement = TextAreaField(_l("Statement"), validators=[Optional(), Length(max=10000)])
+    start_on = DateField(_l("Proposed start"), validators=[Optional()])
+    end_on = DateField(_l("Proposed end"), validators=[Optional()])
+    travel_jpy = IntegerField(
+        _l("Travel (yen)"), default=0, validators=[Optional(), NumberRange(min=0)]
+    )
+    stipend_jpy = IntegerField(
+        _l("Stipend (yen)"), default=0, validators=[Optional(), NumberRange(min=0)]
+    )
+    housing_jpy = IntegerField(
+        _l("Housing (yen)"), default=0, validators=[Optional(), NumberRange(min=0)]
+    )
+    save = SubmitField(_l("Save draft"))
+    submit_application = SubmitField(_l("Save and submit"))
+
+
+class AttachmentForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("cv", _l("CV")), ("certificate", _l("Certificate")), ("other", _l("Other"))],
+    )
+    file = FileField(_l("File (PDF, PNG or JPEG, at most 10 MB)"))
+    submit = SubmitField(_l("Attach"))
+
+
+class DecisionForm(FlaskForm):
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Send"))
+
+
+class ApproveForm(FlaskForm):
+    city = SelectField(_l("Partner city"), validators=[DataRequired()])
+    start_on = DateField(_l("Start"), validators=[DataRequired()])
+    end_on = DateField(_l("End"), validators=[DataRequired()])
+    amount_jpy = IntegerField(
+        _l("Amount to commit (yen)"), validators=[DataRequired(), NumberRange(min=1)]
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Approve and commit"))
+
+
+class DelegationForm(FlaskForm):
+    deputy = StringField(
+        _l("Deputy (e-mail address)"), validators=[DataRequired(), Length(max=254)]
+    )
+    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    ends_on = DateField(_l("Until"), validators=[DataRequired()])
+    submit = SubmitField(_l("Name deputy"))

@@ -1,0 +1,212 @@
+"""Calls with their slots and rules; applications with preferences, budget and attachments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hrfund.auth.models import User
+from hrfund.core.db import TimestampMixin, str_enum
+from hrfund.core.files import StoredFile
+from hrfund.extensions import db
+from hrfund.org.models import PartnerCity
+
+
+class CallStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    DECIDED = "decided"
+
+
+class ApplicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ENDORSED = "endorsed"
+    RETURNED = "returned"
+    DECLINED_BY_MANAGER = "declined_by_manager"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+#: States before a decision: the applicant may still withdraw.
+UNDECIDED = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ENDORSED,
+    ApplicationStatus.RETURNED,
+)
+
+
+class Call(TimestampMixin, db.Model):
+    """A call for applications of one fiscal year, with its window, slots and rules."""
+
+    __tablename__ = "calls"
+    __table_args__ = (sa.CheckConstraint("closes_on >= opens_on", name="window_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    fiscal_year: Mapped[int]
+    opens_on: Mapped[date]
+    closes_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[CallStatus] = mapped_column(
+        str_enum(CallStatus, "call_status"), default=CallStatus.DRAFT
+    )
+    rules: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    slots: Mapped[list[CallSlot]] = so.relationship(
+        back_populates="call", cascade="all, delete-orphan", order_by="CallSlot.id", lazy="selectin"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Call {self.id} {self.title!r} {self.status}>"
+
+
+class CallSlot(db.Model):
+    """Positions a call offers at one partner city."""
+
+    __tablename__ = "call_slots"
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "city_id"),
+        sa.CheckConstraint(
+            "positions > 0 AND months > 0 AND estimated_cost_jpy >= 0", name="positive"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("partner_cities.id"))
+    positions: Mapped[int]
+    months: Mapped[int]
+    estimated_cost_jpy: Mapped[int] = mapped_column(sa.BigInteger)
+
+    call: Mapped[Call] = so.relationship(back_populates="slots")
+    city: Mapped[PartnerCity] = so.relationship(lazy="joined")
+
+
+class Application(TimestampMixin, db.Model):
+    """An employee's application to a call; one live application per employee and call."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        # "Live" = not withdrawn: the database itself refuses a second one.
+        sa.Index(
+            "uq_applications_live",
+            "call_id",
+            "applicant_id",
+            unique=True,
+            sqlite_where=sa.text("status <> 'withdrawn'"),
+            postgresql_where=sa.text("status <> 'withdrawn'"),
+        ),
+        sa.Index("ix_applications_status_updated", "status", "updated_at"),
+        sa.CheckConstraint(
+            "end_on IS NULL OR start_on IS NULL OR end_on >= start_on", name="dates_in_order"
+        ),
+        sa.CheckConstraint(
+            "travel_jpy >= 0 AND stipend_jpy >= 0 AND housing_jpy >= 0", name="budget_nonnegative"
+        ),
+        sa.CheckConstraint(
+            "status NOT IN ('approved', 'rejected') OR decided_at IS NOT NULL",
+            name="decision_has_time",
+        ),
+        sa.CheckConstraint(
+            "status = 'draft' OR submitted_at IS NOT NULL OR status = 'withdrawn'",
+            name="submitted_has_time",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        str_enum(ApplicationStatus, "application_status"), default=ApplicationStatus.DRAFT
+    )
+    statement: Mapped[str] = mapped_column(sa.Text, default="")
+    start_on: Mapped[date | None]
+    end_on: Mapped[date | None]
+    travel_jpy: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    stipend_jpy: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    housing_jpy: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    placement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placements.id"))
+
+    call: Mapped[Call] = so.relationship()
+    applicant: Mapped[User] = so.relationship()
+    preferences: Mapped[list[Preference]] = so.relationship(
+        cascade="all, delete-orphan", order_by="Preference.rank", lazy="selectin"
+    )
+    attachments: Mapped[list[Attachment]] = so.relationship(
+        cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+
+    @property
+    def total_jpy(self) -> int:
+        return (self.travel_jpy or 0) + (self.stipend_jpy or 0) + (self.housing_jpy or 0)
+
+    @property
+    def preference_codes(self) -> list[str]:
+        return [p.city.code for p in self.preferences]
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} {self.status}>"
+
+
+class Preference(db.Model):
+    """One ranked city preference of an application."""
+
+    __tablename__ = "application_preferences"
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "rank"),
+        sa.UniqueConstraint("application_id", "city_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE")
+    )
+    rank: Mapped[int]
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("partner_cities.id"), index=True)
+
+    city: Mapped[PartnerCity] = so.relationship(lazy="joined")
+
+
+class Attachment(db.Model):
+    """A CV or certificate attached to an application."""
+
+    __tablename__ = "application_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20))  # cv, certificate, other
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id"))
+
+    file: Mapped[StoredFile] = so.relationship(lazy="joined")
+
+
+class Delegation(TimestampMixin, db.Model):
+    """A manager or HR officer away names a deputy who acts on their queue for a period."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+        sa.CheckConstraint("principal_id <> deputy_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    deputy_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    principal: Mapped[User] = so.relationship(foreign_keys=[principal_id], lazy="joined")
+    deputy: Mapped[User] = so.relationship(foreign_keys=[deputy_id], lazy="joined")
