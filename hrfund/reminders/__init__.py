@@ -1,0 +1,1 @@
+"""Reminder rules, exactly-once deliveries (e-mail and in-app), notifications, calendar feeds."""

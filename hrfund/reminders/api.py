@@ -1,0 +1,73 @@
+"""API routes of a user's own in-app notifications."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+
+from hrfund.core.apiutil import iso_instant, page_response
+from hrfund.core.permissions import login_required
+from hrfund.reminders import notifications
+from hrfund.reminders.models import Notification
+
+bp = Blueprint("reminders_api", __name__)
+
+
+def notification_json(notification: Notification) -> dict:
+    return {
+        "id": notification.id,
+        "title": notification.title,
+        "body": notification.body,
+        "link": notification.link,
+        "created_at": iso_instant(notification.created_at),
+        "read_at": iso_instant(notification.read_at),
+        "read": notification.read_at is not None,
+    }
+
+
+@bp.route("/notifications")
+@login_required
+def list_notifications():
+    """The caller's in-app notifications, newest first, with the unread count.
+    ---
+    get:
+      summary: List my notifications
+      tags: [notifications]
+      parameters:
+        - name: unread
+          in: query
+          description: 1 for unread notifications only
+          schema: {type: string, enum: ["0", "1"]}
+        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200}}
+      responses:
+        200:
+          description: "{items: [{id, title, body, link, created_at, read_at, read}], page,
+            per_page, total, unread}"
+        401: {description: Not logged in}
+    """
+    unread = request.args.get("unread") in ("1", "true")
+    response = page_response(
+        notifications.notifications_of(current_user, unread=unread), notification_json
+    )
+    body = response.get_json()
+    body["unread"] = notifications.unread_count(current_user)
+    return jsonify(body)
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read_notification(notification_id: int):
+    """Mark one of the caller's notifications read (again: no change).
+    ---
+    post:
+      summary: Mark a notification read
+      tags: [notifications]
+      responses:
+        200: {description: The notification}
+        401: {description: Not logged in}
+        404: {description: No such notification of the caller}
+    """
+    notification = notifications.get_notification_or_404(notification_id, current_user)
+    notifications.mark_read(current_user, notification)
+    return jsonify(notification_json(notification))

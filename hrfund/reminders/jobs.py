@@ -1,0 +1,90 @@
+"""Jobs: dispatch what is due (claim, commit, send, commit) — used by the CLI and the scheduler.
+
+Jobs own their transactions: a claim is committed before anything is sent, and each send's
+outcome is committed at once, so that a crash loses at most the one message in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from hrfund.core.db import utcnow
+from hrfund.extensions import db
+from hrfund.reminders import services
+from hrfund.reminders.models import ReminderRule
+from hrfund.reminders.registry import as_due_item, watcher_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchResult:
+    """What one dispatch did."""
+
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+    skipped_kinds: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"sent {self.sent}, already sent {self.already_sent}, failed {self.failed}"
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def dispatch_reminders(
+    now: datetime | None = None, *, kinds: set[str] | None = None, worker: str | None = None
+) -> DispatchResult:
+    """Send every reminder due at ``now`` exactly once, and retry what failed before."""
+    now = now or utcnow()
+    worker = worker or worker_name()
+    result = DispatchResult()
+    to_send: list[int] = []
+    rules = db.session.scalars(
+        sa.select(ReminderRule).where(ReminderRule.enabled.is_(True)).order_by(ReminderRule.id)
+    ).all()
+    for rule in rules:
+        if kinds is not None and rule.kind not in kinds:
+            continue
+        watcher = watcher_for(rule.kind)
+        if watcher is None:
+            log.info("no watcher registered for reminder kind %s (rule %s)", rule.kind, rule.code)
+            result.skipped_kinds.append(rule.kind)
+            continue
+        items = [as_due_item(item) for item in watcher(rule, now)]
+        if not items:
+            continue
+        claimed, notified, already = services.claim_due(rule, items, worker)
+        db.session.commit()  # the claim, and in-app notifications, before any e-mail goes out
+        to_send += claimed
+        result.sent += notified
+        result.already_sent += already
+    to_send += services.reclaim_due(worker)
+    db.session.commit()
+    pause = current_app.config.get("REMINDER_SEND_PAUSE_SECONDS", 0)
+    for delivery_id in to_send:
+        if pause:
+            time.sleep(pause)  # spares the SMTP relay's rate limit
+        outcome = services.send_claimed(delivery_id, worker)
+        db.session.commit()
+        if outcome is True:
+            result.sent += 1
+        elif outcome is False:
+            result.failed += 1
+    log.info("reminders dispatched at %s by %s: %s", now.isoformat(), worker, result)
+    return result
+
+
+def send_hr_digest(now: datetime | None = None) -> DispatchResult:
+    """The daily digest for HR (a reminder rule of its own, so it too goes out once a day)."""
+    return dispatch_reminders(now, kinds={"hr_digest"})

@@ -1,0 +1,180 @@
+"""Reminder rules, the deliveries made under them, in-app notifications and calendar tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hrfund.auth.models import User
+from hrfund.core.db import str_enum, utcnow
+from hrfund.extensions import db
+from hrfund.org.models import PartnerCity
+from hrfund.placements.models import Nomination, Placement
+from hrfund.training.models import LanguageScore, TrainingRecord
+
+
+class Audience(enum.StrEnum):
+    PERSON = "person"
+    MANAGER = "manager"
+    HR = "hr"
+    COORDINATOR = "coordinator"
+
+
+class Channel(enum.StrEnum):
+    EMAIL = "email"
+    IN_APP = "in_app"
+
+
+class DeliveryStatus(enum.StrEnum):
+    CLAIMED = "claimed"  # a dispatcher owns it and is sending it
+    SENT = "sent"
+    FAILED = "failed"  # retried at next_attempt_at; none left when next_attempt_at is NULL
+
+
+CHANNEL_SETS = ("email", "in_app", "email,in_app")
+
+
+class ReminderRule(db.Model):
+    """One reminder: which watcher (kind), how many days from the date, to whom, how."""
+
+    __tablename__ = "reminder_rules"
+    __table_args__ = (
+        sa.CheckConstraint("offset_days >= 0 AND offset_days <= 366", name="offset_in_range"),
+        sa.CheckConstraint(
+            "channels IN ('email', 'in_app', 'email,in_app')", name="channels_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(64), index=True)
+    offset_days: Mapped[int]
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "reminder_audience"))
+    channels: Mapped[str] = mapped_column(sa.String(32), default="email,in_app")
+    enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    updated_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    @property
+    def channel_list(self) -> list[Channel]:
+        return [Channel(c) for c in self.channels.split(",") if c]
+
+    def __repr__(self) -> str:
+        return f"<ReminderRule {self.code} {self.offset_days}d {self.audience}>"
+
+
+class Delivery(db.Model):
+    """One reminder to one recipient by one channel; its unique key makes a second send
+    impossible. Claimed first (inserted), then sent, then marked sent."""
+
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "rule_id",
+            "subject_type",
+            "subject_id",
+            "due_on",
+            "recipient_id",
+            "channel",
+            name="uq_reminder_deliveries_key",
+        ),
+        sa.CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+        sa.CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_has_time"),
+        sa.CheckConstraint("status <> 'claimed' OR claimed_at IS NOT NULL", name="claim_has_time"),
+        sa.Index("ix_reminder_deliveries_status_next", "status", "next_attempt_at"),
+        sa.Index("ix_reminder_deliveries_status_claimed", "status", "claimed_at"),
+        sa.Index("ix_reminder_deliveries_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(sa.ForeignKey("reminder_rules.id"))
+    subject_type: Mapped[str] = mapped_column(sa.String(32))
+    subject_id: Mapped[int]
+    due_on: Mapped[date]
+    recipient_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "reminder_channel"))
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus, "delivery_status"), default=DeliveryStatus.CLAIMED
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(128))
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    title: Mapped[str] = mapped_column(sa.String(255))
+    body: Mapped[str] = mapped_column(sa.Text)
+    link: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rule: Mapped[ReminderRule] = so.relationship()
+    recipient: Mapped[User] = so.relationship()
+
+    def __repr__(self) -> str:
+        return (
+            f"<Delivery {self.id} rule={self.rule_id} {self.subject_type}:{self.subject_id} "
+            f"{self.channel} {self.status}>"
+        )
+
+
+class Notification(db.Model):
+    """An in-app notification; unread until read_at is set."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    delivery_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reminder_deliveries.id", ondelete="SET NULL"), unique=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(255))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    link: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} user={self.user_id} read={self.read_at is not None}>"
+
+
+class CalendarToken(db.Model):
+    """A revocable secret in a calendar feed URL: a user's own dates, or (HR) one city's."""
+
+    __tablename__ = "calendar_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner_cities.id"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = so.relationship()
+    city: Mapped[PartnerCity | None] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<CalendarToken {self.id} {self.prefix}… user={self.user_id} city={self.city_id}>"
+
+
+# Indexes the watchers need on the tables they watch, so that each query's cost grows with what
+# is due and not with the table (declared here, beside the queries that use them).
+sa.Index(
+    "ix_placements_status_created_at",
+    Placement.__table__.c.status,
+    Placement.__table__.c.created_at,
+)
+sa.Index(
+    "ix_nominations_status_created_at",
+    Nomination.__table__.c.status,
+    Nomination.__table__.c.created_at,
+)
+sa.Index("ix_training_records_expires_on", TrainingRecord.__table__.c.expires_on)
+sa.Index("ix_language_scores_expires_on", LanguageScore.__table__.c.expires_on)

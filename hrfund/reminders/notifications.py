@@ -1,0 +1,57 @@
+"""In-app notifications of one user: list, unread count, mark read."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from hrfund.auth.models import User
+from hrfund.core.db import utcnow
+from hrfund.core.errors import NotFound
+from hrfund.extensions import db
+from hrfund.reminders.models import Notification
+
+
+def notifications_of(user: User, *, unread: bool = False) -> sa.Select:
+    stmt = sa.select(Notification).where(Notification.user_id == user.id)
+    if unread:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return stmt.order_by(Notification.id.desc())
+
+
+def unread_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def get_notification_or_404(notification_id: int, user: User) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound(str(_l("No such notification.")))
+    return notification
+
+
+def mark_read(user: User, notification: Notification) -> Notification:
+    """The user has read the notification (reading it twice changes nothing)."""
+    if notification.user_id != user.id:
+        raise NotFound(str(_l("No such notification.")))
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+    return notification
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

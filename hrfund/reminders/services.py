@@ -1,0 +1,328 @@
+"""Deliveries: render, claim, send, retry — each reminder exactly once.
+
+Exactly once: a delivery row is *claimed* by inserting it — its unique key (rule, subject, due
+date, recipient, channel) makes a second claim fail, whatever process or host tries — and only
+then is the e-mail sent and the row marked sent. In-app notifications are written in the same
+transaction as their claim. A claim whose sender died is taken over after
+REMINDER_CLAIM_TIMEOUT_SECONDS; an SMTP failure is retried with exponential backoff and shown to
+HR. The transactions are the caller's (see :mod:`hrfund.reminders.jobs`); these functions flush.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from jinja2 import TemplateNotFound
+
+from hrfund.auth.models import Role, User
+from hrfund.core.audit import record_event
+from hrfund.core.db import utcnow
+from hrfund.core.errors import NotAllowed, ValidationFailed
+from hrfund.core.mail import recipient_language, render_text, send_mail
+from hrfund.extensions import db
+from hrfund.reminders.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    ReminderRule,
+)
+from hrfund.reminders.registry import KIND_LABELS, DueItem
+
+log = logging.getLogger(__name__)
+KEY_COLUMNS = ("rule_id", "subject_type", "subject_id", "due_on", "recipient_id", "channel")
+CHUNK = 500
+
+# ---------------------------------------------------------------- rendering
+
+
+def _link(endpoint: str, **values) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    adapter = current_app.url_map.bind("localhost", url_scheme="http")
+    return base + adapter.build(endpoint, values)
+
+
+def subject_link(item: DueItem) -> str | None:
+    """Where the reminder takes its reader."""
+    context = item.context or {}
+    if "placement" in context:
+        return _link("placements.detail", placement_id=context["placement"].id)
+    links = {
+        "nomination": ("placements.nomination", {"nomination_id": item.subject_id}),
+        "training_record": ("training.my_history", {}),
+        "language_score": ("training.my_history", {}),
+        "digest": ("reminders.deliveries", {}),
+        "call": ("applications.call", {"call_id": item.subject_id}),
+        "application": ("applications.application", {"application_id": item.subject_id}),
+    }
+    if item.subject_type in links:
+        endpoint, values = links[item.subject_type]
+        if endpoint in current_app.view_functions:
+            return _link(endpoint, **values)
+    return context.get("link")
+
+
+def render_message(rule: ReminderRule, item: DueItem, user: User) -> tuple[str, str, str | None]:
+    """(title, body, link) of one reminder, in ``user``'s language and time zone.
+
+    The template ``reminders/mail/<kind>.html`` gives the subject on its first line, then a
+    blank line and the body; ``_layout`` adds the greeting and the footer."""
+    link = subject_link(item)
+    with recipient_language(user) as local:
+        context = {
+            "rule": rule,
+            "item": item,
+            "due_on": item.due_on,
+            "recipient": user,
+            "local": local,
+            "lang": local.locale,
+            "link": link,
+            "kind_label": KIND_LABELS.get(rule.kind, rule.kind),
+            **(item.context or {}),
+        }
+        try:
+            text = render_text(f"reminders/mail/{rule.kind}.html", **context)
+        except TemplateNotFound:
+            text = render_text("reminders/mail/_generic.html", **context)
+    title, _, body = text.strip("\n").partition("\n")
+    body = re.sub(r"\n{3,}", "\n\n", body.strip("\n"))
+    return title.strip()[:255], body + "\n", link
+
+
+# ---------------------------------------------------------------- claiming
+
+
+def _insert_ignoring_duplicates(values: dict) -> int | None:
+    """INSERT the delivery unless its key exists (or is being inserted by another process):
+    the id when this call claimed it, None otherwise."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = (
+        insert(Delivery)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
+        .returning(Delivery.id)
+    )
+    return db.session.execute(stmt).scalar()
+
+
+def _existing_keys(rule: ReminderRule, items: list[DueItem]) -> set[tuple]:
+    found: set[tuple] = set()
+    ids = sorted({item.subject_id for item in items})
+    for start in range(0, len(ids), CHUNK):
+        stmt = sa.select(*(getattr(Delivery, c) for c in KEY_COLUMNS[1:])).where(
+            Delivery.rule_id == rule.id, Delivery.subject_id.in_(ids[start : start + CHUNK])
+        )
+        found.update((t, i, d, r, Channel(c)) for t, i, d, r, c in db.session.execute(stmt))
+    return found
+
+
+def claim_due(
+    rule: ReminderRule, items: Iterable[DueItem], worker: str
+) -> tuple[list[int], int, int]:
+    """Claim every (item, recipient, channel) of ``rule`` not claimed before.
+
+    Returns (e-mail delivery ids claimed by ``worker`` — to send after commit —, in-app
+    notifications written, deliveries that existed already)."""
+    items = list(items)
+    existing = _existing_keys(rule, items)
+    recipient_ids = {r for item in items for r in item.recipients}
+    users = (
+        {
+            u.id: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.id.in_(recipient_ids), User.active.is_(True))
+            )
+        }
+        if recipient_ids
+        else {}
+    )
+    claimed: list[int] = []
+    notified = already = 0
+    now = utcnow()
+    for item in items:
+        for recipient_id in dict.fromkeys(item.recipients):
+            user = users.get(recipient_id)
+            if user is None:
+                continue
+            message = None
+            for channel in rule.channel_list:
+                key = (item.subject_type, item.subject_id, item.due_on, recipient_id, channel)
+                if key in existing:
+                    already += 1
+                    continue
+                message = message or render_message(rule, item, user)
+                title, body, link = message
+                in_app = channel == Channel.IN_APP
+                delivery_id = _insert_ignoring_duplicates(
+                    {
+                        "rule_id": rule.id,
+                        "subject_type": item.subject_type,
+                        "subject_id": item.subject_id,
+                        "due_on": item.due_on,
+                        "recipient_id": recipient_id,
+                        "channel": channel.value,
+                        "status": (DeliveryStatus.SENT if in_app else DeliveryStatus.CLAIMED).value,
+                        "attempts": 1 if in_app else 0,
+                        "claimed_at": now,
+                        "claimed_by": worker,
+                        "sent_at": now if in_app else None,
+                        "title": title,
+                        "body": body,
+                        "link": link,
+                        "created_at": now,
+                    }
+                )
+                if delivery_id is None:
+                    already += 1  # another process claimed it a moment ago
+                elif in_app:
+                    db.session.add(
+                        Notification(
+                            user_id=recipient_id,
+                            delivery_id=delivery_id,
+                            title=title,
+                            body=body,
+                            link=link,
+                            created_at=now,
+                        )
+                    )
+                    notified += 1
+                else:
+                    claimed.append(delivery_id)
+    db.session.flush()
+    return claimed, notified, already
+
+
+def reclaim_due(worker: str, limit: int = 500) -> list[int]:
+    """Take over e-mails whose retry time has come, and claims whose sender died."""
+    cfg = current_app.config
+    now = utcnow()
+    stale = now - timedelta(seconds=cfg["REMINDER_CLAIM_TIMEOUT_SECONDS"])
+    candidates = db.session.execute(
+        sa.select(
+            Delivery.id,
+            Delivery.status,
+            Delivery.claimed_by,
+            Delivery.claimed_at,
+            Delivery.attempts,
+        )
+        .where(
+            sa.or_(
+                sa.and_(Delivery.status == DeliveryStatus.FAILED, Delivery.next_attempt_at <= now),
+                sa.and_(Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_at < stale),
+            )
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    ).all()
+    taken = []
+    for row in candidates:
+        # Compare-and-set: of several processes taking over the same row, one wins.
+        result = db.session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.id == row.id,
+                Delivery.status == row.status,
+                Delivery.attempts == row.attempts,
+                Delivery.claimed_by.is_(None)
+                if row.claimed_by is None
+                else Delivery.claimed_by == row.claimed_by,
+                Delivery.claimed_at.is_(None)
+                if row.claimed_at is None
+                else Delivery.claimed_at == row.claimed_at,
+            )
+            .values(
+                status=DeliveryStatus.CLAIMED,
+                claimed_by=worker,
+                claimed_at=now,
+                next_attempt_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            if row.status == DeliveryStatus.CLAIMED:
+                log.warning(
+                    "delivery %s: sender %s gave no news, %s takes over",
+                    row.id,
+                    row.claimed_by,
+                    worker,
+                )
+            taken.append(row.id)
+    return taken
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before attempt ``attempts + 1``: base × 2^(attempts-1), at most a day."""
+    base = current_app.config["REMINDER_RETRY_BASE_SECONDS"]
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 86_400))
+
+
+def send_claimed(delivery_id: int, worker: str) -> bool | None:
+    """Send one claimed e-mail and record the outcome (flushes; the caller commits at once).
+
+    True: sent; False: failed (retried later, or given up); None: not ours any more."""
+    delivery = db.session.get(Delivery, delivery_id, populate_existing=True)
+    if (
+        delivery is None
+        or delivery.status != DeliveryStatus.CLAIMED
+        or delivery.claimed_by != worker
+    ):
+        return None
+    recipient = delivery.recipient
+    try:
+        send_mail(
+            recipient.email,
+            delivery.title,
+            delivery.body,
+            message_id=f"<reminder-{delivery.id}@{_mail_domain()}>",
+        )
+    except Exception as error:  # noqa: BLE001 - any failure of a send is retried
+        delivery.attempts += 1
+        delivery.status = DeliveryStatus.FAILED
+        delivery.last_error = str(error)[:2000]
+        delivery.claimed_by = None
+        if delivery.attempts < current_app.config["REMINDER_MAX_ATTEMPTS"]:
+            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
+        else:
+            delivery.next_attempt_at = None
+        log.warning(
+            "reminder %s to %s failed (attempt %s): %s",
+            delivery.id,
+            recipient.email,
+            delivery.attempts,
+            error,
+        )
+        db.session.flush()
+        return False
+    delivery.attempts += 1
+    delivery.status = DeliveryStatus.SENT
+    delivery.sent_at = utcnow()
+    delivery.last_error = None
+    db.session.flush()
+    return True
+
+
+def _mail_domain() -> str:
+    return current_app.config["MAIL_FROM"].rpartition("@")[2] or "hrfund"
+
+
+def retry_delivery(actor: User, delivery: Delivery) -> Delivery:
+    """HR sends a failed e-mail again at the next dispatch."""
+    if not actor.has_role(Role.HR):
+        raise NotAllowed(str(_l("Only HR retries deliveries.")))
+    if delivery.status != DeliveryStatus.FAILED:
+        raise ValidationFailed(str(_l("Only a failed delivery can be retried.")))
+    delivery.next_attempt_at = utcnow()
+    if delivery.attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
+        delivery.attempts = current_app.config["REMINDER_MAX_ATTEMPTS"] - 1
+    record_event(actor, "reminder.retry", delivery, object_type="reminder_deliveries")
+    db.session.flush()
+    return delivery

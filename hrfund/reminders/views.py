@@ -1,0 +1,209 @@
+"""Pages: reminder rules and the delivery log (HR), notifications and calendar feeds (all)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hrfund.core.errors import ValidationFailed
+from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.permissions import login_required, roles_required
+from hrfund.extensions import db
+from hrfund.org.models import PartnerCity
+from hrfund.reminders import calendar, services
+from hrfund.reminders import notifications as inbox
+from hrfund.reminders import rules as rule_services
+from hrfund.reminders.models import Channel, Delivery, DeliveryStatus, ReminderRule
+from hrfund.reminders.registry import BEFORE_KINDS, KIND_LABELS
+
+bp = Blueprint("reminders", __name__)
+
+
+@bp.app_context_processor
+def _notification_badge() -> dict:
+    def unread_notifications() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return inbox.unread_count(current_user)
+
+    return {"unread_notifications": unread_notifications}
+
+
+def _page_args():
+    return parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
+
+
+# ---------------------------------------------------------------- rules and deliveries (HR)
+
+
+@bp.route("/reminders/rules")
+@roles_required("hr", "auditor")
+def rules():
+    rows = db.session.scalars(_rules_query()).all()
+    return render_template(
+        "reminders/rules.html",
+        rules=rows,
+        kind_labels=KIND_LABELS,
+        before_kinds=BEFORE_KINDS,
+        audience_labels=rule_services.AUDIENCE_LABELS,
+        can_edit=current_user.has_role("hr"),
+    )
+
+
+def _rules_query() -> sa.Select:
+    return sa.select(ReminderRule).order_by(ReminderRule.id)
+
+
+@bp.route("/reminders/rules/<int:rule_id>", methods=["POST"])
+@roles_required("hr")
+def update_rule(rule_id: int):
+    rule = rule_services.get_rule_or_404(rule_id)
+    try:
+        offset = int(request.form.get("offset_days", ""))
+    except ValueError:
+        offset = -1
+    try:
+        rule_services.update_rule(
+            current_user,
+            rule,
+            offset_days=offset,
+            enabled=request.form.get("enabled") == "on",
+            channels=",".join(request.form.getlist("channels")),
+        )
+    except ValidationFailed as error:
+        flash("; ".join(m for ms in error.fields.values() for m in ms) or error.message, "danger")
+        return redirect(url_for("reminders.rules"))
+    flash(_("Rule saved."), "success")
+    return redirect(url_for("reminders.rules"))
+
+
+@bp.route("/reminders/deliveries")
+@roles_required("hr", "auditor")
+def deliveries():
+    filters = {
+        "status": request.args.get("status", ""),
+        "channel": request.args.get("channel", ""),
+        "q": (request.args.get("q") or "").strip(),
+    }
+    if filters["status"] not in ("", *DeliveryStatus):
+        filters["status"] = ""
+    if filters["channel"] not in ("", *Channel):
+        filters["channel"] = ""
+    rule_id = request.args.get("rule_id", type=int)
+    stmt = rule_services.deliveries_query(rule_id=rule_id, **filters).options(
+        so.joinedload(Delivery.rule), so.joinedload(Delivery.recipient)
+    )
+    page = paginate(stmt, *_page_args())
+    rule_rows = db.session.scalars(_rules_query()).all()
+    return render_template(
+        "reminders/deliveries.html",
+        page=page,
+        rules=rule_rows,
+        rule_id=rule_id,
+        kind_labels=KIND_LABELS,
+        status_labels=rule_services.STATUS_LABELS,
+        channel_labels=rule_services.CHANNEL_LABELS,
+        **filters,
+    )
+
+
+@bp.route("/reminders/deliveries/<int:delivery_id>/retry", methods=["POST"])
+@roles_required("hr")
+def retry_delivery(delivery_id: int):
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None:
+        abort(404)
+    try:
+        services.retry_delivery(current_user, delivery)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+        return redirect(url_for("reminders.deliveries"))
+    flash(_("The e-mail will be sent again at the next dispatch."), "success")
+    return redirect(url_for("reminders.deliveries", status="failed"))
+
+
+# ---------------------------------------------------------------- notifications
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    unread = request.args.get("unread") == "1"
+    page = paginate(inbox.notifications_of(current_user, unread=unread), *_page_args())
+    return render_template("reminders/notifications.html", page=page, unread=unread)
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read_notification(notification_id: int):
+    notification = inbox.get_notification_or_404(notification_id, current_user)
+    inbox.mark_read(current_user, notification)
+    if request.form.get("open") and notification.link:
+        return redirect(notification.link)
+    return redirect(url_for("reminders.notifications"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all_notifications():
+    inbox.mark_all_read(current_user)
+    flash(_("All notifications marked as read."), "success")
+    return redirect(url_for("reminders.notifications"))
+
+
+# ---------------------------------------------------------------- calendar feeds
+
+
+@bp.route("/calendar")
+@login_required
+def calendar_feeds():
+    cities = []
+    if current_user.has_role("hr"):
+        cities = db.session.scalars(
+            sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)
+        ).all()
+    return render_template(
+        "reminders/calendar.html", tokens=calendar.tokens_of(current_user), cities=cities
+    )
+
+
+@bp.route("/calendar/feeds", methods=["POST"])
+@login_required
+def create_feed():
+    city = None
+    if request.form.get("city_id"):
+        city = db.session.get(PartnerCity, request.form.get("city_id", type=int))
+    _token, plain = calendar.create_calendar_token(current_user, city)
+    url = url_for("reminders.feed", token=plain, _external=True)
+    flash(_("Your private feed address (shown once; keep it secret): %(url)s", url=url), "success")
+    return redirect(url_for("reminders.calendar_feeds"))
+
+
+@bp.route("/calendar/feeds/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_feed(token_id: int):
+    token = calendar.get_token_or_404(token_id, current_user)
+    calendar.revoke_calendar_token(current_user, token)
+    flash(_("The feed address no longer works."), "success")
+    return redirect(url_for("reminders.calendar_feeds"))
+
+
+@bp.route("/calendar/<token>.ics")
+def feed(token: str):
+    """Public by design: the token in the URL is the credential (calendar apps send no login)."""
+    body = calendar.build_feed(calendar.feed_token(token))
+    return current_app.response_class(
+        body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"}
+    )
