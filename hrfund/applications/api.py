@@ -261,16 +261,23 @@ def list_applications():
       parameters:
         - {name: status, in: query, schema: {type: string}}
         - {name: call_id, in: query, schema: {type: integer}}
+        - {name: city, in: query, schema: {type: string}}
+        - name: eligible
+          in: query
+          description: "yes/no: the applicant meets the call's rules today (needs call_id)"
+          schema: {type: string, enum: ["yes", "no"]}
         - {name: page, in: query, schema: {type: integer}}
         - {name: per_page, in: query, schema: {type: integer, maximum: 200}}
       responses:
         200: {description: A page of applications}
+        400: {description: A filter is not valid}
     """
     stmt = services.filtered(
         current_user,
         status=request.args.get("status"),
         call_id=request.args.get("call_id"),
         city=request.args.get("city"),
+        eligible=request.args.get("eligible"),
     )
     stmt = stmt.options(so.joinedload(Application.applicant))
     page, per_page = parse_page_args(request.args, 50, 200)

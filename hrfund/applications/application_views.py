@@ -32,7 +32,7 @@ from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.placements.models import Placement
 
-FILTERS = ("status", "call_id", "city", "department", "q", "sort")
+FILTERS = ("status", "call_id", "city", "department", "q", "eligible", "sort")
 
 
 def _flash_refusal(error: ValidationFailed) -> None:
@@ -128,11 +128,15 @@ def edit(application_id: int):
 def applications():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
     filters = {name: (request.args.get(name) or "").strip() or None for name in FILTERS}
-    stmt = services.filtered(
-        current_user,
-        **{k: v for k, v in filters.items() if k != "sort"},
-        sort=filters["sort"] or "-updated",
-    )
+    try:
+        stmt = services.filtered(
+            current_user,
+            **{k: v for k, v in filters.items() if k != "sort"},
+            sort=filters["sort"] or "-updated",
+        )
+    except ValidationFailed as error:  # say which filter is wrong and show nothing
+        flash(error.message, "warning")
+        stmt = services.visible_to(current_user).where(sa.false())
     stmt = stmt.options(
         so.joinedload(Application.applicant).joinedload(User.department),
         so.joinedload(Application.call),

@@ -48,7 +48,7 @@ from hrfund.fund import services as fund
 from hrfund.fund.models import Category
 from hrfund.org.models import PartnerCity
 from hrfund.placements.services import create_outgoing_placement
-from hrfund.training.eligibility import eligibility
+from hrfund.training.eligibility import eligibility, eligible_condition
 
 A = ApplicationStatus
 STATE_LABELS.update(
@@ -173,8 +173,18 @@ def get_application_or_404(application_id, user) -> Application:
 
 
 def filtered(
-    user, *, status=None, call_id=None, city=None, department=None, q=None, sort: str = "-updated"
+    user,
+    *,
+    status=None,
+    call_id=None,
+    city=None,
+    department=None,
+    q=None,
+    eligible=None,
+    sort: str = "-updated",
 ) -> sa.Select:
+    """The applications ``user`` may see, filtered. ``eligible`` ("yes"/"no") asks whether the
+    applicant meets the call's rules today, which needs the call."""
     stmt = visible_to(user)
     if status:
         if status not in {s.value for s in A}:
@@ -187,6 +197,8 @@ def filtered(
             raise ValidationFailed(
                 str(_l("Check the filters.")), fields={"call_id": ["must be a number"]}
             ) from None
+    if eligible:
+        stmt = stmt.where(_eligibility_filter(call_id, eligible))
     if city:
         prefs = (
             sa.select(Preference.application_id)
@@ -223,6 +235,19 @@ def filtered(
     if order is None:
         raise ValidationFailed(str(_l("Check the filters.")), fields={"sort": ["unknown"]})
     return stmt.order_by(order, Application.id.desc())
+
+
+def _eligibility_filter(call_id, eligible: str):
+    if eligible not in ("yes", "no"):
+        raise ValidationFailed(str(_l("Check the filters.")), fields={"eligible": ["yes or no"]})
+    call = db.session.get(Call, int(call_id)) if call_id else None
+    if call is None:
+        raise ValidationFailed(
+            str(_l("Choose a call to filter by eligibility: each call has its own rules.")),
+            fields={"eligible": ["needs call_id"]},
+        )
+    condition = eligible_condition(Application.applicant_id, call.rules, tokyo_today())
+    return condition if eligible == "yes" else sa.not_(condition)
 
 
 # ---------------------------------------------------------------- drafting

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import User
@@ -257,3 +258,59 @@ class _ProgramTitle:
 
 def _num(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+# ---------------------------------------------------------------- the same rules in SQL
+
+
+def latest_start_for(years: int, on: date) -> date:
+    """The last joining date that gives ``years`` full years of service on ``on``."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February → 28 February of a common year
+        return on.replace(year=on.year - years, day=28)
+
+
+def eligible_condition(user_id, rules: dict | None, on: date) -> sa.ColumnElement[bool]:
+    """A SQL condition on ``user_id`` (a column) that holds exactly when :func:`eligibility`
+    would say yes on ``on``, for filtering lists without loading anyone. The two are kept equal
+    by a test that compares them person by person."""
+    rules = check_rules(rules)
+    conditions: list = []
+    years = rules.get("min_years_of_service")
+    if years:
+        person = so.aliased(User)  # never correlated with a users table outside
+        conditions.append(
+            sa.exists()
+            .select_from(person)
+            .where(
+                person.id == user_id,
+                person.joined_on.is_not(None),
+                person.joined_on <= latest_start_for(years, on),
+            )
+            .correlate_except(person)
+        )
+    language = rules.get("language")
+    if language:
+        conditions.append(
+            sa.exists().where(
+                LanguageScore.user_id == user_id,
+                LanguageScore.test == language["test"],
+                LanguageScore.verified.is_(True),
+                LanguageScore.score >= language["min_score"],
+                LanguageScore.taken_on <= on,
+                sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= on),
+            )
+        )
+    for program_id in dict.fromkeys(rules.get("required_programs") or []):
+        conditions.append(
+            sa.exists().where(
+                TrainingRecord.user_id == user_id,
+                TrainingRecord.program_id == program_id,
+                TrainingRecord.status == RecordStatus.COMPLETED,
+                TrainingRecord.verified.is_(True),
+                TrainingRecord.completed_on <= on,
+                sa.or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on >= on),
+            )
+        )
+    return sa.and_(sa.true(), *conditions)

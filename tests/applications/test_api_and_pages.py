@@ -375,3 +375,47 @@ def test_two_hr_officers_approving_at_once(pg_app):
 
         assert fund.summary(2026).lines[Category.OUTGOING].committed == 500_000
         db.session.remove()
+
+
+def test_hr_filters_applications_by_eligibility_today(app, db, setup):
+    """An applicant eligible at submission whose start date HR later corrects no longer meets
+    the call's rules: the eligibility filter tells the two applicants apart, page and API."""
+    from hrfund.applications import services
+    from hrfund.training.models import LanguageTest
+    from hrfund.training.records import add_language_score
+    from tests import factories
+
+    later = factories.user(["employee"], department=setup.department, joined_on=date(2010, 4, 1))
+    add_language_score(
+        setup.hr, later, test=LanguageTest.IELTS.value, score="8.0", taken_on=date(2025, 10, 1)
+    )
+    keeps = setup.draft()
+    loses = setup.draft(person=later)
+    for application in (keeps, loses):
+        services.submit_application(application.applicant, application, now=INSIDE)
+    later.joined_on = date(2025, 4, 1)  # the personnel record corrected: one year of service
+    db.session.commit()
+
+    hr = _api(app, db, setup.hr)
+    listed = {
+        flag: {
+            a["id"]
+            for a in hr.get(
+                f"/api/v1/applications?call_id={setup.call.id}&eligible={flag}", headers=hr.h
+            ).json["items"]
+        }
+        for flag in ("yes", "no")
+    }
+    assert listed == {"yes": {keeps.id}, "no": {loses.id}}
+
+    refused = hr.get("/api/v1/applications?eligible=yes", headers=hr.h)
+    assert refused.status_code == 400
+    assert "call" in refused.json["error"]["message"]
+
+    page = _page(app, setup.hr)
+    html = page.get(f"/applications?call_id={setup.call.id}&eligible=no").get_data(as_text=True)
+    assert f'href="/applications/{loses.id}"' in html
+    assert f'href="/applications/{keeps.id}"' not in html
+    warned = page.get("/applications?eligible=no").get_data(as_text=True)
+    assert "Choose a call to filter by eligibility" in warned
+    assert f'href="/applications/{loses.id}"' not in warned

@@ -24,9 +24,7 @@ __all__ = ["quiet_mail"]  # the fixture, imported so that it is found here
 
 def _eligible(setup):
     """Another employee who meets the call's rules (service years and a verified IELTS)."""
-    person = factories.user(
-        ["employee"], department=setup.department, joined_on=date(2012, 4, 1)
-    )
+    person = factories.user(["employee"], department=setup.department, joined_on=date(2012, 4, 1))
     add_language_score(
         setup.hr, person, test=LanguageTest.IELTS.value, score="7.5", taken_on=date(2025, 9, 1)
     )
