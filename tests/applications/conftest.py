@@ -18,10 +18,17 @@ INSIDE = datetime(2026, 6, 15, 12, 0, tzinfo=TOKYO)
 
 
 @pytest.fixture(autouse=True)
-def english(db):
-    """Service messages outside a request speak the default language; read them in English."""
+def english(request):
+    """Service messages outside a request speak the default language; read them in English.
+
+    Only for tests on the rolled-back ``db``: a race test must not get it, for ``db`` swaps the
+    session for one bound to a single connection, which its threads would then share."""
+    if "db" not in request.fixturenames:
+        yield
+        return
     from flask_babel import force_locale
 
+    request.getfixturevalue("db")
     with force_locale("en"):
         yield
 

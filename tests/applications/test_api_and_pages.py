@@ -307,7 +307,10 @@ def test_query_counts_do_not_grow(app, db, setup, query_counter, path, role):
 
 
 @pytest.fixture
-def pg_app(app, tmp_path):
+def pg_app(app, tmp_path, request):
+    # The race needs connections of its own: under the rolled-back ``db`` fixture every thread
+    # would share the test's one connection, and nothing would race.
+    assert "db" not in request.fixturenames
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("the approval race needs real PostgreSQL connections")
     from tests.conftest import make_app
