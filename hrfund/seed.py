@@ -378,9 +378,9 @@ def seed_demo() -> list[tuple[str, str]]:
             since=since,
             cooperation_areas=areas,
         )
-    created = []
+    created, users = [], {}
     for email, roles, profile, department, manages, city in USERS:
-        auth_services.create_user(
+        users[email] = auth_services.create_user(
             None,
             email=email,
             roles=roles,
@@ -391,6 +391,9 @@ def seed_demo() -> list[tuple[str, str]]:
             **profile,
         )
         created.append((email, ", ".join(roles)))
+    from hrfund.seed_activity import seed_activity
+
+    seed_activity(users, cities)
     return created
 
 

@@ -13,6 +13,7 @@ def seed_activity(users: dict, cities: dict) -> None:
     from hrfund.applications import services as application_services
     from hrfund.core.fiscal import fiscal_year_of, tokyo_today
     from hrfund.fund import services as fund
+    from hrfund.placements import milestones as placement_milestones
     from hrfund.placements import nominations
     from hrfund.placements import services as placement_services
     from hrfund.training import records as training_records
@@ -117,6 +118,9 @@ def seed_activity(users: dict, cities: dict) -> None:
     placement_services.start_placement(
         users["anna.schmidt@berlin.example"], active, arrived_on=today - timedelta(days=59)
     )
+    for milestone in active.milestones:  # what had to happen before arrival, happened
+        if milestone.due_on < today and milestone.done_at is None:
+            placement_milestones.complete_milestone(sato, milestone)
     fund.disburse(
         hr,
         paid_on=today - timedelta(days=55),
