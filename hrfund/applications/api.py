@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from hrfund.applications import calls as call_service
 from hrfund.applications import services
-from hrfund.applications.models import Application, Call, CallStatus
+from hrfund.applications.models import Application, Call
 from hrfund.auth.models import Role
 from hrfund.core.apiutil import created, iso_date, iso_instant, json_body, parse_date, parse_str
 from hrfund.core.errors import ValidationFailed
@@ -99,12 +99,7 @@ def list_calls():
       responses:
         200: {description: A page of calls}
     """
-    stmt = call_service.visible_calls(current_user)
-    status = request.args.get("status")
-    if status:
-        if status not in {s.value for s in CallStatus}:
-            raise ValidationFailed("Unknown status.", fields={"status": ["unknown"]})
-        stmt = stmt.where(Call.status == status)
+    stmt = call_service.visible_calls(current_user, status=request.args.get("status"))
     page, per_page = parse_page_args(request.args, 50, 200)
     result = paginate(stmt, page, per_page)
     return jsonify(

@@ -60,9 +60,14 @@ def window_is_open(call: Call, now: datetime | None = None) -> bool:
     return call.status == C.OPEN and opens_at(call) <= now < closes_at(call)
 
 
-def visible_calls(user) -> sa.Select:
-    """HR and auditors see every call; everyone else the calls that are or were open."""
+def visible_calls(user, *, status: str | None = None) -> sa.Select:
+    """HR and auditors see every call; everyone else the calls that are or were open.
+    ``status``, if given, must be one of the states."""
     stmt = sa.select(Call).order_by(Call.closes_on.desc(), Call.id.desc())
+    if status:
+        if status not in {s.value for s in C}:
+            raise ValidationFailed(str(_l("Unknown status.")), fields={"status": ["unknown"]})
+        stmt = stmt.where(Call.status == status)
     if user.has_role(Role.HR, Role.AUDITOR):
         return stmt
     return stmt.where(Call.status != C.DRAFT)

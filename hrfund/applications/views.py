@@ -14,6 +14,7 @@ from hrfund.applications.forms import CallForm
 from hrfund.applications.models import Application, Call, CallStatus
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.exports import date_text, export_response, keyset_rows
 from hrfund.core.fiscal import current_fiscal_year, tokyo_today
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
@@ -32,11 +33,7 @@ bp = Blueprint("applications", __name__)
 def calls():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
     status = request.args.get("status") or None
-    stmt = call_service.visible_calls(current_user)
-    if status:
-        if status not in {s.value for s in CallStatus}:
-            raise ValidationFailed(_("Unknown status."))
-        stmt = stmt.where(Call.status == status)
+    stmt = call_service.visible_calls(current_user, status=status)
     result = paginate(stmt, page, per_page)
     mine = {}
     checks = {}
@@ -65,7 +62,41 @@ def calls():
         checks=checks,
         closes_at=call_service.deadline,
         can_create=current_user.has_role(Role.HR),
+        can_export=current_user.has_role(Role.HR, Role.AUDITOR),
     )
+
+
+@bp.route("/calls/export.<any(csv, xlsx):fmt>")
+@roles_required(Role.HR, Role.AUDITOR)
+def calls_export(fmt: str):
+    stmt = call_service.visible_calls(current_user, status=request.args.get("status") or None)
+    header = [
+        _("Call"),
+        _("Title"),
+        _("Fiscal year"),
+        _("Status"),
+        _("Opens on"),
+        _("Closes on"),
+        _("Partner cities"),
+        _("Positions"),
+        _("Estimated cost (yen)"),
+    ]
+
+    def row(c: Call) -> list:
+        return [
+            c.id,
+            c.title,
+            c.fiscal_year,
+            c.status.value,
+            date_text(c.opens_on),
+            date_text(c.closes_on),
+            ", ".join(s.city.code for s in c.slots),
+            sum(s.positions for s in c.slots),
+            sum(s.estimated_cost_jpy for s in c.slots),
+        ]
+
+    rows = keyset_rows(stmt, Call.id, row, newest_first=True)
+    return export_response(fmt, "calls", _("Calls for applications"), header, rows)
 
 
 @bp.route("/calls/<int:call_id>")

@@ -103,8 +103,10 @@ def audit_query(
     object_id: str | None = None,
     action: str | None = None,
     actor_id: int | None = None,
+    actor: str | None = None,
 ):
-    """A select of audit events, newest first, with the given filters."""
+    """A select of audit events, newest first, with the given filters (``actor``: part of the
+    actor's label, any case)."""
     stmt = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)
@@ -114,4 +116,6 @@ def audit_query(
         stmt = stmt.where(AuditEvent.action == action)
     if actor_id:
         stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if actor:
+        stmt = stmt.where(AuditEvent.actor_label.ilike(f"%{actor}%"))
     return stmt

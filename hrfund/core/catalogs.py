@@ -65,6 +65,8 @@ def update_all() -> None:
             po_path.parent.mkdir(parents=True, exist_ok=True)
             old = read_po(po_path.open("rb"), locale=lang) if po_path.exists() else None
             catalog = Catalog(locale=lang, project="hrfund", charset="utf-8")
+            if old is not None:  # no churn in a file whose messages did not change
+                catalog.creation_date = old.creation_date
             for msgid in sorted(messages, key=str):
                 previous = old.get(msgid) if old else None
                 catalog.add(msgid, previous.string if previous else "")

@@ -10,7 +10,9 @@ from flask_login import current_user
 
 from hrfund.auth.models import Role
 from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.forms import show_errors
+from hrfund.core.i18n import current_language
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db, limiter
@@ -32,18 +34,60 @@ from hrfund.placements.views import bp
 @roles_required(Role.COORDINATOR, Role.HR, Role.AUDITOR)
 def nominations():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
-    stmt = service.nominations_visible_to(current_user).options(
+    status = request.args.get("status") or None
+    stmt = service.filtered_nominations(current_user, status=status).options(
         so.joinedload(Nomination.city), so.joinedload(Nomination.placement)
     )
-    status = request.args.get("status") or None
-    if status:
-        stmt = stmt.where(Nomination.status == status)
     return render_template(
         "placements/nominations.html",
         page=paginate(stmt, page, per_page),
         status=status,
         can_nominate=current_user.has_role(Role.COORDINATOR),
+        can_export=current_user.has_role(Role.HR, Role.AUDITOR),
     )
+
+
+@bp.route("/nominations/export.<any(csv, xlsx):fmt>")
+@roles_required(Role.HR, Role.AUDITOR)
+def nominations_export(fmt: str):
+    # Scoped like the page, should coordinators ever be let in.
+    stmt = service.filtered_nominations(
+        current_user, status=request.args.get("status") or None
+    ).options(so.joinedload(Nomination.city))
+    language = current_language()
+    header = [
+        _("Nomination"),
+        _("Name"),
+        _("E-mail address"),
+        _("Position"),
+        _("City"),
+        _("Partner city"),
+        _("Start"),
+        _("End"),
+        _("Status"),
+        _("Placement"),
+        _("Nominated at (UTC)"),
+        _("Decided at (UTC)"),
+    ]
+
+    def row(n: Nomination) -> list:
+        return [
+            n.id,
+            n.name,
+            n.email,
+            n.position,
+            n.city.code,
+            n.city.name(language),
+            date_text(n.start_on),
+            date_text(n.end_on),
+            n.status.value,
+            n.placement_id or "",
+            utc_text(n.created_at),
+            utc_text(n.decided_at),
+        ]
+
+    rows = keyset_rows(stmt, Nomination.id, row, newest_first=True)
+    return export_response(fmt, "nominations", _("Nominations"), header, rows)
 
 
 @bp.route("/nominations/new", methods=["GET", "POST"])

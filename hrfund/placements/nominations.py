@@ -50,6 +50,16 @@ def nominations_visible_to(user) -> sa.Select:
     return stmt.where(sa.false())
 
 
+def filtered_nominations(user, *, status: str | None = None) -> sa.Select:
+    """The nominations ``user`` may see, newest first; ``status``, if given, one of the states."""
+    stmt = nominations_visible_to(user)
+    if status:
+        if status not in {s.value for s in NominationStatus}:
+            raise ValidationFailed(str(_l("Unknown status.")), fields={"status": ["unknown"]})
+        stmt = stmt.where(Nomination.status == status)
+    return stmt
+
+
 def get_nomination_or_404(nomination_id, user) -> Nomination:
     try:
         nomination_id = int(nomination_id)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -89,34 +90,88 @@ def update_rule(rule_id: int):
     return redirect(url_for("reminders.rules"))
 
 
-@bp.route("/reminders/deliveries")
-@roles_required("hr", "auditor")
-def deliveries():
+def _delivery_filters() -> dict:
+    """The delivery log's filters from the query string; unknown values mean "all"."""
     filters = {
         "status": request.args.get("status", ""),
         "channel": request.args.get("channel", ""),
         "q": (request.args.get("q") or "").strip(),
+        "rule_id": request.args.get("rule_id", type=int),
     }
     if filters["status"] not in ("", *DeliveryStatus):
         filters["status"] = ""
     if filters["channel"] not in ("", *Channel):
         filters["channel"] = ""
-    rule_id = request.args.get("rule_id", type=int)
-    stmt = rule_services.deliveries_query(rule_id=rule_id, **filters).options(
+    return filters
+
+
+def _deliveries_stmt(filters: dict) -> sa.Select:
+    return rule_services.deliveries_query(**filters).options(
         so.joinedload(Delivery.rule), so.joinedload(Delivery.recipient)
     )
-    page = paginate(stmt, *_page_args())
+
+
+@bp.route("/reminders/deliveries")
+@roles_required("hr", "auditor")
+def deliveries():
+    filters = _delivery_filters()
+    page = paginate(_deliveries_stmt(filters), *_page_args())
     rule_rows = db.session.scalars(_rules_query()).all()
     return render_template(
         "reminders/deliveries.html",
         page=page,
         rules=rule_rows,
-        rule_id=rule_id,
         kind_labels=KIND_LABELS,
         status_labels=rule_services.STATUS_LABELS,
         channel_labels=rule_services.CHANNEL_LABELS,
         **filters,
     )
+
+
+@bp.route("/reminders/deliveries/export.<any(csv, xlsx):fmt>")
+@roles_required("hr", "auditor")
+def deliveries_export(fmt: str):
+    header = [
+        _("Delivery"),
+        _("Created at (UTC)"),
+        _("Reminder"),
+        _("Kind"),
+        _("Subject"),
+        _("Due on"),
+        _("Name"),
+        _("Name (romaji)"),
+        _("E-mail address"),
+        _("Channel"),
+        _("Message"),
+        _("Status"),
+        _("Attempts"),
+        _("Sent at (UTC)"),
+        _("Next attempt (UTC)"),
+        _("Error"),
+    ]
+
+    def row(d: Delivery) -> list:
+        return [
+            d.id,
+            utc_text(d.created_at),
+            d.rule.code,
+            d.rule.kind,
+            f"{d.subject_type} #{d.subject_id}",
+            date_text(d.due_on),
+            d.recipient.display_name("ja"),
+            d.recipient.display_name("en"),
+            d.recipient.email,
+            d.channel.value,
+            d.title,
+            d.status.value,
+            d.attempts,
+            utc_text(d.sent_at),
+            utc_text(d.next_attempt_at),
+            d.last_error or "",
+        ]
+
+    rows = keyset_rows(_deliveries_stmt(_delivery_filters()), Delivery.id, row, newest_first=True)
+    return export_response(fmt, "reminder-deliveries", _("Delivery log"), header, rows)
 
 
 @bp.route("/reminders/deliveries/<int:delivery_id>/retry", methods=["POST"])

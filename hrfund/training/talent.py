@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role, User, UserRole
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.exports import safe_cell
 from hrfund.extensions import db
 from hrfund.org.models import Department
 from hrfund.training import hooks
@@ -283,7 +284,7 @@ def csv_chunks(query: TalentQuery, language: str) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow(export_header())
     for n, row in enumerate(iter_talent(query), 1):
-        writer.writerow([_safe_cell(c) for c in export_cells(row, language)])
+        writer.writerow([safe_cell(c) for c in export_cells(row, language)])
         if n % EXPORT_BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -299,15 +300,10 @@ def xlsx_bytes(query: TalentQuery, language: str) -> bytes:
     sheet = workbook.create_sheet(str(_l("Talent pool"))[:31])
     sheet.append(export_header())
     for row in iter_talent(query):
-        sheet.append([_safe_cell(c) for c in export_cells(row, language)])
+        sheet.append([safe_cell(c) for c in export_cells(row, language)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value and value[0] in "=+-@\t\r" else value
 
 
 def category_choices() -> list[tuple[str, object]]:
