@@ -84,7 +84,17 @@ def register_request_hooks(app: Flask) -> None:
 
 
 #: Domain modules in import order; each may have views.py (``bp``) and api.py (``bp``).
-MODULES = ("core", "auth", "org", "fund", "placements", "training", "reminders", "applications")
+MODULES = (
+    "core",
+    "auth",
+    "org",
+    "fund",
+    "placements",
+    "training",
+    "reminders",
+    "applications",
+    "reports",
+)
 
 
 def register_blueprints(app: Flask) -> None:

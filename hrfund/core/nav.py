@@ -18,7 +18,7 @@ class NavItem:
 
 
 NAV_ITEMS = [
-    NavItem("home", "core.index", _l("Home")),
+    NavItem("home", "reports.dashboard", _l("Home")),  # core.index leads there too
     NavItem("cities", "org.cities", _l("Partner cities")),
     NavItem("departments", "org.departments", _l("Departments")),
     NavItem("calls", "applications.calls", _l("Calls"), ("employee", "hr", "auditor")),
@@ -35,6 +35,7 @@ NAV_ITEMS = [
     NavItem("training", "training.programs", _l("Training")),
     NavItem("talent", "training.talent_pool", _l("Talent pool"), ("hr",)),
     NavItem("fund", "fund.overview", _l("Fund"), ("hr", "auditor")),
+    NavItem("report", "reports.fiscal_year_index", _l("Fiscal-year report"), ("hr", "auditor")),
     NavItem("reminders", "reminders.rules", _l("Reminders"), ("hr",)),
     NavItem("audit", "core.audit", _l("Audit log"), ("hr", "auditor")),
     NavItem("users", "admin.users", _l("Users"), ("admin",)),

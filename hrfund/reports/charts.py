@@ -1,0 +1,129 @@
+"""Bar charts drawn on the server as SVG: no JavaScript, no CDN, and nothing the content security
+policy has to allow. A chart is geometry computed here and drawn by the macro in
+``templates/reports/_chart.html``; colours come from CSS classes (``series-0`` …) in app.css, and
+each chart's figures are also shown as a table beside it, for screen readers and for copying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+WIDTH = 640
+ROW_HEIGHT = 28
+BAR_GAP = 8
+LABEL_WIDTH = 150
+TICKS = 4
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int
+    title: str  # shown as a tooltip: "label — series: value"
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class BarChart:
+    """Horizontal bars, one row per category, the series stacked or side by side."""
+
+    title: str
+    categories: list[str]
+    series: list[str]
+    values: list[list[float]]  # values[series][category]
+    stacked: bool = True
+    unit: str = ""
+    bars: list[Bar] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    width: int = WIDTH
+    height: int = 0
+    label_width: int = LABEL_WIDTH
+    row_height: int = ROW_HEIGHT
+
+    @property
+    def empty(self) -> bool:
+        return not any(v for row in self.values for v in row)
+
+    def total(self, category_index: int) -> float:
+        return sum(row[category_index] for row in self.values)
+
+
+def _nice_max(value: float) -> float:
+    """A round upper bound for the axis (1, 2, 2.5 or 5 times a power of ten)."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _format(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def bar_chart(
+    title: str,
+    categories: list[str],
+    series: list[tuple[str, list]],
+    *,
+    stacked: bool = True,
+    unit: str = "",
+) -> BarChart:
+    """Lay out a chart: ``series`` is [(name, [value per category])]."""
+    values = [[float(Decimal(str(v or 0))) for v in vals] for _name, vals in series]
+    chart = BarChart(
+        title=title,
+        categories=categories,
+        series=[name for name, _vals in series],
+        values=values,
+        stacked=stacked,
+        unit=unit,
+    )
+    per_row = len(values) if not stacked else 1
+    chart.row_height = ROW_HEIGHT if per_row == 1 else max(ROW_HEIGHT, 12 * per_row + BAR_GAP)
+    chart.height = chart.row_height * max(len(categories), 1) + 24
+    if stacked:
+        largest = max((chart.total(i) for i in range(len(categories))), default=0)
+    else:
+        largest = max((v for row in values for v in row), default=0)
+    top = _nice_max(largest)
+    if all(float(v).is_integer() for row in values for v in row):
+        top = max(top, TICKS)  # counts: whole-number ticks
+        top = TICKS * -(-top // TICKS)
+    plot = chart.width - chart.label_width - 40  # room for the last tick's label
+    scale = plot / top
+    for i in range(len(categories)):
+        row_y = i * chart.row_height + BAR_GAP / 2
+        inner = chart.row_height - BAR_GAP
+        offset = 0.0
+        for s, row in enumerate(values):
+            value = row[i]
+            if value <= 0:
+                continue
+            name = chart.series[s]
+            label = f"{categories[i]} — {name}: {_format(value)}{unit}"
+            if stacked:
+                bar = Bar(chart.label_width + offset, row_y, value * scale, inner, s, label)
+                offset += value * scale
+            else:
+                height = inner / len(values)
+                bar = Bar(chart.label_width, row_y + s * height, value * scale, height, s, label)
+            chart.bars.append(bar)
+    chart.ticks = [
+        Tick(chart.label_width + plot * k / TICKS, _format(top * k / TICKS))
+        for k in range(TICKS + 1)
+    ]
+    return chart

@@ -1,0 +1,127 @@
+"""Pages of the reports module: the dashboard of each role, and the fiscal-year report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hrfund.core.fiscal import current_fiscal_year, tokyo_today
+from hrfund.core.permissions import login_required
+from hrfund.core.statemachine import STATE_LABELS
+from hrfund.fund.models import EntryKind
+from hrfund.reports import dashboards
+from hrfund.reports.charts import bar_chart
+from hrfund.reports.fiscal_year import fund_rows
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.app_template_global()
+def milestone_name(kind) -> str:
+    """The translated name of a placement milestone."""
+    from hrfund.placements.milestones import MILESTONE_LABELS
+
+    return str(MILESTONE_LABELS.get(kind, kind))
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    today, fiscal_year = tokyo_today(), current_fiscal_year()
+    sections = dashboards.sections_for(current_user)
+    context = {
+        "sections": sections,
+        "today": today,
+        "fiscal_year": fiscal_year,
+        "has_report": "reports.fiscal_year" in current_app.view_functions,
+    }
+    if "organisation" in sections:
+        org = dashboards.organisation_dashboard(today, fiscal_year)
+        context["org"] = org
+        context["charts"] = organisation_charts(org)
+    if "manager" in sections:
+        context["manager"] = dashboards.manager_dashboard(current_user, today)
+    if "coordinator" in sections:
+        context["coordinator"] = dashboards.coordinator_dashboard(current_user, today)
+    if "employee" in sections:
+        context["employee"] = dashboards.employee_dashboard(current_user, today, fiscal_year)
+    return render_template("reports/dashboard.html", **context)
+
+
+def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
+    """The charts of the HR dashboard, with labels in the reader's language."""
+    from hrfund.core.i18n import localized_name
+    from hrfund.fund.forms import CATEGORY_LABELS as LINE_LABELS
+    from hrfund.training.labels import CATEGORY_LABELS, test_label
+
+    lines = list(org.summary.lines.items())
+    charts = {
+        "fund": bar_chart(
+            _("Fund use by line, FY%(year)d (yen)", year=org.fiscal_year),
+            [str(LINE_LABELS[c]) for c, _f in lines],
+            [
+                (_("Disbursed"), [f.disbursed for _c, f in lines]),
+                (_("Committed"), [f.committed for _c, f in lines]),
+                (_("Available"), [max(f.available, 0) for _c, f in lines]),
+            ],
+        ),
+        "cities": bar_chart(
+            _("Committed and paid by city, FY%(year)d (yen)", year=org.fiscal_year),
+            [localized_name(city) for city, _c, _d in org.committed_by_city],
+            [
+                (_("Committed"), [c for _city, c, _d in org.committed_by_city]),
+                (_("Disbursed"), [d for _city, _c, d in org.committed_by_city]),
+            ],
+        ),
+        "exchanges": bar_chart(
+            _("Exchanges per fiscal year"),
+            [_("FY%(year)d", year=y) for y in org.years],
+            [
+                (_("Outgoing"), [org.exchanges[y]["outgoing"] for y in org.years]),
+                (_("Incoming"), [org.exchanges[y]["incoming"] for y in org.years]),
+            ],
+            stacked=False,
+        ),
+        "training": bar_chart(
+            _("Training hours by category, FY%(year)d", year=org.fiscal_year),
+            [str(CATEGORY_LABELS[c]) for c in org.training_hours],
+            [(_("Hours"), list(org.training_hours.values()))],
+        ),
+        "languages": bar_chart(
+            _("Valid verified language scores by level"),
+            [test_label(t) for t in org.language_levels],
+            [
+                (band, [levels[band] for levels in org.language_levels.values()])
+                for band in dashboards.BANDS
+            ],
+        ),
+    }
+    payments = {
+        row.category: row.months
+        for row in fund_rows(org.fiscal_year)
+        if row.kind == EntryKind.DISBURSEMENT and row.category is not None
+    }
+    months = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
+    charts["months"] = bar_chart(
+        _("Payments by line and month, FY%(year)d (yen)", year=org.fiscal_year),
+        [format_date(date(2000, m, 1), "MMM") for m in months],
+        [(str(LINE_LABELS[c]), payments.get(c, [0] * 12)) for c, _f in lines],
+    )
+    statuses = ["submitted", "endorsed", "returned", "approved", "rejected", "withdrawn"]
+    statuses += ["declined_by_manager"]
+    charts["calls"] = bar_chart(
+        _("Applications per call by status"),
+        [c.call.title for c in org.calls],
+        [
+            (str(STATE_LABELS.get(s, s)), [c.by_status.get(s, 0) for c in org.calls])
+            for s in statuses
+        ],
+    )
+    return charts
+
+
+from hrfund.reports import report_views  # noqa: E402,F401  (same blueprint)

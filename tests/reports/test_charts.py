@@ -1,0 +1,34 @@
+"""The SVG bar chart's geometry: bars proportional to their values, stacked or side by side."""
+
+from __future__ import annotations
+
+import pytest
+
+from hrfund.reports.charts import bar_chart
+
+
+def test_stacked_bars_are_proportional_and_end_to_end():
+    chart = bar_chart(
+        "Fund", ["Outgoing", "Incoming"], [("Paid", [300, 0]), ("Committed", [100, 400])]
+    )
+    paid, committed_out, committed_in = chart.bars  # no bar for a zero
+    assert paid.x == chart.label_width
+    assert committed_out.x == pytest.approx(paid.x + paid.width)
+    assert paid.width == pytest.approx(3 * committed_out.width)
+    assert committed_in.width == pytest.approx(paid.width + committed_out.width)
+    assert committed_in.y > paid.y  # the second row lies below the first
+    assert "Incoming — Committed: 400" in committed_in.title
+    assert chart.ticks[-1].label == "500" and not chart.empty
+
+
+def test_side_by_side_bars_share_the_row_and_counts_get_whole_ticks():
+    chart = bar_chart("Exchanges", ["FY2026"], [("Out", [2]), ("In", [1])], stacked=False)
+    out, incoming = chart.bars
+    assert out.x == incoming.x and incoming.y == pytest.approx(out.y + out.height)
+    assert out.width == pytest.approx(2 * incoming.width)
+    assert [t.label for t in chart.ticks] == ["0", "1", "2", "3", "4"]
+
+
+def test_nothing_to_draw():
+    chart = bar_chart("Empty", ["A", "B"], [("S", [0, 0])])
+    assert chart.empty and chart.bars == []
