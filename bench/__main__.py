@@ -173,6 +173,10 @@ PAGES = [
     ("hr", "/talent?language_test=ielts&min_score=6"),
     ("admin", "/admin/users?q=bench1"),
     ("admin", "/admin/users?page=300"),
+    ("hr", "/dashboard"),
+    ("hr", "/reports/fiscal-year/2026"),
+    ("hr", "/reports/fiscal-year/2026.xlsx"),
+    ("employee", "/dashboard"),
     ("employee", "/calls"),
     ("employee", "/placements"),
 ]

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 
+from hrfund.applications.models import Application, ApplicationStatus, Call, CallStatus
 from hrfund.auth.models import Role, User
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
@@ -195,6 +196,19 @@ def _own_deadlines(user: User, lang: str) -> list[Event]:
             LanguageScore.user_id == user.id, LanguageScore.expires_on.is_not(None)
         )
     )
+    unsent = db.session.execute(
+        sa.select(Call.id, Call.title, Call.closes_on)
+        .join(Application, Application.call_id == Call.id)
+        .where(
+            Application.applicant_id == user.id,
+            Application.status.in_([ApplicationStatus.DRAFT, ApplicationStatus.RETURNED]),
+            Call.status == CallStatus.OPEN,
+        )
+    )
+    for call_id, title, closes_on in unsent:  # the applicant's own deadline to submit
+        events.append(
+            _all_day(f"call-{call_id}-closes", _("Call closes: %(title)s", title=title), closes_on)
+        )
     for score in scores:
         events.append(
             _all_day(

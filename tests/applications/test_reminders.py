@@ -136,3 +136,24 @@ def test_application_mails_name_the_applicant_in_the_readers_language(db, setup,
     assert name in title and name in body
     assert setup.call.title in body
     assert link.endswith(f"/applications/{application.id}")
+
+
+def test_the_applicants_feed_holds_the_call_deadline_until_submitted(app, db, setup):
+    from icalendar import Calendar
+
+    from hrfund.reminders.calendar import build_feed, create_calendar_token
+    from tests.applications.conftest import INSIDE
+
+    application = setup.draft()
+    token, _plain = create_calendar_token(setup.employee)
+    db.session.commit()
+
+    def deadlines():
+        cal = Calendar.from_ical(build_feed(token))
+        return {
+            str(e["uid"]): e.decoded("dtstart") for e in cal.walk("VEVENT") if "call-" in e["uid"]
+        }
+
+    assert deadlines() == {f"call-{setup.call.id}-closes@hrfund": date(2026, 6, 30)}
+    services.submit_application(setup.employee, application, now=INSIDE)
+    assert deadlines() == {}
