@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.applications import calls as call_service
 from hrfund.applications.forms import CallForm
-from hrfund.applications.models import Application, Call, CallStatus
+from hrfund.applications.models import Application, Call, CallSlot, CallStatus
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.exports import date_text, export_response, keyset_rows
@@ -95,6 +96,7 @@ def calls_export(fmt: str):
             sum(s.estimated_cost_jpy for s in c.slots),
         ]
 
+    stmt = stmt.options(so.selectinload(Call.slots).joinedload(CallSlot.city))  # no N+1
     rows = keyset_rows(stmt, Call.id, row, newest_first=True)
     return export_response(fmt, "calls", _("Calls for applications"), header, rows)
 

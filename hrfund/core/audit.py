@@ -117,5 +117,6 @@ def audit_query(
     if actor_id:
         stmt = stmt.where(AuditEvent.actor_id == actor_id)
     if actor:
-        stmt = stmt.where(AuditEvent.actor_label.ilike(f"%{actor}%"))
+        like = actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(AuditEvent.actor_label.ilike(f"%{like}%", escape="\\"))
     return stmt

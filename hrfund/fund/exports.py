@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from collections.abc import Iterator
+from decimal import Decimal
+from itertools import islice
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
-from hrfund.extensions import db
+from hrfund.core.exports import export_response, keyset_rows
+from hrfund.core.fiscal import tokyo_today
 from hrfund.fund.amounts import decimal_text
 from hrfund.fund.models import LedgerEntry
 
-BATCH = 1000
 #: Excel's sheet holds 1,048,576 rows; a bigger export must be narrowed by its filters.
 MAX_ROWS = 1_000_000
 
@@ -42,6 +40,12 @@ def headers() -> list[str]:
     ]
 
 
+def _number(value: Decimal | None):
+    """A foreign amount or rate as a number (so that no formula guard touches a negative one),
+    written without trailing zeros."""
+    return "" if value is None else Decimal(decimal_text(value))
+
+
 def row_of(entry: LedgerEntry) -> list:
     return [
         entry.id,
@@ -52,9 +56,9 @@ def row_of(entry: LedgerEntry) -> list:
         entry.reverses_id or "",
         entry.amount_jpy,
         entry.consumed_jpy,
-        decimal_text(entry.amount) or "",
+        _number(entry.amount),
         entry.currency or "",
-        decimal_text(entry.fx_rate) or "",
+        _number(entry.fx_rate),
         entry.purpose.value if entry.purpose else "",
         entry.placement_id or "",
         entry.memo,
@@ -63,48 +67,15 @@ def row_of(entry: LedgerEntry) -> list:
     ]
 
 
-def _rows(stmt: sa.Select) -> Iterator[list]:
-    """Rows in batches by id (keyset), so memory stays flat however long the ledger."""
-    last_id = None
-    sent = 0
-    stmt = (
-        stmt.order_by(None).order_by(LedgerEntry.id).options(so.joinedload(LedgerEntry.created_by))
-    )
-    while sent < MAX_ROWS:
-        page = stmt if last_id is None else stmt.where(LedgerEntry.id > last_id)
-        batch = db.session.scalars(page.limit(BATCH)).all()
-        if not batch:
-            return
-        for entry in batch:
-            yield row_of(entry)
-        sent += len(batch)
-        last_id = batch[-1].id
-        for entry in batch:  # let the batch go; the few users stay
-            db.session.expunge(entry)
+def rows(stmt: sa.Select) -> Iterator[list]:
+    """Rows in batches by id (keyset), so memory stays flat however long the ledger; at most
+    MAX_ROWS (a bigger export must be narrowed by its filters)."""
+    stmt = stmt.options(so.joinedload(LedgerEntry.created_by))
+    return islice(keyset_rows(stmt, LedgerEntry.id, row_of), MAX_ROWS)
 
 
-def csv_stream(stmt: sa.Select) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(headers())
-    for row in _rows(stmt):
-        writer.writerow(row)
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def xlsx_file(stmt: sa.Select):
-    """A write-only workbook spooled to a temporary file (memory stays flat)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Ledger"))
-    sheet.append(headers())
-    for row in _rows(stmt):
-        sheet.append(row)
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - sent, then closed
-    workbook.save(out)
-    out.seek(0)
-    return out
+def response(fmt: str, stmt: sa.Select):
+    """The filtered ledger as a CSV or XLSX download (through the shared export helpers, so the
+    memo, which anyone posting writes, cannot run as a formula in a spreadsheet)."""
+    name = f"fund-ledger-{tokyo_today().isoformat()}"
+    return export_response(fmt, name, _("Ledger"), headers(), rows(stmt))

@@ -5,14 +5,11 @@ from __future__ import annotations
 import sqlalchemy.orm as so
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -108,30 +105,11 @@ def ledger():
     )
 
 
-@bp.route("/ledger.csv")
+@bp.route("/ledger.<any(csv, xlsx):fmt>")
 @roles_required(*READERS)
-def export_csv():
+def export(fmt: str):
     filters, _errors = parse_filters(request.args)
-    body = stream_with_context(exports.csv_stream(figures.entries_query(**filters)))
-    name = f"fund-ledger-{tokyo_today().isoformat()}.csv"
-    return Response(
-        body,
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-@bp.route("/ledger.xlsx")
-@roles_required(*READERS)
-def export_xlsx():
-    filters, _errors = parse_filters(request.args)
-    out = exports.xlsx_file(figures.entries_query(**filters))
-    return send_file(
-        out,
-        as_attachment=True,
-        download_name=f"fund-ledger-{tokyo_today().isoformat()}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return exports.response(fmt, figures.entries_query(**filters))
 
 
 @bp.route("/entries/<int:entry_id>")

@@ -57,3 +57,21 @@ def test_auditor_changes_nothing(db, api_as, login_as):
     assert c.post("/api/v1/cities", json={}, headers=c.headers).status_code == 403
     page = login_as("auditor")
     assert page.post("/cities/new", data={}).status_code == 403
+
+
+def test_actor_filter_takes_percent_and_underscore_literally(db):
+    from hrfund.core.audit import audit_query
+
+    literal = factories.user(email="ta_naka@metro.tokyo.example")
+    other = factories.user(email="taxnaka@metro.tokyo.example")
+    for actor in (literal, other):
+        record_event(actor, "test.event", object_type="test", object_id=actor.id)
+    db.session.flush()
+
+    def actors(text):
+        stmt = audit_query(action="test.event", actor=text)
+        return {e.actor_id for e in db.session.scalars(stmt)}
+
+    assert actors("ta_naka") == {literal.id}
+    assert actors("%") == set()
+    assert actors("TAXNAKA") == {other.id}

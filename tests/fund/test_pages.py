@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
@@ -201,3 +202,18 @@ def test_pages_speak_japanese(login_as):
     html = c.get("/fund/?fiscal_year=2026").get_data(as_text=True)
     assert 'lang="ja"' in html and "未配分の基金" in html and 'data-nav="fund">基金' in html
     assert "基金台帳" in c.get("/fund/ledger").get_data(as_text=True)
+
+
+def test_exports_neutralise_formulas_but_keep_amounts_as_numbers(hr):
+    """A memo is free text: "=HYPERLINK(…)" must not run in Excel; amounts stay numbers (the
+    guard leaves numbers alone, so a negative one is never turned into text)."""
+    funded_line(hr.user)
+    evil = '=HYPERLINK("http://evil.example","請求書")'
+    services.contribute(hr.user, 7, date(2026, 4, 2), evil)
+    text = hr.get("/fund/ledger.csv?kind=contribution").get_data().decode("utf-8-sig")
+    memos = [row[13] for row in csv.reader(io.StringIO(text))][1:]
+    assert "'" + evil in memos and evil not in memos
+    sheet = load_workbook(io.BytesIO(hr.get("/fund/ledger.xlsx").get_data())).active
+    cells = [row[13] for row in sheet.values]
+    assert "'" + evil in cells
+    assert all(isinstance(row[6], int) for row in list(sheet.values)[1:])
