@@ -20,6 +20,7 @@ from typing import BinaryIO
 from urllib.parse import quote
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
@@ -205,8 +206,32 @@ def store_upload(
     )
     db.session.add(stored)
     db.session.flush()
+    db.session.info.setdefault(NEW_FILES, []).append(final)  # removed again if rolled back
     log.info("stored file %s (%s, %d bytes) for user %s", stored.id, kind, size, stored.owner_id)
     return stored
+
+
+# ---------------------------------------------------------------- rolled-back uploads
+
+#: Session.info key: the files this transaction wrote, deleted if it rolls back.
+NEW_FILES = "hrfund_new_files"
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _keep_new_files(session) -> None:
+    session.info.pop(NEW_FILES, None)
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _drop_new_files(session, previous_transaction) -> None:
+    """A rolled-back transaction leaves no file behind: its row is gone, so would be the only
+    way to find (or clean up) the file."""
+    if previous_transaction.parent is not None:  # a savepoint: the transaction goes on
+        return
+    for path in session.info.pop(NEW_FILES, []):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            log.info("removed %s: its transaction rolled back", path.name)
 
 
 def path_of(stored: StoredFile) -> Path:

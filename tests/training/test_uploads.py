@@ -142,3 +142,25 @@ def test_employee_never_sees_another_employees_records(login_as, api_as):
     assert login_as("coordinator").get(f"/training/people/{other.id}").status_code == 403
     hr = api_as("hr")
     assert hr.get("/api/v1/language-scores", headers=hr.headers).json["total"] == 1
+
+
+def test_a_rolled_back_upload_leaves_no_file_behind(app, db, upload_folder):
+    from hrfund.core.files import store_upload
+
+    kept = store_upload(io.BytesIO(PDF), "kept.pdf")
+    db.session.commit()
+    store_upload(io.BytesIO(PDF), "dropped.pdf")
+    assert len(list(upload_folder.iterdir())) == 2
+    db.session.rollback()
+    assert [p.name for p in upload_folder.iterdir()] == [kept.storage_key]
+
+
+def test_a_refused_score_with_a_good_certificate_keeps_no_file(login_as, upload_folder):
+    """The certificate is fine but the score is a duplicate: no file of the refused request
+    remains in the upload folder."""
+    client = login_as("employee")
+    assert post_score(client, "ielts.pdf", PDF).status_code == 302
+    first = set(upload_folder.iterdir())
+    again = post_score(client, "ielts.pdf", PDF)
+    assert again.status_code in (200, 409, 422)
+    assert set(upload_folder.iterdir()) == first
