@@ -66,7 +66,8 @@ def _selects_one_entity(stmt: sa.Select) -> bool:
 
 def export_args() -> dict:
     """The list page's filters, for its export links (a template global): not its page."""
-    return {k: v for k, v in request.args.items() if k not in ("page", "per_page", "fmt")}
+    args = request.args.to_dict(flat=False)  # repeated filters (several programs) kept whole
+    return {k: v for k, v in args.items() if k not in ("page", "per_page", "fmt")}
 
 
 #: A cell starting with one of these would run as a formula in a spreadsheet.

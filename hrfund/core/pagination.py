@@ -65,3 +65,13 @@ def paginate(stmt: sa.Select, page: int, per_page: int, *, scalars: bool = True)
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars() if scalars else result)
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def args_with(**overrides) -> dict:
+    """The current query string with ``overrides`` (a template global, for pager links): every
+    value of a repeated argument is kept, so a filter on several programs survives paging."""
+    from flask import request
+
+    args = request.args.to_dict(flat=False)
+    args.update(overrides)
+    return args

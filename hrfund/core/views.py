@@ -11,12 +11,13 @@ from flask_login import current_user
 
 from hrfund.core.audit import AuditEvent, audit_query
 from hrfund.core.exports import export_args, export_response, keyset_rows, utc_text
-from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.pagination import args_with, paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 
 bp = Blueprint("core", __name__)
 bp.add_app_template_global(export_args)
+bp.add_app_template_global(args_with)
 
 AUDIT_READERS = ("hr", "auditor")
 AUDIT_FILTERS = ("object_type", "object_id", "action", "actor")

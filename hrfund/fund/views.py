@@ -101,7 +101,7 @@ def ledger():
         page=paginate(stmt, page, per_page),
         filters=filters,
         years=figures.known_fiscal_years(),
-        export_args={k: v for k, v in request.args.items() if k != "page"},
+        export_args={k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"},
     )
 
 

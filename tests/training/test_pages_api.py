@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -291,3 +292,22 @@ def test_eligibility_endpoint(api_as, pool):
         "/api/v1/eligibility?language_test=ielts&min_score=6.5", headers=client.headers
     ).json
     assert body["eligible"] is False and body["unmet"][0]["rule"] == "language"
+
+
+def test_pager_and_export_links_keep_every_program_filter(login_as, pool, make_program):
+    second = make_program("Negotiation", title_ja="交渉術", code="NG-1")
+    hr_user = factories.user(roles=["hr"])
+    for person in (pool["ann"], pool["ben"]):
+        records.record_training(hr_user, person, second, status="completed", completed_on=TAKEN)
+    _db.session.commit()
+    hr = login_as("hr")
+    page = hr.get(
+        f"/talent?program_id={pool['course'].id}&program_id={second.id}&per_page=1"
+    ).get_data(as_text=True)
+    both = f"program_id={pool['course'].id}&amp;program_id={second.id}"
+    links = re.findall(r'href="(/talent[^"]*)"', page)
+    next_page = [link for link in links if "page=2" in link]
+    assert next_page and both in next_page[0]
+    assert any(both in link for link in links if link.startswith("/talent/export.csv"))
+    following = hr.get(next_page[0].replace("&amp;", "&")).get_data(as_text=True)
+    assert "2 in all" in following
