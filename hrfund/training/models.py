@@ -138,6 +138,8 @@ class TrainingRecord(TimestampMixin, db.Model):
             name="verified_has_time",
         ),
         sa.Index("ix_training_records_user_status", "user_id", "status"),
+        # the year's completions, summed by the dashboards and the fiscal-year report
+        sa.Index("ix_training_records_status_completed", "status", "completed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
