@@ -42,6 +42,10 @@ COMMITTED = _sum_of(
     (EFFECTIVE_KIND == EntryKind.DISBURSEMENT, -_signed(E.consumed_jpy)),
 )
 DISBURSED = _sum_of((EFFECTIVE_KIND == EntryKind.DISBURSEMENT, _signed(E.amount_jpy)))
+#: The only entries that can move the fund's capital (reversals of any kind among them: the
+#: sums above pick theirs out). Narrows the scan to the few such rows on the indexed kind,
+#: instead of every commitment and payment of every year.
+CAPITAL_KINDS = E.kind.in_([EntryKind.CONTRIBUTION, EntryKind.ALLOCATION, EntryKind.REVERSAL])
 
 
 @dataclass
@@ -140,7 +144,7 @@ def line_figures(line_id: int) -> LineFigures:
 
 def fund_figures() -> FundFigures:
     """Contributed and allocated over the whole ledger (call it under the fund lock to post)."""
-    row = db.session.execute(sa.select(CONTRIBUTED, ALLOCATED)).one()
+    row = db.session.execute(sa.select(CONTRIBUTED, ALLOCATED).where(CAPITAL_KINDS)).one()
     return FundFigures(*(int(v) for v in row))
 
 
@@ -204,7 +208,9 @@ def summary(fiscal_year: int) -> Summary:
 
 
 def contributed_in_year(fiscal_year: int) -> int:
-    return int(db.session.scalar(sa.select(CONTRIBUTED).where(E.fiscal_year == fiscal_year)))
+    return int(
+        db.session.scalar(sa.select(CONTRIBUTED).where(E.fiscal_year == fiscal_year, CAPITAL_KINDS))
+    )
 
 
 def known_fiscal_years() -> list[int]:
