@@ -102,7 +102,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
     }
     payments = {
         row.category: row.months
-        for row in fund_rows(org.fiscal_year)
+        for row in fund_rows(org.fiscal_year, kinds=(EntryKind.DISBURSEMENT,))
         if row.kind == EntryKind.DISBURSEMENT and row.category is not None
     }
     months = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
