@@ -269,6 +269,23 @@ USERS = [
         None,
     ),
     (
+        "tanaka.misaki@metro.tokyo.example",
+        ["employee"],
+        {
+            "family_name": "田中",
+            "given_name": "美咲",
+            "family_name_kana": "タナカ",
+            "given_name_kana": "ミサキ",
+            "family_name_romaji": "Tanaka",
+            "given_name_romaji": "Misaki",
+            "employee_number": "T0001207",
+            "joined_on": date(2012, 4, 1),
+        },
+        "UD-PLN",
+        [],
+        None,
+    ),
+    (
         "sato.hanako@metro.tokyo.example",
         ["employee", "manager"],
         {

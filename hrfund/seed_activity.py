@@ -91,6 +91,28 @@ def seed_activity(users: dict, cities: dict) -> None:
         housing_jpy=900_000,
     )
 
+    # an application submitted and endorsed: HR's decision is the next step in the demo
+    tanaka = users["tanaka.misaki@metro.tokyo.example"]
+    training_records.record_training(
+        hr, tanaka, cross_cultural, status="completed", completed_on=date(fy, 6, 10), hours="12"
+    )
+    training_records.add_language_score(
+        hr, tanaka, test="ielts", score="7.5", taken_on=today - timedelta(days=120)
+    )
+    waiting = application_services.create_application(
+        tanaka,
+        call,
+        preferences=["BER", "NSW"],
+        statement="ベルリン市の気候変動適応策を学び、都の環境政策に活かしたい。",
+        start_on=date(fy + 1, 10, 1),
+        end_on=date(fy + 2, 3, 31),
+        travel_jpy=280_000,
+        stipend_jpy=1_500_000,
+        housing_jpy=1_100_000,
+    )
+    application_services.submit_application(tanaka, waiting)
+    application_services.endorse_application(sato, waiting, comment="推薦します。")
+
     proposed = placement_services.create_outgoing_placement(
         hr,
         person=yamada,

@@ -6,14 +6,28 @@ each chart's figures are also shown as a table beside it, for screen readers and
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 WIDTH = 640
 ROW_HEIGHT = 28
 BAR_GAP = 8
-LABEL_WIDTH = 150
+LABEL_WIDTH = 170
 TICKS = 4
+#: Approximate advance of a character at the charts' 11 px font: narrow (Latin) and wide (CJK).
+NARROW_PX, WIDE_PX = 6.2, 11.0
+
+
+def fit_label(text: str, max_px: float) -> str:
+    """``text`` cut with an ellipsis so that it fits ``max_px`` at the charts' font size,
+    counting Japanese (wide) characters about twice as wide as Latin ones."""
+    used = 0.0
+    for i, char in enumerate(text):
+        used += WIDE_PX if unicodedata.east_asian_width(char) in ("W", "F") else NARROW_PX
+        if used > max_px:
+            return text[: max(i - 1, 0)] + "…"
+    return text
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,11 @@ class BarChart:
     @property
     def empty(self) -> bool:
         return not any(v for row in self.values for v in row)
+
+    @property
+    def labels(self) -> list[str]:
+        """The category names as drawn beside the bars (cut to fit; the table has them whole)."""
+        return [fit_label(c, self.label_width - 10) for c in self.categories]
 
     def total(self, category_index: int) -> float:
         return sum(row[category_index] for row in self.values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hrfund.applications.models import Call, CallStatus
+from hrfund.applications.models import Application, ApplicationStatus, Call, CallStatus
 from hrfund.auth.models import User
 from hrfund.core.fiscal import current_fiscal_year
 from hrfund.fund import services as fund
@@ -16,7 +16,7 @@ from hrfund.seed import seed_demo
 def test_demo_data_puts_every_page_in_motion(db):
     created = seed_demo()
     db.session.flush()
-    assert len(created) == db.session.scalar(sa.select(sa.func.count(User.id))) == 7
+    assert len(created) == db.session.scalar(sa.select(sa.func.count(User.id))) == 8
     summary = fund.summary(current_fiscal_year())
     outgoing = summary.lines[Category.OUTGOING]
     assert outgoing.allocated > 0 and outgoing.committed > 0 and outgoing.disbursed > 0
@@ -24,6 +24,12 @@ def test_demo_data_puts_every_page_in_motion(db):
     statuses = set(db.session.scalars(sa.select(Placement.status)))
     assert {PlacementStatus.PROPOSED, PlacementStatus.ACTIVE} <= statuses
     assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) >= 1
+    endorsed = db.session.scalar(
+        sa.select(sa.func.count(Application.id)).where(
+            Application.status == ApplicationStatus.ENDORSED
+        )
+    )
+    assert endorsed == 1  # waiting for HR's decision
     active = db.session.scalar(
         sa.select(Placement).where(Placement.status == PlacementStatus.ACTIVE)
     )

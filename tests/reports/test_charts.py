@@ -32,3 +32,15 @@ def test_side_by_side_bars_share_the_row_and_counts_get_whole_ticks():
 def test_nothing_to_draw():
     chart = bar_chart("Empty", ["A", "B"], [("S", [0, 0])])
     assert chart.empty and chart.bars == []
+
+
+def test_labels_are_cut_to_fit_counting_japanese_wide():
+    from hrfund.reports.charts import fit_label
+
+    assert fit_label("Training", 160) == "Training"
+    latin = fit_label("Outgoing (TMG staff abroad) and more words", 160)
+    assert latin.endswith("…") and len(latin) <= 26
+    japanese = fit_label("受入（パートナー都市職員の東京での受入）", 160)
+    assert japanese.endswith("…") and len(japanese) <= 15
+    chart = bar_chart("T", ["受入（パートナー都市職員の東京での受入）"], [("S", [1])])
+    assert chart.labels[0] != chart.categories[0]
