@@ -32,6 +32,8 @@ def seed_activity(users: dict, cities: dict) -> None:
         ("operations", 2_000_000),
     ):
         fund.allocate(hr, fy, category, amount)
+    # the open call is for next year's placements: its line is funded in advance
+    fund.allocate(hr, fy + 1, "outgoing", 30_000_000, memo="次年度募集分 / next year's call")
 
     cross_cultural = training.create_program(
         hr,

@@ -36,7 +36,8 @@ FILTERS = ("status", "call_id", "city", "department", "q", "eligible", "sort")
 
 
 def _flash_refusal(error: ValidationFailed) -> None:
-    flash(" ".join([error.message, *[m for ms in error.fields.values() for m in ms]]), "danger")
+    messages = [error.message, *[m for ms in error.fields.values() for m in ms]]
+    flash(" ".join(dict.fromkeys(messages)), "danger")
 
 
 def _application_form(call: Call, application: Application | None = None) -> ApplicationForm:

@@ -75,11 +75,18 @@ def is_owner(actor, application: Application) -> bool:
 
 
 def manages_applicant(actor, application: Application) -> bool:
+    """The applicant's manager (or their deputy), never the applicant: nobody endorses their
+    own application."""
+    if is_owner(actor, application):
+        return False
     department_id = application.applicant.department_id
     return department_id is not None and department_id in endorsing_department_ids(actor)
 
 
-def hr_or_deputy(actor, _application=None) -> bool:
+def hr_or_deputy(actor, application: Application | None = None) -> bool:
+    """HR (or a deputy), deciding someone else's application: nobody decides their own."""
+    if application is not None and is_owner(actor, application):
+        return False
     return acts_as_hr(actor) is not None
 
 

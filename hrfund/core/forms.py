@@ -18,7 +18,8 @@ def show_errors(form, error: ValidationFailed) -> tuple[str, int]:
             field.errors = list(field.errors or []) + list(messages)
         else:
             unplaced.extend(messages)
-    flash(" ".join([error.message, *unplaced]), "danger")
+    # once each: a service often repeats its message as the error of a field the form lacks
+    flash(" ".join(dict.fromkeys([error.message, *unplaced])), "danger")
     return error.message, 422
 
 

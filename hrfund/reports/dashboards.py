@@ -63,6 +63,8 @@ CEFR_BANDS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
     LanguageTest.TOEFL_IBT: (Decimal(42), Decimal(72), Decimal(95)),
 }
 BANDS = ("A2", "B1", "B2", "C1")
+#: A completed record's hours: its own, else its program's (as the fiscal-year report counts).
+RECORD_HOURS = sa.func.coalesce(TrainingRecord.hours, TrainingProgram.hours)
 
 
 def abroad_on(today: date):
@@ -80,7 +82,10 @@ def _pending_milestones(placement_ids_stmt, limit: int) -> list[Milestone]:
         db.session.scalars(
             sa.select(Milestone)
             .where(Milestone.placement_id.in_(placement_ids_stmt), Milestone.done_at.is_(None))
-            .options(so.joinedload(Milestone.placement).joinedload(Placement.city))
+            .options(
+                so.joinedload(Milestone.placement).joinedload(Placement.city),
+                so.joinedload(Milestone.placement).joinedload(Placement.person),
+            )
             .order_by(Milestone.due_on, Milestone.id)
             .limit(limit)
         )
@@ -106,7 +111,10 @@ def employee_dashboard(user: User, today: date, fiscal_year: int) -> EmployeeDas
         Placement.person_id == user.id, Placement.status.in_(OPEN_STATUSES)
     )
     hours = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(TrainingRecord.hours), 0)).where(
+        sa.select(sa.func.coalesce(sa.func.sum(RECORD_HOURS), 0))
+        .select_from(TrainingRecord)
+        .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
+        .where(
             TrainingRecord.user_id == user.id,
             TrainingRecord.status == RecordStatus.COMPLETED,
             TrainingRecord.completed_on.between(start, end),
@@ -153,7 +161,9 @@ def manager_dashboard(user: User, today: date) -> ManagerDashboard:
     departments = sorted(endorsing_department_ids(user))
     staff = sa.select(User.id).where(User.department_id.in_(departments))
     waiting = sa.select(Application).where(
-        Application.status == ApplicationStatus.SUBMITTED, Application.applicant_id.in_(staff)
+        Application.status == ApplicationStatus.SUBMITTED,
+        Application.applicant_id.in_(staff),
+        Application.applicant_id != user.id,  # one's own waits for someone else
     )
     abroad = sa.select(Placement).where(
         Placement.direction == Direction.OUTGOING,
@@ -393,9 +403,8 @@ def _training_hours(fiscal_year: int) -> dict[str, Decimal]:
     """Hours of training completed in the year, by category; the record's own hours, else the
     program's."""
     start, end = fiscal_year_bounds(fiscal_year)
-    hours = sa.func.coalesce(TrainingRecord.hours, TrainingProgram.hours)
     rows = db.session.execute(
-        sa.select(TrainingProgram.category, sa.func.coalesce(sa.func.sum(hours), 0))
+        sa.select(TrainingProgram.category, sa.func.coalesce(sa.func.sum(RECORD_HOURS), 0))
         .select_from(TrainingRecord)
         .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
         .where(

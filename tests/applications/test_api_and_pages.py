@@ -422,3 +422,26 @@ def test_hr_filters_applications_by_eligibility_today(app, db, setup):
     warned = page.get("/applications?eligible=no").get_data(as_text=True)
     assert "Choose a call to filter by eligibility" in warned
     assert f'href="/applications/{loses.id}"' not in warned
+
+
+def test_refused_approval_says_why_once_and_keeps_what_hr_typed(app, db, setup):
+    application = setup.endorsed()
+    db.session.commit()
+    hr = _page(app, setup.hr)
+    response = hr.post(
+        f"/applications/{application.id}/approve",
+        data={
+            "city": "SEL",
+            "start_on": "2027-10-01",  # FY2027: nothing allocated yet
+            "end_on": "2028-03-31",
+            "amount_jpy": "1234567",
+            "comment": "来年度枠で",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code in (409, 422)
+    assert html.count("Nothing is allocated for FY2027.") == 1
+    assert 'value="1234567"' in html and "来年度枠で" in html
+    assert 'value="2027-10-01"' in html
+    db.session.refresh(application)
+    assert application.status.value == "endorsed" and application.placement_id is None

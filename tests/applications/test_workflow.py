@@ -21,6 +21,7 @@ from hrfund.core.errors import (
 from hrfund.fund import services as fund
 from hrfund.fund.models import Category
 from hrfund.placements.models import Placement
+from tests import factories
 from tests.applications.conftest import INSIDE, TOKYO
 
 A = ApplicationStatus
@@ -287,3 +288,31 @@ def test_scope_of_lists(setup, db):
     assert ids(setup.other_manager) == set()  # the colleague's is a draft
     assert ids(setup.hr) == {mine.id}
     assert ids(setup.coordinator) == set()
+
+
+def test_nobody_endorses_or_decides_their_own_application(db, setup):
+    """A manager who applies needs someone else's endorsement; an HR officer who applies needs
+    another officer's decision."""
+    from hrfund.core.errors import NotAllowed
+    from hrfund.training.models import LanguageTest
+    from hrfund.training.records import add_language_score
+
+    for person in (setup.manager, setup.hr):
+        person.joined_on = date(2005, 4, 1)
+        add_language_score(
+            setup.hr, person, test=LanguageTest.IELTS.value, score="7.5", taken_on=date(2025, 9, 1)
+        )
+    own = setup.draft(person=setup.manager)
+    services.submit_application(setup.manager, own, now=INSIDE)
+    with pytest.raises(NotAllowed):
+        services.endorse_application(setup.manager, own)
+    assert own.status.value == "submitted"
+
+    hr_own = setup.draft(person=setup.hr)
+    services.submit_application(setup.hr, hr_own, now=INSIDE)
+    other_hr = factories.user(["hr"])
+    hr_own.status = services.A.ENDORSED  # HR's department has no manager in this setup
+    with pytest.raises(NotAllowed):
+        services.reject_application(setup.hr, hr_own, comment="自分の応募")
+    services.reject_application(other_hr, hr_own, comment="定員超過")
+    assert hr_own.status.value == "rejected"

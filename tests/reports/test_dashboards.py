@@ -179,6 +179,8 @@ def test_employee_manager_and_coordinator_figures(db, world):
     )
     assert [(m.due_on, m.id) for m in mine.milestones] == pending[: dashboards.LIST_LIMIT]
     assert mine.training_hours == Decimal("12.5")
+    travelling = dashboards.employee_dashboard(world.traveller, TODAY, 2026)
+    assert travelling.training_hours == Decimal(3)  # no hours recorded: the program's 3
 
     person = factories.user(["employee"], department=world.department, joined_on=date(2010, 4, 1))
     add_language_score(
