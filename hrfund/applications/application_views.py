@@ -21,7 +21,7 @@ from hrfund.applications.models import Application, Attachment, Call, Delegation
 from hrfund.applications.views import bp
 from hrfund.auth.models import Role, User
 from hrfund.auth.services import get_user_by_email
-from hrfund.core.errors import InsufficientFunds, NotFound, ValidationFailed
+from hrfund.core.errors import FORM_REFUSALS, InsufficientFunds, NotFound, ValidationFailed
 from hrfund.core.exports import export_response, keyset_rows
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
@@ -79,7 +79,7 @@ def apply(call_id: int):
             application = services.create_application(current_user, call, **_values(form))
             if form.submit_application.data:
                 services.submit_application(current_user, application)
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(
@@ -105,7 +105,7 @@ def edit(application_id: int):
             services.update_application(current_user, application, **_values(form))
             if form.submit_application.data:
                 services.submit_application(current_user, application)
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(

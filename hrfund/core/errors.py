@@ -55,3 +55,9 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+#: Refusals a form page shows next to what the user typed (and rolls back): the input broke a
+#: rule, clashes with what exists, or does not fit the record's state now. Not NotAllowed or
+#: NotFound, which stay 403 and 404.
+FORM_REFUSALS = (ValidationFailed, Conflict, InvalidTransition, InsufficientFunds)

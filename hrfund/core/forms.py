@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import flash
 
-from hrfund.core.errors import ValidationFailed
+from hrfund.core.errors import DomainError
 
 
-def show_errors(form, error: ValidationFailed) -> tuple[str, int]:
+def show_errors(form, error: DomainError) -> tuple[str, int]:
     """Put a service's field errors next to the form's fields; the rest goes to a flash."""
     unplaced = []
     for name, messages in error.fields.items():

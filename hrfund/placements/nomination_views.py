@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.auth.models import Role
-from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
 from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import current_language
@@ -104,7 +104,7 @@ def nominate():
                 start_on=form.start_on.data,
                 end_on=form.end_on.data,
             )
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(
@@ -221,7 +221,7 @@ def new_agreement(code: str):
                 incoming_people=form.incoming_people.data,
                 incoming_person_months=form.incoming_person_months.data,
             )
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(_("The agreement is saved."), "success")

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from hrfund.auth.models import Role, User
 from hrfund.auth.services import get_user_by_email
-from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
 from hrfund.core.exports import export_response, keyset_rows
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import tokyo_today
@@ -201,7 +201,7 @@ def new():
                 amount_jpy=form.amount_jpy.data,
                 purpose=form.purpose.data,
             )
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(_("The placement is proposed to %(city)s.", city=city.name_en), "success")

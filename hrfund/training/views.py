@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.auth.models import User
-from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.errors import FORM_REFUSALS, NotFound
 from hrfund.core.files import send_stored_file
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
@@ -112,7 +112,7 @@ def _program_form(program: TrainingProgram | None):
                 program = services.create_program(current_user, **values)
             else:
                 services.update_program(current_user, program, **values)
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(_("The program is saved."), "success")
@@ -136,7 +136,7 @@ def new_session(program_id: int):
                 capacity=form.capacity.data,
                 place=form.place.data,
             )
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(_("The session is added."), "success")
@@ -227,7 +227,7 @@ def new_record():
                 note=form.note.data or "",
                 certificate=_certificate(form),
             )
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(
@@ -260,7 +260,7 @@ def edit_record(record_id: int):
                 expires_on=form.expires_on.data,
                 note=form.note.data or "",
             )
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(_("The training record is saved."), "success")
@@ -310,7 +310,7 @@ def new_score():
                 level=form.level.data or "",
                 certificate=_certificate(form),
             )
-        except ValidationFailed as error:
+        except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
             flash(

@@ -445,3 +445,26 @@ def test_refused_approval_says_why_once_and_keeps_what_hr_typed(app, db, setup):
     assert 'value="2027-10-01"' in html
     db.session.refresh(application)
     assert application.status.value == "endorsed" and application.placement_id is None
+
+
+def test_an_ineligible_submission_is_refused_on_the_form_with_what_was_typed(app, db, setup):
+    with time_machine.travel(INSIDE, tick=False):
+        colleague = _page(app, setup.colleague)  # two years of service, no IELTS
+        response = colleague.post(
+            f"/calls/{setup.call.id}/apply",
+            data={
+                "preference_1": "BER",
+                "statement": "ベルリンで学びたい理由",
+                "start_on": "2026-10-01",
+                "end_on": "2027-03-31",
+                "travel_jpy": "210000",
+                "stipend_jpy": "0",
+                "housing_jpy": "0",
+                "submit_application": "Submit",
+            },
+        )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "At least 3 years of service are required" in html
+    assert "ベルリンで学びたい理由" in html and 'value="210000"' in html
+    assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 0  # nothing kept
