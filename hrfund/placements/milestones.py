@@ -99,11 +99,30 @@ def mark_done(actor, placement: Placement, kind: MilestoneKind) -> Milestone | N
     return milestone
 
 
+#: A placement's steps are ticked off once the host has confirmed it, not while it is only
+#: proposed, nor after it was declined or cancelled.
+TICKABLE = (PlacementStatus.CONFIRMED, PlacementStatus.ACTIVE, PlacementStatus.COMPLETED)
+
+
+def may_complete(actor, milestone: Milestone) -> bool:
+    """Whether ``actor`` may tick ``milestone`` off now (the detail page asks this too)."""
+    placement = milestone.placement
+    return (
+        milestone.done_at is None
+        and placement.status in TICKABLE
+        and (actor.has_role(Role.HR) or placement.person_id == actor.id)
+    )
+
+
 def complete_milestone(actor, milestone: Milestone) -> Milestone:
     """HR, or the placed employee for their own steps, ticks a milestone off."""
     placement = milestone.placement
     if not (actor.has_role(Role.HR) or placement.person_id == actor.id):
         raise NotAllowed(str(_l("You may not change this milestone.")))
+    if placement.status not in TICKABLE:
+        raise InvalidTransition(
+            str(_l("Steps are ticked off once the host has confirmed the placement."))
+        )
     if milestone.done_at is not None:
         raise Conflict(str(_l("This milestone is already done.")))
     mark_done(actor, placement, milestone.kind)

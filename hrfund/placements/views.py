@@ -176,6 +176,7 @@ def detail(placement_id: int):
         milestone_form=MilestoneForm(),
         labels=ms.MILESTONE_LABELS,
         can_report=placement.person_id == current_user.id,
+        tickable={m.id for m in placement.milestones if ms.may_complete(current_user, m)},
         is_hr=current_user.has_role(Role.HR),
     )
 

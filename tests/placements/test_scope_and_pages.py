@@ -307,7 +307,13 @@ def test_milestone_pages(app, db, world):
     db.session.refresh(visa)
     assert visa.due_on == date(2026, 7, 1)
     employee = _client(app, world.employee)
-    assert employee.post(f"/placements/{placement.id}/milestones/{visa.id}/done").status_code == 302
+    done = f"/placements/{placement.id}/milestones/{visa.id}/done"
+    assert employee.post(done).status_code == 409  # only proposed: the host has not confirmed
+    db.session.refresh(visa)
+    assert visa.done_at is None
+    services.confirm_placement(world.seoul_coordinator, placement, host_office="ソウル市庁")
+    db.session.commit()
+    assert employee.post(done).status_code == 302
     other = _client(app, world.other_employee)
     assert other.post(f"/placements/{placement.id}/milestones/{visa.id}/done").status_code == 404
 
