@@ -18,6 +18,7 @@ from hrfund.auth.models import Role, User
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound
+from hrfund.core.fiscal import tokyo_today
 from hrfund.core.mail import recipient_language
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
@@ -160,7 +161,7 @@ def build_feed(token: CalendarToken) -> bytes:
         )
         if token.city is not None:
             city = token.city
-            since = utcnow().date() - timedelta(days=HISTORY_DAYS)
+            since = tokyo_today() - timedelta(days=HISTORY_DAYS)
             stmt = stmt.where(Placement.city_id == city.id, Placement.end_on >= since)
             cal.add("x-wr-calname", _("hrfund: %(city)s", city=city.name(local.locale)))
             cal.add("x-wr-timezone", city.timezone)

@@ -12,6 +12,7 @@ from hrfund.auth.models import Role, User
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
+from hrfund.core.windows import local_today
 from hrfund.extensions import db
 from hrfund.placements.models import Milestone, Placement, PlacementStatus
 from hrfund.reminders.models import CHANNEL_SETS, Channel, Delivery, DeliveryStatus, ReminderRule
@@ -97,7 +98,7 @@ def deliveries_query(
 
 def digest_figures(now: datetime) -> dict:
     """What HR's morning digest reports."""
-    day_ago = utcnow() - timedelta(days=1)
+    day_ago = now - timedelta(days=1)
     count = lambda stmt: db.session.scalar(stmt) or 0  # noqa: E731
     return {
         "failed": count(
@@ -120,7 +121,7 @@ def digest_figures(now: datetime) -> dict:
             .select_from(Milestone)
             .join(Placement, Placement.id == Milestone.placement_id)
             .where(
-                Milestone.due_on < now.date(),
+                Milestone.due_on < local_today(now),  # Tokyo's date: 08:30 there is 23:30 UTC
                 Milestone.done_at.is_(None),
                 Placement.status == PlacementStatus.ACTIVE,
             )

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import User
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.training.labels import test_label
 from hrfund.training.models import (
@@ -112,7 +113,7 @@ def eligibility(user: User, rules: dict | None, on: date | None = None) -> Eligi
     "required_programs": [12, 15]}`` — every key optional.
     """
     rules = check_rules(rules)
-    on = on or date.today()
+    on = on or tokyo_today()
     unmet: list[UnmetRule] = []
 
     years = rules.get("min_years_of_service")

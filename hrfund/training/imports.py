@@ -31,6 +31,7 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import UTCDateTime, utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
 from hrfund.core.files import SPREADSHEET_KINDS, StoredFile, path_of, store_upload, text_encoding
+from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.training.models import (
     ImportBatch,
@@ -290,7 +291,7 @@ def _check_row(raw: dict, users: dict[str, int], programs: dict[str, int]) -> di
             )
     if staged["completed_on"] is None and not any(e.startswith("completed_on") for e in errors):
         errors.append(str(_l("completed_on is empty.")))
-    elif staged["completed_on"] and staged["completed_on"] > date.today():
+    elif staged["completed_on"] and staged["completed_on"] > tokyo_today():
         errors.append(str(_l("completed_on is in the future.")))
     if (
         staged["expires_on"]

@@ -15,7 +15,7 @@ from hrfund.auth.models import User
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
-from hrfund.core.fiscal import fiscal_year_of
+from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.extensions import db
 from hrfund.training import hooks
 from hrfund.training.models import (
@@ -56,7 +56,7 @@ def _check_record_values(values: dict) -> dict[str, list[str]]:
     if values.get("status") == RecordStatus.COMPLETED and not values.get("completed_on"):
         errors["completed_on"] = [str(_l("A completed training needs its completion date."))]
     completed, expires = values.get("completed_on"), values.get("expires_on")
-    if isinstance(completed, date) and completed > date.today():
+    if isinstance(completed, date) and completed > tokyo_today():
         errors["completed_on"] = [str(_l("The completion date cannot be in the future."))]
     if isinstance(completed, date) and isinstance(expires, date) and expires < completed:
         errors["expires_on"] = [str(_l("The expiry cannot be before the completion date."))]
@@ -188,7 +188,7 @@ def add_language_score(
         check_score(LanguageTest(test), number, errors)
     if not isinstance(taken_on, date):
         errors["taken_on"] = [str(_l("Enter a date as YYYY-MM-DD."))]
-    elif taken_on > date.today():
+    elif taken_on > tokyo_today():
         errors["taken_on"] = [str(_l("The test date cannot be in the future."))]
     if expires_on is not None and not isinstance(expires_on, date):
         errors["expires_on"] = [str(_l("Enter a date as YYYY-MM-DD."))]
@@ -297,7 +297,7 @@ def development_history(user: User) -> dict:
         "scores": scores,
         "hours_by_year": {y: dict(v) for y, v in sorted(hours.items(), reverse=True)},
         "exchanges": hooks.exchange_history(user),
-        "today": date.today(),
+        "today": tokyo_today(),
     }
 
 

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from hrfund.auth.models import Role, User, UserRole
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.exports import safe_cell
+from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.org.models import Department
 from hrfund.training import hooks
@@ -55,7 +56,7 @@ class TalentQuery:
 
     @property
     def today(self) -> date:
-        return self.on or date.today()
+        return self.on or tokyo_today()
 
 
 def parse_talent_args(args) -> TalentQuery:

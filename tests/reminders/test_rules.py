@@ -3,7 +3,7 @@ not send again. Runs on SQLite, and PostgreSQL when configured."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -239,3 +239,19 @@ def test_a_week_of_simulated_time_sends_each_reminder_once(db, world):
     assert len(keys) == len(set(keys))
     assert len(deliveries("placement_start_30", subject_id=placement.id)) == 2
     assert len(deliveries("certificate_expiring")) == 2
+
+
+def test_hr_digest_counts_what_was_due_yesterday_in_tokyo(db, world):
+    """At 08:30 in Tokyo it is still the day before in UTC: a step due yesterday (Tokyo) is
+    overdue in the digest all the same."""
+    from hrfund.placements import services as placements
+    from hrfund.reminders.rules import digest_figures
+
+    placement = world.place()
+    placements.confirm_placement(world.seoul_coordinator, placement, host_office="ソウル市庁")
+    placements.start_placement(world.seoul_coordinator, placement, arrived_on=START)
+    report = _milestone(placement, MilestoneKind.MID_TERM_REPORT)
+    morning = at(report.due_on + DAY, 8, 30).astimezone(UTC)  # as the scheduler passes it
+    assert morning.date() == report.due_on  # UTC has not turned the day yet
+    before = digest_figures(at(report.due_on, 8, 30).astimezone(UTC))["overdue"]
+    assert digest_figures(morning)["overdue"] == before + 1
