@@ -176,6 +176,10 @@ def update_user(
     role_set = {Role(r) for r in roles} if roles is not None else user.roles
     manages = list(manages) if manages is not None else list(user.managed_departments)
     errors = _check_profile(profile) | _check_roles(role_set, city, manages, department)
+    removes_own_admin = Role.ADMIN in user.roles and Role.ADMIN not in role_set
+    if actor is not None and actor.id == user.id and removes_own_admin:
+        # as with deactivation: another administrator must do it
+        errors["roles"] = [str(_l("You cannot remove the administrator role from yourself."))]
     number = profile.get("employee_number")
     if number and db.session.scalar(
         sa.select(User.id).where(User.employee_number == number, User.id != user.id)

@@ -108,7 +108,8 @@ def ledger():
 @bp.route("/ledger.<any(csv, xlsx):fmt>")
 @roles_required(*READERS)
 def export(fmt: str):
-    filters, _errors = parse_filters(request.args)
+    # strict: a filter that cannot be read must not widen the file to more of the ledger
+    filters, _errors = parse_filters(request.args, strict=True)
     return exports.response(fmt, figures.entries_query(**filters))
 
 

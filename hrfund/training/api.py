@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, request
 from flask_login import current_user
 
@@ -67,12 +68,35 @@ def score_json(score: LanguageScore) -> dict:
     }
 
 
+def _names_caller(value) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value == current_user.id
+    text = str(value).strip().lower()
+    return text in (current_user.email.lower(), (current_user.employee_number or "").lower())
+
+
 def _user_arg(data: dict):
-    """The subject of a new entry: ``user`` (email or id), the caller when absent."""
+    """The subject of a new entry: ``user`` (email or id), the caller when absent. Only HR
+    looks anyone else up; others are refused before the lookup, which would tell them who
+    exists."""
     value = data.get("user")
-    if value in (None, ""):
+    if value in (None, "") or _names_caller(value):
         return current_user
+    if not current_user.has_role("hr"):
+        services.acting_for(current_user, None)  # raises the refusal
     return records.find_employee(value, "user")
+
+
+def _narrowed_to_user(stmt, column):
+    """``?user=`` narrows a list: a reader of every record names anyone; anyone else sees
+    their own entries if they name themselves, else nothing (no lookup, no leak)."""
+    raw = request.args.get("user")
+    if not raw:
+        return stmt
+    value = _maybe_int(raw)
+    if services.sees_all_records(current_user):
+        return stmt.where(column == records.find_employee(value, "user").id)
+    return stmt.where(column == current_user.id if _names_caller(value) else sa.false())
 
 
 def _program_arg(data: dict) -> TrainingProgram:
@@ -202,9 +226,7 @@ def list_records():
         200: {description: A page of records}
     """
     stmt = services.records_visible_to(current_user).order_by(TrainingRecord.id.desc())
-    if request.args.get("user"):
-        user = records.find_employee(_maybe_int(request.args["user"]), "user")
-        stmt = stmt.where(TrainingRecord.user_id == user.id)
+    stmt = _narrowed_to_user(stmt, TrainingRecord.user_id)
     return page_response(stmt.options(_load_user(TrainingRecord)), record_json)
 
 
@@ -285,9 +307,7 @@ def list_scores():
         200: {description: A page of scores}
     """
     stmt = services.scores_visible_to(current_user).order_by(LanguageScore.id.desc())
-    if request.args.get("user"):
-        user = records.find_employee(_maybe_int(request.args["user"]), "user")
-        stmt = stmt.where(LanguageScore.user_id == user.id)
+    stmt = _narrowed_to_user(stmt, LanguageScore.user_id)
     return page_response(stmt.options(_load_user(LanguageScore)), score_json)
 
 

@@ -100,11 +100,12 @@ def get_score_or_404(score_id: int, viewer) -> LanguageScore:
     return score
 
 
-def acting_for(actor, user: User) -> bool:
-    """True when HR acts (records verified); False for an employee's own entry; else refuse."""
+def acting_for(actor, user: User | None) -> bool:
+    """True when HR acts (records verified); False for an employee's own entry; else refuse
+    (``user`` None: someone other than ``actor``, not looked up)."""
     if actor.has_role("hr"):
         return True
-    if user.id == actor.id and actor.has_role("employee"):
+    if user is not None and user.id == actor.id and actor.has_role("employee"):
         return False
     raise NotAllowed(str(_l("You can only add your own training and scores.")))
 

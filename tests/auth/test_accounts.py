@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from hrfund.auth.models import ApiToken, Role, User
@@ -119,6 +120,20 @@ def test_admin_cannot_deactivate_self(db, login_as):
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(User, admin.user.id).active
+
+
+def test_admin_cannot_drop_their_own_admin_role(db):
+    from hrfund.auth import services as auth_services
+    from hrfund.core.errors import ValidationFailed
+
+    admin = factories.user(["admin"])
+    with pytest.raises(ValidationFailed) as refused:
+        auth_services.update_user(admin, admin, roles=["employee"])
+    assert "administrator role" in refused.value.fields["roles"][0]
+    assert "admin" in {str(r) for r in admin.roles}
+    other = factories.user(["admin"])
+    auth_services.update_user(other, admin, roles=["employee"], department=factories.department())
+    assert "admin" not in {str(r) for r in admin.roles}
 
 
 def test_user_list_searches_and_paginates(db, login_as):

@@ -149,6 +149,13 @@ def test_csv_export_is_utf8_with_bom(hr):
     assert len(text.strip().splitlines()) == 3  # header + two contributions
 
 
+def test_an_unreadable_filter_refuses_the_export_rather_than_widen_it(hr):
+    funded_line(hr.user)
+    response = hr.get("/fund/ledger.csv?kind=contribution&placement_id=abc")
+    assert response.status_code == 400
+    assert "placement_id" in response.get_data(as_text=True)
+
+
 def test_xlsx_export(hr):
     funded_line(hr.user)
     response = hr.get("/fund/ledger.xlsx")

@@ -311,3 +311,29 @@ def test_pager_and_export_links_keep_every_program_filter(login_as, pool, make_p
     assert any(both in link for link in links if link.startswith("/talent/export.csv"))
     following = hr.get(next_page[0].replace("&amp;", "&")).get_data(as_text=True)
     assert "2 in all" in following
+
+
+def test_the_user_filter_tells_nobody_but_hr_who_exists(api_as, pool):
+    """An employee naming someone else gets the same empty page whether they exist or not, and
+    cannot file for them; naming themselves works."""
+    employee = api_as("employee")
+    headers = employee.headers
+    ann, nobody = pool["ann"].email, "nobody@metro.tokyo.example"
+    for path in ("/api/v1/training/records", "/api/v1/language-scores"):
+        for who in (ann, nobody):
+            response = employee.get(f"{path}?user={who}", headers=headers)
+            assert response.status_code == 200 and response.json["total"] == 0, (path, who)
+        mine = employee.get(f"{path}?user={employee.user.email}", headers=headers)
+        assert mine.status_code == 200
+    for who in (ann, nobody):
+        response = employee.post(
+            "/api/v1/language-scores",
+            headers=headers,
+            json={"user": who, "test": "ielts", "score": "7.0", "taken_on": TAKEN.isoformat()},
+        )
+        assert response.status_code == 403, who
+    hr = api_as("hr")
+    hr_headers = hr.headers
+    found = hr.get(f"/api/v1/language-scores?user={ann}", headers=hr_headers).json
+    assert found["total"] == 1
+    assert hr.get(f"/api/v1/language-scores?user={nobody}", headers=hr_headers).status_code == 400
