@@ -18,6 +18,7 @@ from hrfund.auth.models import User
 from hrfund.core.audit import record_event
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.files import DOCUMENT_KINDS, store_upload
+from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.training.models import (
     LanguageScore,
@@ -330,10 +331,20 @@ def get_session_or_404(session_id: int) -> TrainingSession:
     return session
 
 
+def open_for_enrolment(session: TrainingSession, today: date | None = None) -> bool:
+    """A session takes enrolments until the day it starts, if its program is still offered."""
+    return session.program.active and session.starts_on >= (today or tokyo_today())
+
+
 def enrol(actor, session: TrainingSession, user: User | None = None) -> TrainingRecord:
-    """Take a seat in a session; refuses when it is full, under any concurrency."""
+    """Take a seat in a session; refuses when it is full, under any concurrency, and once it
+    has started or its program is no longer offered."""
     user = user or actor
     acting_for(actor, user)
+    if not open_for_enrolment(session):
+        raise InvalidTransition(
+            str(_l("This session no longer takes enrolments: it has started or is withdrawn."))
+        )
     already = db.session.scalar(
         sa.select(TrainingRecord.id).where(
             TrainingRecord.session_id == session.id,

@@ -86,6 +86,7 @@ def program(program_id: int):
         action=ActionForm(),
         can_edit=current_user.has_role("hr"),
         can_enrol=current_user.has_role("employee"),
+        enrollable={s.id for s in program.sessions if services.open_for_enrolment(s)},
     )
 
 
@@ -148,6 +149,7 @@ def new_session(program_id: int):
         action=ActionForm(),
         can_edit=True,
         can_enrol=current_user.has_role("employee"),
+        enrollable={s.id for s in program.sessions if services.open_for_enrolment(s)},
     ), 422
 
 

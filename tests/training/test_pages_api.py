@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db as _db
 from hrfund.training import records, services
 from hrfund.training.models import LanguageScore, TrainingRecord
@@ -197,9 +198,16 @@ def test_employee_adds_score_hr_verifies_and_finds_them(login_as, db):
 def test_enrol_page_and_history(login_as, db, make_program):
     program = make_program()
     hr_user = factories.user(roles=["hr"])
-    session = services.create_session(hr_user, program, starts_on=TAKEN, ends_on=TAKEN, capacity=1)
+    soon = tokyo_today() + timedelta(days=14)
+    session = services.create_session(hr_user, program, starts_on=soon, ends_on=soon, capacity=1)
+    past = services.create_session(hr_user, program, starts_on=TAKEN, ends_on=TAKEN, capacity=9)
     _db.session.commit()
     employee = login_as("employee", locale="en")
+    page = employee.get(f"/training/programs/{program.id}").get_data(as_text=True)
+    assert f"/training/sessions/{session.id}/enrol" in page
+    assert f"/training/sessions/{past.id}/enrol" not in page  # it has started
+    late = employee.post(f"/training/sessions/{past.id}/enrol")
+    assert late.status_code == 409 and past.enrolled_count == 0
     assert employee.post(f"/training/sessions/{session.id}/enrol").status_code == 302
     second = login_as("employee", locale="en")
     full = second.post(f"/training/sessions/{session.id}/enrol")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from hrfund.core.errors import Conflict, NotAllowed, ValidationFailed
+from hrfund.core.fiscal import tokyo_today
 from hrfund.training import records, services
 from hrfund.training.eligibility import eligibility
 from hrfund.training.models import RecordStatus, TrainingSession
 from tests import factories
 
-TODAY = date.today()
+TODAY = tokyo_today()  # the date the services take for today
 
 
 @pytest.fixture
@@ -189,6 +190,29 @@ def test_capacity_is_respected_and_cancel_frees_the_seat(hr, make_program):
     db_session = services.db.session
     db_session.expire_all()
     assert db_session.get(TrainingSession, session.id).enrolled_count == 1
+
+
+def test_no_enrolment_once_started_or_withdrawn(hr, make_program):
+    from hrfund.core.errors import InvalidTransition
+
+    program = make_program()
+    started = services.create_session(
+        hr, program, starts_on=TODAY - timedelta(days=1), ends_on=TODAY, capacity=5
+    )
+    with pytest.raises(InvalidTransition):
+        services.enrol(factories.user(), started)
+    upcoming = services.create_session(
+        hr,
+        program,
+        starts_on=TODAY + timedelta(days=7),
+        ends_on=TODAY + timedelta(days=7),
+        capacity=5,
+    )
+    services.enrol(factories.user(), upcoming)  # starts later: open
+    program.active = False
+    with pytest.raises(InvalidTransition):
+        services.enrol(factories.user(), upcoming)
+    assert upcoming.enrolled_count == 1
 
 
 def test_one_cannot_enrol_twice(hr, make_program):
