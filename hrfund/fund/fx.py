@@ -102,7 +102,11 @@ def rate_or_recorded(currency: str, on: date, given) -> Decimal:
 
 
 def fx_rates_query(currency: str | None = None) -> sa.Select:
-    stmt = sa.select(FxRate).order_by(FxRate.rate_on.desc(), FxRate.currency)
+    stmt = (
+        sa.select(FxRate)
+        .options(sa.orm.joinedload(FxRate.created_by))  # shown on each row
+        .order_by(FxRate.rate_on.desc(), FxRate.currency)
+    )
     if currency:
         stmt = stmt.where(FxRate.currency == currency.upper())
     return stmt

@@ -8,6 +8,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from babel import Locale
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
@@ -274,7 +275,8 @@ def get_department_by_code(code: str) -> Department:
 
 
 def departments_query(q: str | None = None):
-    stmt = sa.select(Department).order_by(Department.code)
+    # the parent is shown on each row, on the page and in the API
+    stmt = sa.select(Department).options(so.joinedload(Department.parent)).order_by(Department.code)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(

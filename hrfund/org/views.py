@@ -118,7 +118,7 @@ def edit_city(code: str):
 def departments():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
     q = (request.args.get("q") or "").strip()
-    stmt = services.departments_query(q).options(sa.orm.joinedload(Department.parent))
+    stmt = services.departments_query(q)
     result = paginate(stmt, page, per_page)
     return render_template(
         "org/departments.html",

@@ -21,8 +21,26 @@ def _make_cities(n):
 
 
 def _make_departments(n):
-    for _ in range(n):
-        factories.department()
+    for i in range(n):  # half of them under a parent, which each row shows
+        factories.department(parent=factories.department() if i % 2 else None)
+
+
+def _make_fx_rates(n):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    import sqlalchemy as sa
+
+    from hrfund.extensions import db
+    from hrfund.fund.fx import record_fx_rate
+    from hrfund.fund.models import FxRate
+
+    start = date(2020, 1, 1) + timedelta(
+        days=db.session.scalar(sa.select(sa.func.count(FxRate.id)))
+    )
+    for i in range(n):
+        officer = factories.user(["hr"])  # each rate by another officer, as the page shows
+        record_fx_rate(officer, "EUR", start + timedelta(days=i), Decimal("160.5"))
 
 
 def _make_audit(n):
@@ -35,6 +53,7 @@ LIST_PAGES = [
     ("/cities?per_page=100", "employee", _make_cities),
     ("/departments?per_page=100", "employee", _make_departments),
     ("/audit?per_page=100", "auditor", _make_audit),
+    ("/fund/fx-rates?per_page=100", "hr", _make_fx_rates),
     ("/api/v1/cities?per_page=100", "api:employee", _make_cities),
     ("/api/v1/departments?per_page=100", "api:employee", _make_departments),
     ("/api/v1/audit?per_page=100", "api:hr", _make_audit),
