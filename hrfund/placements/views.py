@@ -157,10 +157,22 @@ def export(fmt: str):
 @bp.route("/placements/<int:placement_id>")
 @login_required
 def detail(placement_id: int):
-    placement = services.get_placement_or_404(placement_id, current_user)
+    return _detail_page(services.get_placement_or_404(placement_id, current_user))
+
+
+def _detail_page(placement: Placement, status: int = 200, **forms):
+    """The detail page; a refused action shows it again with its filled-in form (``forms``)
+    and a 4xx status, which also rolls the request back."""
     reports = db.session.scalars(
         sa.select(Report).where(Report.placement_id == placement.id).order_by(Report.kind)
     ).all()
+    blank = {
+        "confirm_form": ConfirmPlacementForm,
+        "comment_form": CommentForm,
+        "arrival_form": ArrivalForm,
+        "report_form": ReportForm,
+        "milestone_form": MilestoneForm,
+    }
     return render_template(
         "placements/detail.html",
         placement=placement,
@@ -169,16 +181,12 @@ def detail(placement_id: int):
         today=tokyo_today(),
         history=services.MACHINE.history(placement),
         actions={t.action for t in services.MACHINE.actions_for(placement, current_user)},
-        confirm_form=ConfirmPlacementForm(),
-        comment_form=CommentForm(),
-        arrival_form=ArrivalForm(),
-        report_form=ReportForm(),
-        milestone_form=MilestoneForm(),
         labels=ms.MILESTONE_LABELS,
         can_report=placement.person_id == current_user.id,
         tickable={m.id for m in placement.milestones if ms.may_complete(current_user, m)},
         is_hr=current_user.has_role(Role.HR),
-    )
+        **{name: forms.get(name) or make() for name, make in blank.items()},
+    ), status
 
 
 @bp.route("/placements/new", methods=["GET", "POST"])
@@ -211,15 +219,14 @@ def new():
     return render_template("placements/new.html", form=form), status
 
 
-def _act(placement_id: int, action: str, **values):
+def _act(placement_id: int, action: str, form_name: str, form, **values):
+    """Run a transition; refused, the page comes back with what was typed in ``form``."""
     placement = services.get_placement_or_404(placement_id, current_user)
     try:
         services.ACTIONS[action](current_user, placement, **values)
-    except ValidationFailed as error:
-        flash(
-            " ".join([error.message, *[m for ms_ in error.fields.values() for m in ms_]]), "danger"
-        )
-        return redirect(url_for("placements.detail", placement_id=placement.id)), 303
+    except FORM_REFUSALS as error:
+        show_errors(form, error)
+        return _detail_page(placement, 422, **{form_name: form})
     flash(
         _("Done: the placement is %(state)s.", state=services.STATE_LABELS[placement.status.value]),
         "success",
@@ -234,6 +241,8 @@ def confirm(placement_id: int):
     return _act(
         placement_id,
         "confirm",
+        "confirm_form",
+        form,
         host_office=form.host_office.data,
         host_supervisor=form.host_supervisor.data,
         comment=form.comment.data,
@@ -243,26 +252,36 @@ def confirm(placement_id: int):
 @bp.route("/placements/<int:placement_id>/decline", methods=["POST"])
 @roles_required(Role.COORDINATOR, Role.HR)
 def decline(placement_id: int):
-    return _act(placement_id, "decline", comment=CommentForm().comment.data)
+    form = CommentForm()
+    return _act(placement_id, "decline", "comment_form", form, comment=form.comment.data)
 
 
 @bp.route("/placements/<int:placement_id>/start", methods=["POST"])
 @roles_required(Role.COORDINATOR, Role.HR)
 def start(placement_id: int):
     form = ArrivalForm()
-    return _act(placement_id, "start", arrived_on=form.arrived_on.data, comment=form.comment.data)
+    return _act(
+        placement_id,
+        "start",
+        "arrival_form",
+        form,
+        arrived_on=form.arrived_on.data,
+        comment=form.comment.data,
+    )
 
 
 @bp.route("/placements/<int:placement_id>/complete", methods=["POST"])
 @roles_required(Role.HR)
 def complete(placement_id: int):
-    return _act(placement_id, "complete", comment=CommentForm().comment.data)
+    form = CommentForm()
+    return _act(placement_id, "complete", "comment_form", form, comment=form.comment.data)
 
 
 @bp.route("/placements/<int:placement_id>/cancel", methods=["POST"])
 @roles_required(Role.HR)
 def cancel(placement_id: int):
-    return _act(placement_id, "cancel", comment=CommentForm().comment.data)
+    form = CommentForm()
+    return _act(placement_id, "cancel", "comment_form", form, comment=form.comment.data)
 
 
 def _milestone_or_404(placement_id: int, milestone_id: int) -> Milestone:
@@ -303,11 +322,9 @@ def submit_report(placement_id: int):
         ms.submit_report(
             current_user, placement, form.kind.data, form.summary.data, request.files.get("file")
         )
-    except ValidationFailed as error:
-        flash(
-            " ".join([error.message, *[m for ms_ in error.fields.values() for m in ms_]]), "danger"
-        )
-        return redirect(url_for("placements.detail", placement_id=placement.id)), 303
+    except FORM_REFUSALS as error:  # shown again with the summary typed; nothing is kept
+        show_errors(form, error)
+        return _detail_page(placement, 422, report_form=form)
     flash(_("Your report is submitted."), "success")
     return redirect(url_for("placements.detail", placement_id=placement.id))
 

@@ -238,12 +238,19 @@ def test_report_upload_and_download_scope(app, db, world):
     assert response.status_code == 302
     fake = c.post(
         f"/placements/{placement.id}/reports",
-        data={"kind": "final", "summary": "x", "file": (io.BytesIO(b"MZ not a pdf"), "final.pdf")},
+        data={
+            "kind": "final",
+            "summary": "最終報告：ベルリンでの6か月",
+            "file": (io.BytesIO(b"MZ not a pdf"), "final.pdf"),
+        },
         content_type="multipart/form-data",
     )
-    assert fake.status_code == 303
+    assert fake.status_code == 422  # said on the page, with the summary kept to send again
+    assert "is not a PDF file" in fake.get_data(as_text=True)
+    assert "最終報告：ベルリンでの6か月" in fake.get_data(as_text=True)
     from hrfund.placements.models import Report
 
+    assert db.session.scalar(sa.select(sa.func.count(Report.id))) == 1
     report = db.session.scalar(sa.select(Report))
     url = f"/placements/{placement.id}/reports/{report.id}/file"
     assert c.get(url).status_code == 200
@@ -340,3 +347,19 @@ def test_query_count_does_not_grow(app, db, world, query_counter, path, role):
             assert c.get(path, headers=headers).status_code == 200
         counts.append(count())
     assert counts[0] == counts[1]
+
+
+def test_a_refused_confirmation_keeps_what_the_coordinator_typed(app, db, world):
+    placement = world.place()
+    db.session.commit()
+    coordinator = _client(app, world.seoul_coordinator)
+    response = coordinator.post(
+        f"/placements/{placement.id}/confirm",
+        data={"host_office": "", "host_supervisor": "Park Jisoo", "comment": "歓迎します"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Name the office that hosts the employee." in html
+    assert 'value="Park Jisoo"' in html and "歓迎します" in html
+    db.session.refresh(placement)
+    assert placement.status.value == "proposed"
