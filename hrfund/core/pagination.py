@@ -7,6 +7,7 @@ from math import ceil
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
 from hrfund.extensions import db
@@ -46,14 +47,18 @@ def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -
         try:
             value = int(raw)
         except (TypeError, ValueError):
-            errors[name] = ["must be a whole number"]
+            errors[name] = [str(_l("Enter a whole number."))]
             continue
         if value < 1 or (upper is not None and value > upper):
-            errors[name] = [f"must be between 1 and {upper}" if upper else "must be at least 1"]
+            errors[name] = [
+                str(_l("Enter a number from 1 to %(most)d.", most=upper))
+                if upper
+                else str(_l("Enter a number of 1 or more."))
+            ]
             continue
         values[name] = value
     if errors:
-        raise ValidationFailed("Invalid pagination", fields=errors)
+        raise ValidationFailed(str(_l("The page asked for does not exist.")), fields=errors)
     return values["page"], values["per_page"]
 
 
@@ -67,11 +72,13 @@ def paginate(stmt: sa.Select, page: int, per_page: int, *, scalars: bool = True)
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
 
 
-def args_with(**overrides) -> dict:
-    """The current query string with ``overrides`` (a template global, for pager links): every
-    value of a repeated argument is kept, so a filter on several programs survives paging."""
+def args_with(updates: dict | None = None, **overrides) -> dict:
+    """The current query string with ``updates`` and ``overrides`` (a template global, for
+    pager links): every value of a repeated argument is kept, so a filter on several programs
+    survives paging."""
     from flask import request
 
     args = request.args.to_dict(flat=False)
+    args.update(updates or {})
     args.update(overrides)
     return args

@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from hrfund.training.labels import CATEGORY_LABELS, STATUS_LABELS, TEST_LABELS
 from hrfund.training.models import RecordStatus
@@ -33,7 +33,8 @@ class ProgramForm(FlaskForm):
         _l("Category"), choices=[(c.value, label) for c, label in CATEGORY_LABELS.items()]
     )
     provider = StringField(_l("Provider"), validators=[Optional(), Length(max=200)])
-    hours = DecimalField(_l("Hours"), places=1, validators=[DataRequired(), NumberRange(min=0)])
+    # InputRequired, not DataRequired: 0 is a value (DataRequired takes it for missing)
+    hours = DecimalField(_l("Hours"), places=1, validators=[InputRequired(), NumberRange(min=0)])
     language = StringField(
         _l("Language of instruction"),
         validators=[Optional(), Length(max=8)],
@@ -102,7 +103,7 @@ class ScoreForm(FlaskForm):
     score = DecimalField(
         _l("Score"),
         places=1,
-        validators=[DataRequired()],
+        validators=[InputRequired()],
         description=_l("For IELTS the overall band, for example 6.5."),
     )
     level = StringField(

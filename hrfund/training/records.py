@@ -134,14 +134,18 @@ def update_record(actor, record: TrainingRecord, **values) -> TrainingRecord:
     merged["status"] = str(merged["status"])
     if errors := _check_record_values(merged):
         raise ValidationFailed(str(_l("The training record could not be saved.")), fields=errors)
-    set_status(actor, record, RecordStatus(merged["status"]))
     changes = {
         k: [getattr(record, k), merged[k]]
         for k in RECORD_FIELDS[1:]
         if getattr(record, k) != merged[k]
     }
-    for key in RECORD_FIELDS[1:]:
+    for key in RECORD_FIELDS[1:]:  # before the status: a completed record has its date
         setattr(record, key, merged[key])
+    set_status(actor, record, RecordStatus(merged["status"]))
+    if record.status == RecordStatus.COMPLETED and not record.verified:
+        # HR recording the outcome is HR's own entry, as record_training by HR is
+        record.verified, record.verified_at, record.verified_by_id = True, utcnow(), actor.id
+        changes["verified"] = [False, True]
     if changes:
         record_event(actor, "training_record.update", record, changes=changes)
     return record

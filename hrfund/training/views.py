@@ -44,8 +44,11 @@ def _labels() -> dict:
     }
 
 
-def _page_args():
-    return parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
+def _page_args(param: str = "page"):
+    """(page, per_page) from the query string; ``param`` names the page of one of several
+    lists on a page, each paged on its own."""
+    args = {"page": request.args.get(param), "per_page": request.args.get("per_page")}
+    return parse_page_args(args, current_app.config["PAGE_SIZE"], 200)
 
 
 def _certificate(form):
@@ -353,12 +356,11 @@ def score_certificate(score_id: int):
 @roles_required("hr")
 def verification():
     records_stmt, scores_stmt = record_services.unverified_queue()
-    page, per_page = _page_args()
     return render_template(
         "training/verification.html",
         action=ActionForm(),
-        records=paginate(records_stmt, page, per_page),
-        scores=paginate(scores_stmt, page, per_page),
+        records=paginate(records_stmt, *_page_args("records_page")),
+        scores=paginate(scores_stmt, *_page_args("scores_page")),
     )
 
 

@@ -127,7 +127,9 @@ def test_admin_cannot_drop_their_own_admin_role(db):
     from hrfund.core.errors import ValidationFailed
 
     admin = factories.user(["admin"])
-    with pytest.raises(ValidationFailed) as refused:
+    from flask_babel import force_locale
+
+    with force_locale("en"), pytest.raises(ValidationFailed) as refused:
         auth_services.update_user(admin, admin, roles=["employee"])
     assert "administrator role" in refused.value.fields["roles"][0]
     assert "admin" in {str(r) for r in admin.roles}

@@ -345,3 +345,23 @@ def test_the_user_filter_tells_nobody_but_hr_who_exists(api_as, pool):
     found = hr.get(f"/api/v1/language-scores?user={ann}", headers=hr_headers).json
     assert found["total"] == 1
     assert hr.get(f"/api/v1/language-scores?user={nobody}", headers=hr_headers).status_code == 400
+
+
+def test_the_verification_queue_pages_scores_and_records_apart(login_as, make_program):
+    program = make_program()
+    for i in range(3):
+        person = factories.user()
+        records.add_language_score(
+            person, person, test="ielts", score="6.5", taken_on=TAKEN - timedelta(days=i)
+        )
+    owner = factories.user()
+    records.record_training(owner, owner, program, status="completed", completed_on=TAKEN)
+    _db.session.commit()
+    hr = login_as("hr", locale="en")
+    page = hr.get("/training/verification?per_page=2&scores_page=2").get_data(as_text=True)
+    scores = page.split('id="unverified-scores"')[1].split("</table>")[0]
+    trained = page.split('id="unverified-records"')[1].split("</table>")[0]
+    assert scores.count("<tr>") - 1 == 1  # the third score, on the scores' second page
+    assert owner.display_name("en") in trained  # the records stay on their first page
+    assert "scores_page=1" in page  # its own pager goes back to the scores' first page
+    assert "records_page=" not in page  # one page of records: no pager of theirs moved

@@ -280,3 +280,28 @@ def test_concurrent_enrolments_never_exceed_capacity(backend, tmp_path):
     finally:
         if cleanup:
             cleanup()
+
+
+def test_hr_recording_an_enrolments_completion_verifies_it(hr, make_program):
+    program = make_program()
+    session = services.create_session(hr, program, starts_on=TODAY, ends_on=TODAY, capacity=2)
+    person = factories.user()
+    record = services.enrol(person, session)
+    assert record.verified is False
+    records.update_record(hr, record, status="completed", completed_on=TODAY)
+    assert record.verified is True and record.verified_by_id == hr.id
+    assert eligibility(person, {"required_programs": [program.id]}, on=TODAY).eligible
+
+
+def test_a_score_of_zero_is_a_score_on_the_page(login_as):
+    client = login_as("employee", locale="en")
+    response = client.post(
+        "/training/scores/new",
+        data={
+            "test": "other",
+            "test_name": "社内英語テスト",
+            "score": "0",
+            "taken_on": (TODAY - timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
