@@ -207,18 +207,20 @@ def export(fmt: str):
 @login_required
 def application(application_id: int):
     item = services.get_application_or_404(application_id, current_user)
-    background = None
+    background, past = None, []
     if not services.is_owner(current_user, item):
+        from hrfund.placements.services import visible_to as placements_visible_to
         from hrfund.training.records import development_history
 
         background = development_history(item.applicant)
-    past = db.session.scalars(
-        sa.select(Placement)
-        .where(Placement.person_id == item.applicant_id)
-        .options(so.joinedload(Placement.city))
-        .order_by(Placement.start_on.desc())
-        .limit(20)
-    ).all()
+        # past exchanges through the placements' own scope: a deputy sees only what they may
+        past = db.session.scalars(
+            placements_visible_to(current_user)
+            .where(Placement.person_id == item.applicant_id)
+            .options(so.joinedload(Placement.city))
+            .order_by(Placement.start_on.desc())
+            .limit(20)
+        ).all()
     actions = {t.action for t in services.MACHINE.actions_for(item, current_user)}
     return render_template(
         "applications/application.html",

@@ -338,6 +338,7 @@ def load_action_link(token: str) -> tuple[Placement, User, str]:
         user is None
         or placement is None
         or not user.active
+        or not user.has_role(Role.COORDINATOR)  # a former coordinator's links end with the role
         or placement.direction != Direction.OUTGOING
         or user.city_id != placement.city_id
     ):

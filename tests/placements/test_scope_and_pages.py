@@ -295,6 +295,15 @@ def test_email_link_tampered_expired_or_for_another_city(app, db, world, monkeyp
     c = app.test_client()
     assert c.get(f"/act/{wrong}").status_code == 404
     assert c.get(f"/act/{good[:-3]}abc").status_code == 404
+    from hrfund.auth.models import UserRole
+
+    coordinator_role = db.session.get(UserRole, (world.seoul_coordinator.id, "coordinator"))
+    db.session.delete(coordinator_role)  # no longer Seoul's coordinator, city still set
+    db.session.commit()
+    assert c.get(f"/act/{good}").status_code == 404
+    db.session.add(UserRole(user_id=world.seoul_coordinator.id, role="coordinator"))
+    db.session.commit()
+    assert c.get(f"/act/{good}").status_code == 200
     monkeypatch.setattr(nominations, "LINK_MAX_AGE", -1)
     expired = c.get(f"/act/{good}")
     assert expired.status_code == 403 and b"expired" in expired.data
