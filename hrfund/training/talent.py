@@ -8,8 +8,6 @@ the search to employees' own unverified entries (shown as such).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +19,6 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role, User, UserRole
 from hrfund.core.errors import ValidationFailed
-from hrfund.core.exports import safe_cell
 from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.org.models import Department
@@ -238,8 +235,12 @@ def iter_talent(query: TalentQuery) -> Iterator[TalentRow]:
             .options(sa.orm.joinedload(User.department))
             .order_by(User.family_name_romaji, User.given_name_romaji, User.id)
         ).all()
-        yield from attach_matches(list(users), query)
-        db.session.expunge_all()
+        rows = attach_matches(list(users), query)
+        yield from rows
+        for row in rows:  # let this batch go (only it: the session holds the current user too)
+            for obj in (row.user, *row.scores, *row.programs):
+                if obj in db.session:
+                    db.session.expunge(obj)
 
 
 def export_header() -> list[str]:
@@ -278,33 +279,10 @@ def export_cells(row: TalentRow, language: str) -> list[str]:
     ]
 
 
-def csv_chunks(query: TalentQuery, language: str) -> Iterator[str]:
-    """The search as CSV (UTF-8 with a BOM, so that Excel in Japan opens it right)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(export_header())
-    for n, row in enumerate(iter_talent(query), 1):
-        writer.writerow([safe_cell(c) for c in export_cells(row, language)])
-        if n % EXPORT_BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def xlsx_bytes(query: TalentQuery, language: str) -> bytes:
-    """The search as an XLSX workbook (write-only mode: rows go straight to the file)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_l("Talent pool"))[:31])
-    sheet.append(export_header())
+def export_rows(query: TalentQuery, language: str) -> Iterator[list[str]]:
+    """The search's rows for ``core.exports.export_response`` (CSV with BOM or XLSX)."""
     for row in iter_talent(query):
-        sheet.append([safe_cell(c) for c in export_cells(row, language)])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        yield export_cells(row, language)
 
 
 def category_choices() -> list[tuple[str, object]]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.exports import export_response
 from hrfund.core.i18n import current_language
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
@@ -70,19 +71,5 @@ def talent_pool():
 @roles_required("hr")
 def talent_export(fmt: str):
     query = talent.parse_talent_args(request.args)
-    language = current_language()
-    filename = _("talent-pool")
-    if fmt == "csv":
-        response = Response(
-            stream_with_context(talent.csv_chunks(query, language)),
-            mimetype="text/csv; charset=utf-8",
-        )
-    else:
-        response = Response(
-            talent.xlsx_bytes(query, language),
-            mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )
-    from hrfund.core.files import content_disposition
-
-    response.headers["Content-Disposition"] = content_disposition(f"{filename}.{fmt}")
-    return response
+    rows = talent.export_rows(query, current_language())
+    return export_response(fmt, "talent-pool", _("Talent pool"), talent.export_header(), rows)

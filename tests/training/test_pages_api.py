@@ -365,3 +365,18 @@ def test_the_verification_queue_pages_scores_and_records_apart(login_as, make_pr
     assert owner.display_name("en") in trained  # the records stay on their first page
     assert "scores_page=1" in page  # its own pager goes back to the scores' first page
     assert "records_page=" not in page  # one page of records: no pager of theirs moved
+
+
+def test_talent_export_survives_a_control_character_and_keeps_the_session(login_as, pool):
+    """A name pasted with a control character must not fail the whole XLSX; the export
+    streams in batches without detaching the logged-in user."""
+    pool["ann"].given_name_romaji = "Ann\x0b"
+    _db.session.commit()
+    hr = login_as("hr", locale="en")
+    xlsx = hr.get("/talent/export.xlsx?language_test=ielts&min_score=6.5")
+    assert xlsx.status_code == 200
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(xlsx.get_data())).active.values)
+    assert len(rows) == 2 and rows[1][2].startswith("Ann")
+    assert hr.get("/talent").status_code == 200  # the session goes on
