@@ -186,32 +186,35 @@ def milestone_overdue(rule, now: datetime) -> Iterator[DueItem]:
     """Milestones still open ``offset`` days after their due date (reports included)."""
     audiences = Audiences(rule.audience)
     low, high = after_window(rule, now)
-    for reports in (False, True):
-        for milestone in _milestones(low, high, reports=reports):
-            if reports and _has_report(milestone):
-                continue
-            yield _milestone_item(rule, milestone, audiences)
+    yield from (_milestone_item(rule, m, audiences) for m in _milestones(low, high, reports=False))
+    for milestone in _unreported(_milestones(low, high, reports=True)):
+        yield _milestone_item(rule, milestone, audiences)
 
 
-def _has_report(milestone: Milestone) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(sa.literal(1)).where(
-                Report.placement_id == milestone.placement_id,
-                Report.kind == REPORT_OF[milestone.kind],
-            )
+def _unreported(milestones) -> list[Milestone]:
+    """The report milestones whose report has not come in: one query for the whole batch."""
+    milestones = list(milestones)
+    placement_ids = {m.placement_id for m in milestones}
+    reported = (
+        set(
+            db.session.execute(
+                sa.select(Report.placement_id, Report.kind).where(
+                    Report.placement_id.in_(placement_ids)
+                )
+            ).tuples()
         )
-        is not None
+        if placement_ids
+        else set()
     )
+    return [m for m in milestones if (m.placement_id, REPORT_OF[m.kind]) not in reported]
 
 
 @register("report_due")
 def report_due(rule, now: datetime) -> Iterator[DueItem]:
     """Mid-term and final reports due in ``offset`` days and not yet submitted."""
     audiences = Audiences(rule.audience)
-    for milestone in _milestones(*before_window(rule, now), reports=True):
-        if not _has_report(milestone):
-            yield _milestone_item(rule, milestone, audiences)
+    for milestone in _unreported(_milestones(*before_window(rule, now), reports=True)):
+        yield _milestone_item(rule, milestone, audiences)
 
 
 @register("host_confirmation_pending")

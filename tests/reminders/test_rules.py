@@ -151,6 +151,20 @@ def test_report_due_seven_days_before_unless_submitted(db, world):
     assert len(sent) == 2 and {d.subject_id for d in sent} == {mid.id}
 
 
+def test_no_report_reminder_once_the_report_is_in(db, world):
+    from hrfund.placements import milestones
+    from hrfund.placements import services as placements
+
+    placement = world.place()
+    placements.confirm_placement(world.seoul_coordinator, placement, host_office="ソウル市庁")
+    placements.start_placement(world.seoul_coordinator, placement, arrived_on=START)
+    mid = _milestone(placement, MilestoneKind.MID_TERM_REPORT)
+    milestones.submit_report(world.employee, placement, "mid_term", "中間報告：順調です。")
+    run(at(mid.due_on - 7 * DAY))
+    run(at(mid.due_on + 2 * DAY))  # not overdue either
+    assert deliveries("report_due") == [] and deliveries("milestone_overdue") == []
+
+
 def test_host_confirmation_pending_escalates_to_hr(db, world):
     placement = world.place()
     placement.created_at = at(date(2026, 7, 1), 10)
