@@ -26,6 +26,7 @@ from hrfund.core.exports import export_response, keyset_rows
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.core.forms import show_errors
+from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -267,7 +268,9 @@ def approve(application_id: int):
     if not services.MACHINE.can(item, "approve", current_user):
         services.MACHINE.apply(item, "approve", current_user)  # the precise refusal
     form = ApproveForm()
-    form.city.choices = [(s.city.code, f"{s.city.code} {s.city.name_en}") for s in item.call.slots]
+    form.city.choices = [
+        (s.city.code, f"{s.city.code} {localized_name(s.city)}") for s in item.call.slots
+    ]
     if request.method == "GET":
         form.city.data = (item.preference_codes or [None])[0]
         form.start_on.data, form.end_on.data = item.start_on, item.end_on
@@ -295,7 +298,7 @@ def approve(application_id: int):
             flash(
                 _(
                     "Approved: the placement awaits the confirmation of %(city)s.",
-                    city=city.name_en,
+                    city=localized_name(city),
                 ),
                 "success",
             )

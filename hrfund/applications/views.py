@@ -18,6 +18,7 @@ from hrfund.core.errors import ValidationFailed
 from hrfund.core.exports import date_text, export_response, keyset_rows
 from hrfund.core.fiscal import current_fiscal_year, tokyo_today
 from hrfund.core.forms import show_errors
+from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -144,7 +145,9 @@ def _call_form() -> CallForm:
         sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)
     ).all()
     for entry in form.slots:
-        entry.form.city.choices = [("", "—")] + [(c.code, f"{c.code} {c.name_en}") for c in cities]
+        entry.form.city.choices = [("", "—")] + [
+            (c.code, f"{c.code} {localized_name(c)}") for c in cities
+        ]
     form.language_test.choices = [("", "—")] + [
         (k.value if hasattr(k, "value") else k, str(v)) for k, v in TEST_LABELS.items()
     ]

@@ -10,6 +10,7 @@ from flask_login import current_user
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.forms import show_errors
+from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -90,7 +91,7 @@ def new_city():
         except ValidationFailed as error:
             show_errors(form, error)
         else:
-            flash(_("%(name)s is added.", name=city.name_en), "success")
+            flash(_("%(name)s is added.", name=localized_name(city)), "success")
             return redirect(url_for("org.city", code=city.code))
     status = 422 if form.is_submitted() else 200
     return render_template("org/city_form.html", form=form, city=None), status
@@ -137,7 +138,7 @@ def _department_form(department: Department | None = None) -> DepartmentForm:
     )
     others = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     form.parent.choices = [("", "—")] + [
-        (d.code, f"{d.code} {d.name_en}")
+        (d.code, f"{d.code} {localized_name(d)}")
         for d in others
         if department is None or d.id != department.id
     ]

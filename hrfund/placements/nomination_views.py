@@ -12,7 +12,7 @@ from hrfund.auth.models import Role
 from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
 from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.forms import show_errors
-from hrfund.core.i18n import current_language
+from hrfund.core.i18n import current_language, localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db, limiter
@@ -119,7 +119,7 @@ def nominate():
 def _accept_form() -> AcceptNominationForm:
     form = AcceptNominationForm()
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
-    form.host_department.choices = [(d.code, f"{d.code} {d.name_en}") for d in departments]
+    form.host_department.choices = [(d.code, f"{d.code} {localized_name(d)}") for d in departments]
     return form
 
 

@@ -17,6 +17,7 @@ from hrfund.core.exports import export_response, keyset_rows
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.forms import show_errors
+from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -196,7 +197,7 @@ def new():
     cities = db.session.scalars(
         sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)
     ).all()
-    form.city.choices = [(c.code, f"{c.code} {c.name_en}") for c in cities]
+    form.city.choices = [(c.code, f"{c.code} {localized_name(c)}") for c in cities]
     if form.validate_on_submit():
         person = get_user_by_email(form.person.data)
         city = next((c for c in cities if c.code == form.city.data), None)
@@ -213,7 +214,7 @@ def new():
         except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
-            flash(_("The placement is proposed to %(city)s.", city=city.name_en), "success")
+            flash(_("The placement is proposed to %(city)s.", city=localized_name(city)), "success")
             return redirect(url_for("placements.detail", placement_id=placement.id))
     status = 422 if form.is_submitted() else 200
     return render_template("placements/new.html", form=form), status

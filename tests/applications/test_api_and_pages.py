@@ -499,3 +499,24 @@ def test_past_exchanges_beside_an_application_follow_the_placements_scope(app, d
         deputy_page = _page(app, deputy).get(f"/applications/{application.id}")
     assert link in manager_page.get_data(as_text=True)
     assert deputy_page.status_code == 200 and link not in deputy_page.get_data(as_text=True)
+
+
+def test_approval_is_confirmed_in_the_officers_language(app, db, setup):
+    application = setup.endorsed()
+    setup.hr.locale = "ja"
+    db.session.commit()
+    hr = _page(app, setup.hr)
+    response = hr.post(
+        f"/applications/{application.id}/approve",
+        data={
+            "city": "SEL",
+            "start_on": "2026-10-01",
+            "end_on": "2027-03-31",
+            "amount_jpy": "500000",
+        },
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "承認しました" in html
+    assert "ソウルの受入確認" in html or "ソウル の受入確認" in html
+    assert "Seoul の" not in html
