@@ -22,11 +22,11 @@ from hrfund.applications.views import bp
 from hrfund.auth.models import Role, User
 from hrfund.auth.services import get_user_by_email
 from hrfund.core.errors import FORM_REFUSALS, InsufficientFunds, NotFound, ValidationFailed
-from hrfund.core.exports import export_response, keyset_rows
+from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.core.forms import show_errors
-from hrfund.core.i18n import localized_name
+from hrfund.core.i18n import localized_name, person_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -187,15 +187,15 @@ def export(fmt: str):
         return [
             a.id,
             a.call.title,
-            a.applicant.display_name("en"),
+            person_name(a.applicant),
             a.applicant.email,
             a.applicant.department.code if a.applicant.department else "",
-            a.status.value,
+            str(services.STATE_LABELS.get(a.status.value, a.status.value)),
             " > ".join(a.preference_codes),
-            a.start_on.isoformat() if a.start_on else "",
-            a.end_on.isoformat() if a.end_on else "",
+            date_text(a.start_on),
+            date_text(a.end_on),
             a.total_jpy,
-            a.submitted_at.strftime("%Y-%m-%d %H:%M") if a.submitted_at else "",
+            utc_text(a.submitted_at),
             a.placement_id or "",
         ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import threading
 from datetime import date
@@ -257,6 +258,15 @@ def test_pages_apply_attach_submit_endorse_approve(app, db, setup):
     assert application.status.value == "approved"
     exported = hr.get("/applications/export.csv").data.decode("utf-8-sig")
     assert setup.employee.email in exported
+    row = next(r for r in csv.reader(io.StringIO(exported)) if setup.employee.email in r)
+    assert "Taro Yamada" in row
+    assert row[-2].count(":") == 2  # submitted at, to the second, as the header's (UTC) says
+    setup.hr.locale = "ja"
+    db.session.commit()
+    hr_ja = _page(app, setup.hr)
+    in_japanese = hr_ja.get("/applications/export.csv").data.decode("utf-8-sig")
+    row = next(r for r in csv.reader(io.StringIO(in_japanese)) if setup.employee.email in r)
+    assert "承認" in row and "山田 太郎" in row  # status and name as the page shows them
 
 
 @pytest.mark.parametrize(
