@@ -27,6 +27,14 @@ from hrfund.extensions import db, limiter
 bp = Blueprint("auth", __name__)
 
 
+@bp.app_template_global()
+def role_labels(roles) -> str:
+    """A user's roles, named in the reader's language."""
+    from hrfund.auth.forms import ROLE_LABELS
+
+    return ", ".join(str(ROLE_LABELS.get(r, r)) for r in sorted(roles))
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy.orm as so
 from flask import Blueprint, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hrfund.core.apiutil import (
@@ -283,7 +284,15 @@ def applicable_fx_rate():
     on = parse_date(dict(request.args), "on", required=True)
     fx = services.rate_for(currency, on)
     if fx is None:
-        raise NotFound(f"No rate recorded for {currency} on or before {on.isoformat()}.")
+        raise NotFound(
+            str(
+                _l(
+                    "No rate is recorded for %(currency)s on or before %(on)s.",
+                    currency=currency,
+                    on=on.isoformat(),
+                )
+            )
+        )
     return fx_json(fx)
 
 
@@ -354,11 +363,8 @@ def reverse_entry(entry_id: int):
         409: {description: "invalid_transition (a reversal, or already reversed) or
           insufficient_funds (a figure would fall below zero)"}
     """
-    data = json_body()
-    memo = _memo(data)
-    if not memo.strip():
-        raise ValidationFailed("memo is required.", fields={"memo": ["is required"]})
-    return created(entry_json(services.reverse(current_user, entry_id, memo)))
+    data = json_body()  # the service requires the memo, and says so in the reader's language
+    return created(entry_json(services.reverse(current_user, entry_id, _memo(data))))
 
 
 @bp.route("/fiscal-years/<int:fiscal_year>/close", methods=["POST"])
@@ -386,8 +392,8 @@ def close_fiscal_year(fiscal_year: int):
     release = data.get("release_open_commitments", False)
     if not isinstance(release, bool):
         raise ValidationFailed(
-            "release_open_commitments must be true or false.",
-            fields={"release_open_commitments": ["must be a boolean"]},
+            str(_l("release_open_commitments must be true or false.")),
+            fields={"release_open_commitments": [str(_l("must be true or false"))]},
         )
     services.close_fiscal_year(current_user, fiscal_year, release)
     return services.summary(fiscal_year).as_dict()

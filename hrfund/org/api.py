@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hrfund.core.apiutil import created, iso_date, json_body, page_response, parse_date, parse_str
@@ -122,13 +123,15 @@ def create_city():
     areas = data.get("cooperation_areas", [])
     if not isinstance(areas, list):
         raise ValidationFailed(
-            "cooperation_areas must be a list.", fields={"cooperation_areas": ["must be a list"]}
+            str(_l("cooperation_areas must be a list.")),
+            fields={"cooperation_areas": [str(_l("must be a list"))]},
         )
     values["cooperation_areas"] = areas
     if "active" in data:
         if not isinstance(data["active"], bool):
             raise ValidationFailed(
-                "active must be true or false.", fields={"active": ["must be a boolean"]}
+                str(_l("active must be true or false.")),
+                fields={"active": [str(_l("must be true or false"))]},
             )
         values["active"] = data["active"]
     return created(city_json(services.create_city(current_user, **values)))
@@ -188,6 +191,7 @@ def create_department():
             values["parent"] = services.get_department_by_code(parent_code)
         except NotFound:
             raise ValidationFailed(
-                "Unknown parent department.", fields={"parent": ["no department with this code"]}
+                str(_l("Unknown parent department.")),
+                fields={"parent": [str(_l("No department has this code."))]},
             ) from None
     return created(department_json(services.create_department(current_user, **values)))

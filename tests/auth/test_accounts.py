@@ -274,3 +274,13 @@ def test_names_follow_each_languages_order(db):
     )
     assert user.display_name("ja") == "山田 太郎"
     assert user.display_name("en") == "Taro Yamada"
+
+
+def test_roles_are_named_in_the_readers_language(db, login_as):
+    admin = login_as("admin", locale="ja")
+    factories.user(["employee", "hr"], email="jinji@metro.tokyo.example")
+    db.session.commit()
+    page = admin.get("/admin/users?q=jinji").get_data(as_text=True)
+    assert "人事" in page and ", hr" not in page
+    profile = admin.get("/profile").get_data(as_text=True)
+    assert "管理者" in profile
