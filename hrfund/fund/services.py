@@ -276,9 +276,13 @@ def disburse(
     consumed = min(amount_jpy, open_commitment(placement_id)) if placement_id else 0
     check_figures(Effect(committed=-consumed, disbursed=amount_jpy), line, placement_id)
     if placement_id is None:
+        if purpose and purpose not in {p.value for p in Purpose} - {"placement"}:
+            raise fail(
+                "purpose", _l("Choose training or other (a placement is named by its number).")
+            )
         purpose = (
             Purpose(purpose)
-            if purpose in {p.value for p in Purpose} - {"placement"}
+            if purpose
             else (Purpose.TRAINING if line.category == Category.TRAINING else Purpose.OTHER)
         )
     entry = append_entry(

@@ -8,7 +8,15 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from hrfund.auth.models import Role
-from hrfund.core.apiutil import created, iso_date, iso_instant, json_body, parse_date, parse_str
+from hrfund.core.apiutil import (
+    created,
+    iso_date,
+    iso_instant,
+    json_body,
+    page_response,
+    parse_date,
+    parse_str,
+)
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
@@ -263,20 +271,18 @@ def list_nominations():
     get:
       summary: List nominations (coordinator own city, HR and auditors all)
       tags: [nominations]
+      parameters:
+        - {name: status, in: query, schema: {type: string, enum: [pending, accepted, rejected]}}
+        - {name: page, in: query, schema: {type: integer}}
+        - {name: per_page, in: query, schema: {type: integer, maximum: 200}}
       responses:
         200: {description: A page of nominations}
+        400: {description: Unknown status}
     """
-    page, per_page = parse_page_args(request.args, 50, 200)
-    stmt = nominations_service.nominations_visible_to(current_user).options(
-        so.joinedload(Nomination.city)
-    )
-    result = paginate(stmt, page, per_page)
-    return jsonify(
-        items=[nomination_json(n) for n in result.items],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-    )
+    stmt = nominations_service.filtered_nominations(
+        current_user, status=request.args.get("status")
+    ).options(so.joinedload(Nomination.city))
+    return page_response(stmt, nomination_json)  # the page's filter, the shared paging
 
 
 @bp.route("/nominations", methods=["POST"])

@@ -427,3 +427,17 @@ def test_check_constraints_back_the_rules(hr, db):
                     **values,
                 )
             )
+
+
+def test_an_unknown_purpose_is_refused_not_guessed(hr):
+    funded_line(hr, category="training")
+    before = entry_count()
+    with pytest.raises(ValidationFailed) as refused:
+        services.disburse(
+            hr, paid_on=date(2026, 6, 1), amount_jpy=1000, category="training", purpose="bogus"
+        )
+    assert "purpose" in refused.value.fields and entry_count() == before
+    paid = services.disburse(
+        hr, paid_on=date(2026, 6, 1), amount_jpy=1000, category="training", purpose="training"
+    )
+    assert paid.purpose.value == "training"

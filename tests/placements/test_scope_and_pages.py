@@ -78,6 +78,12 @@ def test_other_citys_detail_actions_and_files_are_refused(app, db, world, two_ci
     assert response.status_code == 404
     listing = api.get("/api/v1/nominations", headers=api.headers).json
     assert listing["total"] == 0
+    seoul_api = _api(app, db, world.seoul_coordinator)
+    pending = seoul_api.get("/api/v1/nominations?status=pending", headers=seoul_api.headers)
+    accepted = seoul_api.get("/api/v1/nominations?status=accepted", headers=seoul_api.headers)
+    assert (pending.json["total"], accepted.json["total"]) == (1, 0)  # the page's filter too
+    bad = seoul_api.get("/api/v1/nominations?status=bogus", headers=seoul_api.headers)
+    assert bad.status_code == 400
     db.session.refresh(seoul)
     assert seoul.status.value == "proposed"
 
