@@ -32,6 +32,7 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {
     ("bootstrap.static", "GET"): ({"filename": "css/bootstrap.min.css"}, PUBLIC),
     ("core.index", "GET"): ({}, everyone()),
     ("core.healthz", "GET"): ({}, PUBLIC),
+    ("core.favicon", "GET"): ({}, PUBLIC),
     ("core.audit", "GET"): ({}, only("hr", "auditor")),
     ("reports.dashboard", "GET"): ({}, everyone()),
     ("core.audit_export", "GET"): ({"fmt": "csv"}, only("hr", "auditor")),

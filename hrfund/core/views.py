@@ -108,3 +108,9 @@ def audit_export(fmt: str):
     stmt = audit_query(**_audit_filters()).with_only_columns(*columns)
     rows = keyset_rows(stmt, AuditEvent.id, row, newest_first=True)
     return export_response(fmt, "audit-log", _("Audit log"), header, rows)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: answer with the app's icon."""
+    return current_app.send_static_file("img/favicon.svg")
