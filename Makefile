@@ -37,8 +37,14 @@ run: $(VENV)/.installed-run translations
 	$(BIN)/flask scheduler run & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# axe-core for the accessibility tests, from npm at the version package-lock.json pins
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## test: the whole suite (SQLite; PostgreSQL too when HRFUND_TEST_DATABASE_URL is set; browser)
-test: $(VENV)/.installed-test translations
+test: $(VENV)/.installed-test translations $(AXE)
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
