@@ -168,25 +168,10 @@ class StateMachine:
 
         What the caller set on ``obj`` before is flushed first, for the refresh that follows the
         UPDATE would otherwise discard it; a refused caller's request is rolled back whole."""
-        model = type(obj)
-        state_column = getattr(model, self.state_attr)
-        try:
-            db.session.flush()
-            result = db.session.execute(
-                sa.update(model)
-                .where(model.id == obj.id, state_column == current)
-                .values({self.state_attr: t.target, **values})
-                .execution_options(synchronize_session=False)
-            )
-        except OperationalError as error:  # SQLite: another writer holds the database
-            if "locked" not in str(error).lower():
-                raise
-            raise Conflict(
-                str(_l("Someone else changed this at the same time. Reload and try again."))
-            ) from None
-        if result.rowcount != 1:
-            db.session.refresh(obj)
-            raise InvalidTransition(
+        state_column = getattr(type(obj), self.state_attr)
+
+        def refusal():
+            return InvalidTransition(
                 str(
                     _l(
                         "This was changed meanwhile: it is now %(state)s.",
@@ -194,12 +179,42 @@ class StateMachine:
                     )
                 )
             )
-        db.session.refresh(obj)
+
+        claim_row(obj, state_column == current, {self.state_attr: t.target, **values}, refusal)
 
     def history(self, obj) -> list[AuditEvent]:
         """The object's transitions and other audited changes, oldest first."""
         stmt = audit_query(object_type=self.object_type, object_id=str(obj.id))
         return list(reversed(db.session.scalars(stmt).all()))
+
+
+def claim_row(obj, condition, values: dict, refusal: Callable[[], Exception]) -> None:
+    """Set ``values`` on ``obj``'s row only if ``condition`` still holds there, in one
+    conditional UPDATE; else raise ``refusal()`` (built after the row is reloaded, so that it
+    can say what the row is now). For changes of state outside a machine (an acknowledgement,
+    a verification): of two requests making it at once, exactly one does.
+
+    What the caller set on ``obj`` is flushed first: the refresh after the UPDATE would
+    otherwise discard it. On PostgreSQL the loser waits for the winner's commit and then finds
+    the condition false; on SQLite a writer that finds the database locked gets a Conflict."""
+    model = type(obj)
+    try:
+        db.session.flush()
+        result = db.session.execute(
+            sa.update(model)
+            .where(model.id == obj.id, condition)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as error:  # SQLite: another writer holds the database
+        if "locked" not in str(error).lower():
+            raise
+        raise Conflict(
+            str(_l("Someone else changed this at the same time. Reload and try again."))
+        ) from None
+    db.session.refresh(obj)
+    if result.rowcount != 1:
+        raise refusal()
 
 
 def _value(state) -> str:

@@ -18,9 +18,10 @@ from tests import factories
 from tests.conftest import PG_URL, make_app
 from tests.races import harness
 
-THREAD_ROUNDS = 3
+THREAD_ROUNDS = 2
 PROCESS_ROUNDS = 2
 PLACEMENT_JPY = 300_000
+TAKEN_ON = date(2026, 5, 1)
 
 
 @pytest.fixture(scope="package")
@@ -113,8 +114,8 @@ class World:
     # ------------------------------------------------------------ fresh objects
 
     def application(self, state: str = "endorsed") -> tuple[int, int]:
-        """A new employee's application, submitted (and endorsed unless ``submitted``):
-        (its id, the applicant's id)."""
+        """A new employee's application in ``state`` (draft, submitted or endorsed): (its id,
+        the applicant's id)."""
         from hrfund.applications import services
         from hrfund.applications.models import Call
         from hrfund.auth.models import User
@@ -144,7 +145,8 @@ class World:
                 stipend_jpy=200_000,
                 housing_jpy=200_000,
             )
-            services.submit_application(person, application, now=INSIDE)
+            if state != "draft":
+                services.submit_application(person, application, now=INSIDE)
             if state == "endorsed":
                 services.endorse_application(manager, application)
             db.session.commit()
@@ -190,6 +192,33 @@ class World:
             db.session.commit()
             return placement_id, payment.id
 
+    def report(self) -> int:
+        """A mid-term report submitted by the employee of a new active placement."""
+        from hrfund.placements import milestones
+        from hrfund.placements.models import Placement
+
+        placement_id = self.placement("active")
+        with self.app.app_context():
+            placement = self._get(Placement, placement_id)
+            report = milestones.submit_report(
+                placement.person, placement, "mid_term", "Three months in Seoul."
+            )
+            db.session.commit()
+            return report.id
+
+    def unverified_score(self) -> int:
+        """A language score a new employee entered themselves (HR has not verified it)."""
+        from hrfund.training.models import LanguageTest
+        from hrfund.training.records import add_language_score
+
+        with self.app.app_context():
+            person = factories.user(["employee"])
+            score = add_language_score(
+                person, person, test=LanguageTest.IELTS.value, score="7.5", taken_on=TAKEN_ON
+            )
+            db.session.commit()
+            return score.id
+
     def nomination(self) -> int:
         from hrfund.auth.models import User
         from hrfund.placements import nominations
@@ -208,16 +237,18 @@ class World:
 
     # ------------------------------------------------------------ reading back
 
-    def events(self, object_type: str, object_id: int, actions) -> list[str]:
-        """The history events of ``actions`` that the object has."""
+    def events(self, object_type: str, object_id: int, actions, prefix=None) -> list[str]:
+        """The history events of ``actions`` (named ``<prefix>.<action>``, the prefix being
+        the object type unless given) that the object has."""
         from hrfund.core.audit import AuditEvent
 
+        prefix = prefix or object_type
         with self.app.app_context():
             rows = db.session.scalars(
                 sa.select(AuditEvent.action).where(
                     AuditEvent.object_type == object_type,
                     AuditEvent.object_id == str(object_id),
-                    AuditEvent.action.in_([f"{object_type}.{a}" for a in actions]),
+                    AuditEvent.action.in_([f"{prefix}.{a}" for a in actions]),
                 )
             ).all()
             db.session.remove()

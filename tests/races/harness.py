@@ -19,12 +19,14 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 BARRIER_TIMEOUT = 30
 START_ON, END_ON = date(2026, 10, 1), date(2027, 3, 31)
 APPROVED_JPY = 500_000
 ACCEPTED_JPY = 400_000
+SUBMITTED_AT = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # the call is open
 
 Task = tuple[str, int, int]  # (action, object id, actor id)
 
@@ -58,6 +60,9 @@ def _department(code: str):
 
 def _call(action: str, actor, obj) -> None:
     """The real service behind each racing action."""
+    from hrfund.placements import milestones
+    from hrfund.training import records
+
     applications, placements, nominations, fund = _services()
     calls: dict[str, Callable[[], object]] = {
         "application.approve": lambda: applications.approve_application(
@@ -68,6 +73,7 @@ def _call(action: str, actor, obj) -> None:
             end_on=END_ON,
             amount_jpy=APPROVED_JPY,
         ),
+        "application.submit": lambda: applications.submit_application(actor, obj, now=SUBMITTED_AT),
         "application.withdraw": lambda: applications.withdraw_application(actor, obj),
         "application.return": lambda: applications.return_application(
             actor, obj, comment="complete the budget"
@@ -91,6 +97,8 @@ def _call(action: str, actor, obj) -> None:
         ),
         "nomination.reject": lambda: nominations.reject_nomination(actor, obj, comment="no desk"),
         "entry.reverse": lambda: fund.reverse(actor, obj.id, "booked twice"),
+        "report.acknowledge": lambda: milestones.acknowledge_report(actor, obj),
+        "score.verify": lambda: records.verify_score(actor, obj),
     }
     calls[action]()
 
@@ -98,10 +106,13 @@ def _call(action: str, actor, obj) -> None:
 def _model(action: str):
     from hrfund.applications.models import Application
     from hrfund.fund.models import LedgerEntry
-    from hrfund.placements.models import Nomination, Placement
+    from hrfund.placements.models import Nomination, Placement, Report
+    from hrfund.training.models import LanguageScore
 
     kind = action.split(".")[0]
     return {
+        "report": Report,
+        "score": LanguageScore,
         "application": Application,
         "placement": Placement,
         "nomination": Nomination,
