@@ -506,7 +506,7 @@ def approve_application(
         )
         raise ValidationFailed(message, fields={"city": [message]})
     hr = acts_as_hr(actor)
-    _act(actor, application, "approve", comment, exclusive=True, values={"decided_at": utcnow()})
+    _act(actor, application, "approve", comment, values={"decided_at": utcnow()})
     try:
         placement = create_outgoing_placement(
             hr if hr is not actor else actor,

@@ -10,6 +10,8 @@ A module declares its machine::
 and its services call ``MACHINE.apply(obj, "confirm", actor, comment=...)``, which refuses an
 action not allowed in the object's state (InvalidTransition) or to this actor (NotAllowed),
 changes the state, and records the transition in the audit log — the object's history.
+The state changes through a conditional UPDATE on the expected state (``_claim``), never in
+Python alone, so that of two conflicting actions on one object exactly one succeeds.
 Templates ask ``MACHINE.can(obj, "confirm", user)`` to decide which buttons to show.
 """
 
@@ -110,10 +112,16 @@ class StateMachine:
         on_behalf_of=None,
         changes: dict | None = None,
         values: dict | None = None,
-        exclusive: bool = False,
+        exclusive: bool = True,
     ):
-        """Perform ``action``: check state and actor, set the new state (with ``values``, the
-        columns a check constraint ties to that state), write the history."""
+        """Perform ``action``: check state and actor, claim the row in its expected state and
+        set the new one (with ``values``, the columns a check constraint ties to that state),
+        write the history.
+
+        Every transition claims its row (``_claim``): of two requests racing on one object,
+        exactly one moves it; the other is refused with 409 before it writes its history.
+        ``exclusive`` is kept for callers that still pass it; it changes nothing.
+        """
         t = self._by_action[action]
         current = self.state_of(obj)
         if current not in t.sources:
@@ -128,13 +136,7 @@ class StateMachine:
 
             message = str(_l("Give a reason."))
             raise ValidationFailed(message, fields={"comment": [message]})
-        if exclusive:
-            self._claim(obj, t, values or {})
-        else:
-            setattr(obj, self.state_attr, t.target)
-            for name, value in (values or {}).items():
-                setattr(obj, name, value)
-            db.session.flush()
+        self._claim(obj, t, current, values or {})
         if on_behalf_of is not None:
             changes = dict(changes or {}) | {"on_behalf_of": getattr(on_behalf_of, "email", None)}
         record_event(
@@ -157,27 +159,19 @@ class StateMachine:
         )
         return current, t.target
 
-    def _claim(self, obj, t: Transition, values: dict) -> None:
-        """A conditional UPDATE … WHERE state IN sources: of two requests racing to make the
-        same transition, exactly one changes a row; the other is refused (409)."""
-        model = type(obj)
-        state_column = getattr(model, self.state_attr)
-        try:
-            result = db.session.execute(
-                sa.update(model)
-                .where(model.id == obj.id, state_column.in_(list(t.sources)))
-                .values({self.state_attr: t.target, **values})
-                .execution_options(synchronize_session=False)
-            )
-        except OperationalError as error:  # SQLite: another writer holds the database
-            if "locked" not in str(error).lower():
-                raise
-            raise Conflict(
-                str(_l("Someone else changed this at the same time. Reload and try again."))
-            ) from None
-        if result.rowcount != 1:
-            db.session.refresh(obj)
-            raise InvalidTransition(
+    def _claim(self, obj, t: Transition, current, values: dict) -> None:
+        """A conditional UPDATE … WHERE state = the state the actor saw (one of ``t``'s
+        sources): of two requests racing on one object, exactly one changes the row; the other
+        is refused (409), even where its action would still be allowed in the winner's state
+        (a cancel after a confirm): it was decided on a state that no longer holds. The history
+        names the state the row really left.
+
+        What the caller set on ``obj`` before is flushed first, for the refresh that follows the
+        UPDATE would otherwise discard it; a refused caller's request is rolled back whole."""
+        state_column = getattr(type(obj), self.state_attr)
+
+        def refusal():
+            return InvalidTransition(
                 str(
                     _l(
                         "This was changed meanwhile: it is now %(state)s.",
@@ -185,12 +179,42 @@ class StateMachine:
                     )
                 )
             )
-        db.session.refresh(obj)
+
+        claim_row(obj, state_column == current, {self.state_attr: t.target, **values}, refusal)
 
     def history(self, obj) -> list[AuditEvent]:
         """The object's transitions and other audited changes, oldest first."""
         stmt = audit_query(object_type=self.object_type, object_id=str(obj.id))
         return list(reversed(db.session.scalars(stmt).all()))
+
+
+def claim_row(obj, condition, values: dict, refusal: Callable[[], Exception]) -> None:
+    """Set ``values`` on ``obj``'s row only if ``condition`` still holds there, in one
+    conditional UPDATE; else raise ``refusal()`` (built after the row is reloaded, so that it
+    can say what the row is now). For changes of state outside a machine (an acknowledgement,
+    a verification): of two requests making it at once, exactly one does.
+
+    What the caller set on ``obj`` is flushed first: the refresh after the UPDATE would
+    otherwise discard it. On PostgreSQL the loser waits for the winner's commit and then finds
+    the condition false; on SQLite a writer that finds the database locked gets a Conflict."""
+    model = type(obj)
+    try:
+        db.session.flush()
+        result = db.session.execute(
+            sa.update(model)
+            .where(model.id == obj.id, condition)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as error:  # SQLite: another writer holds the database
+        if "locked" not in str(error).lower():
+            raise
+        raise Conflict(
+            str(_l("Someone else changed this at the same time. Reload and try again."))
+        ) from None
+    db.session.refresh(obj)
+    if result.rowcount != 1:
+        raise refusal()
 
 
 def _value(state) -> str:

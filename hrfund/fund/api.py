@@ -191,7 +191,8 @@ def create_disbursement():
         201: {description: The ledger entry with amount_jpy}
         400: {description: Invalid fields, unknown currency or no rate}
         403: {description: Only HR}
-        409: {description: "insufficient_funds: the unbacked part exceeds the available"}
+        409: {description: "insufficient_funds: the unbacked part exceeds the available;
+              invalid_transition: the placement is declined or cancelled"}
     """
     data = json_body()
     paid_on = parse_date(data, "paid_on", required=True)

@@ -14,6 +14,10 @@ For the placements and applications modules, one call each:
 - ``placement_totals(placement_ids)`` → {id: PlacementTotals(committed_jpy, disbursed_jpy)}
   in one query, for lists of placements.
 
+Placements tell the fund how a placement stands (``placement_state``): a payment for a
+declined or cancelled placement is refused, and a reversal on a closed placement gives back
+to the line whatever it reopened (a closed placement holds no commitment).
+
 Concurrency: available never goes below zero, however many requests race; how the locks are
 taken is in ``posting``.
 """
@@ -26,7 +30,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.audit import record_event
-from hrfund.core.db import utcnow
 from hrfund.core.errors import InsufficientFunds, InvalidTransition, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.extensions import db
@@ -46,6 +49,12 @@ from hrfund.fund.amounts import (
 from hrfund.fund.figures import open_commitment, placement_totals, summary  # noqa: F401
 from hrfund.fund.fx import rate_for, rate_or_recorded, record_fx_rate  # noqa: F401
 from hrfund.fund.models import BudgetLine, Category, EntryKind, FiscalYear, LedgerEntry, Purpose
+from hrfund.fund.placement_state import (  # noqa: F401  (the placements module registers)
+    placement_standing,
+    refuse_payment_if_ended,
+    reopened_memo,
+    tell_placement_standing,
+)
 from hrfund.fund.posting import (
     Effect,
     append_entry,
@@ -58,6 +67,7 @@ from hrfund.fund.posting import (
     return_unused_if_closed,
     take_write_lock,
 )
+from hrfund.fund.year_end import close_fiscal_year  # noqa: F401  (one door to the fund)
 
 
 def _memo(memo) -> str:
@@ -266,6 +276,7 @@ def disburse(
         if amount_jpy <= 0:
             raise fail("amount", _l("The amount is less than one yen."))
         foreign = (value, code, rate)
+    refuse_payment_if_ended(placement_id)  # locks the placement's row
     line_id = figures.placement_line_id(placement_id) if placement_id is not None else None
     if line_id is None:
         category = parse_category(category)
@@ -312,6 +323,7 @@ def reverse(actor, entry_id, memo: str) -> LedgerEntry:
         raise InvalidTransition(str(_l("A reversal cannot be reversed; record a new entry.")))
     if original.amount_jpy < 0:
         raise InvalidTransition(str(_l("A year-end return cannot be reversed.")))
+    standing = placement_standing(original.placement_id)  # its row first, as transitions do
     effect = effect_of(original.kind, original.amount_jpy, original.consumed_jpy).negated()
     touches_fund = original.kind in (EntryKind.CONTRIBUTION, EntryKind.ALLOCATION)
     closed = is_closed(original.fiscal_year) and original.budget_line_id is not None
@@ -334,78 +346,13 @@ def reverse(actor, entry_id, memo: str) -> LedgerEntry:
         foreign=foreign,
         reverses=original,
     )
+    if standing is not None and standing.closed:
+        # A closed placement holds no commitment: what the reversal reopened (what a reversed
+        # payment had consumed) goes back to the line, or nothing could ever release it.
+        release(actor, original.placement_id, None, reopened_memo(original.placement_id))
     if line is not None:
         return_unused_if_closed(actor, line)
     return entry
-
-
-def close_fiscal_year(
-    actor, fiscal_year, release_open_commitments: bool = False
-) -> list[LedgerEntry]:
-    """Close a year: optionally release its open commitments, return unused money to the fund."""
-    fiscal_year = parse_fiscal_year(fiscal_year)
-    take_write_lock()
-    year = db.session.get(FiscalYear, fiscal_year)
-    if year is None:
-        raise fail("fiscal_year", _l("Nothing is allocated for FY%(year)d.", year=fiscal_year))
-    lock_fund()
-    lines = list(
-        db.session.scalars(
-            sa.select(BudgetLine)
-            .where(BudgetLine.fiscal_year == fiscal_year)
-            .order_by(BudgetLine.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
-    db.session.refresh(year)
-    if year.is_closed:
-        raise InvalidTransition(str(_l("FY%(year)d is closed.", year=fiscal_year)))
-    posted = []
-    if release_open_commitments:
-        rows = db.session.execute(
-            sa.select(LedgerEntry.placement_id, LedgerEntry.budget_line_id, figures.COMMITTED)
-            .where(
-                LedgerEntry.budget_line_id.in_([line.id for line in lines]),
-                LedgerEntry.placement_id.is_not(None),
-            )
-            .group_by(LedgerEntry.placement_id, LedgerEntry.budget_line_id)
-            .order_by(LedgerEntry.placement_id)
-        )
-        by_id = {line.id: line for line in lines}
-        for placement_id, line_id, still_open in rows:
-            if still_open > 0:
-                posted.append(
-                    append_entry(
-                        actor,
-                        kind=EntryKind.RELEASE,
-                        amount_jpy=int(still_open),
-                        line=by_id[line_id],
-                        fiscal_year=fiscal_year,
-                        booked_on=tokyo_today(),
-                        placement_id=placement_id,
-                        memo=str(_l("Released at the close of FY%(year)d", year=fiscal_year)),
-                    )
-                )
-    year.closed_at = utcnow()
-    year.closed_by_id = getattr(actor, "id", None)
-    db.session.flush()
-    for line in lines:
-        if returned := return_unused_if_closed(actor, line):
-            posted.append(returned)
-    record_event(
-        actor,
-        "fund.close_fiscal_year",
-        year,
-        object_id=fiscal_year,
-        from_state="open",
-        to_state="closed",
-        changes={
-            "release_open_commitments": release_open_commitments,
-            "entries": [e.id for e in posted],
-        },
-    )
-    return posted
 
 
 def get_entry(entry_id) -> LedgerEntry:
@@ -444,4 +391,5 @@ __all__ = [
     "release_open_commitment",
     "reverse",
     "summary",
+    "tell_placement_standing",
 ]

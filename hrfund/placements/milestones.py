@@ -12,6 +12,7 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from hrfund.core.files import store_upload
+from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
 from hrfund.placements.models import (
     Direction,
@@ -179,6 +180,13 @@ def submit_report(
     )
     if existing is not None and existing.acknowledged_at is not None:
         raise Conflict(str(_l("This report is acknowledged already.")))
+    if existing is not None:  # claimed: an acknowledgement made meanwhile is not overwritten
+        claim_row(
+            existing,
+            Report.acknowledged_at.is_(None),
+            {"submitted_at": utcnow()},
+            lambda: Conflict(str(_l("This report is acknowledged already."))),
+        )
     stored = None
     if upload is not None and getattr(upload, "filename", None):
         stored = store_upload(upload.stream, upload.filename, owner=actor, actor=actor)
@@ -205,8 +213,12 @@ def acknowledge_report(actor, report: Report) -> Report:
         raise NotAllowed(str(_l("Only HR acknowledges reports.")))
     if report.acknowledged_at is not None:
         raise Conflict(str(_l("This report is acknowledged already.")))
-    report.acknowledged_at = utcnow()
-    report.acknowledged_by_id = actor.id
+    claim_row(  # two HR officers at once: one acknowledges, the other gets 409
+        report,
+        Report.acknowledged_at.is_(None),
+        {"acknowledged_at": utcnow(), "acknowledged_by_id": actor.id},
+        lambda: Conflict(str(_l("This report is acknowledged already."))),
+    )
     record_event(
         actor,
         "report.acknowledge",

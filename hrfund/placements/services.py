@@ -2,8 +2,10 @@
 
 The transitions are declared once in ``MACHINE``; decline and cancel release the placement's
 open commitment, completion releases what was not spent — through the fund's services, in the
-same transaction. Nominations, milestones, reports and agreements live in ``nominations``,
-``milestones`` and ``agreements``.
+same transaction. Every transition claims the placement's row first (see ``StateMachine``),
+so a loser changes nothing; the fund is told how a placement stands (``_standing``) to refuse
+payments to a declined or cancelled one. Nominations, milestones, reports and agreements
+live in ``nominations``, ``milestones`` and ``agreements``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from hrfund.core.fiscal import fiscal_year_of
 from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
 from hrfund.extensions import db
 from hrfund.fund import services as fund
+from hrfund.fund.placement_state import Standing
 from hrfund.org.models import PartnerCity
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import Direction, Placement, PlacementStatus
@@ -84,6 +87,21 @@ MACHINE = StateMachine(
         ),
     ],
 )
+
+
+def _standing(placement_id: int) -> Standing | None:
+    """For the fund: lock the placement's row and say how it stands (payments, reversals)."""
+    status = db.session.scalar(
+        sa.select(Placement.status).where(Placement.id == placement_id).with_for_update()
+    )
+    if status is None:
+        return None
+    if status == S.COMPLETED:
+        return Standing.COMPLETED
+    return Standing.ENDED if status in (S.DECLINED, S.CANCELLED) else Standing.OPEN
+
+
+fund.tell_placement_standing(_standing)
 
 
 # ---------------------------------------------------------------- scope

@@ -16,6 +16,7 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
+from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
 from hrfund.training import hooks
 from hrfund.training.models import (
@@ -157,7 +158,12 @@ def verify_record(actor, record: TrainingRecord) -> TrainingRecord:
         raise NotAllowed(str(_l("Only HR can verify records.")))
     if record.verified:
         raise InvalidTransition(str(_l("This record is already verified.")))
-    record.verified, record.verified_at, record.verified_by_id = True, utcnow(), actor.id
+    claim_row(  # two HR officers at once: one verifies, the other gets 409
+        record,
+        TrainingRecord.verified.is_(False),
+        {"verified": True, "verified_at": utcnow(), "verified_by_id": actor.id},
+        lambda: InvalidTransition(str(_l("This record is already verified."))),
+    )
     record_event(
         actor, "training_record.verify", record, from_state="unverified", to_state="verified"
     )
@@ -248,7 +254,12 @@ def verify_score(actor, score: LanguageScore) -> LanguageScore:
         raise NotAllowed(str(_l("Only HR can verify scores.")))
     if score.verified:
         raise InvalidTransition(str(_l("This score is already verified.")))
-    score.verified, score.verified_at, score.verified_by_id = True, utcnow(), actor.id
+    claim_row(  # two HR officers at once: one verifies, the other gets 409
+        score,
+        LanguageScore.verified.is_(False),
+        {"verified": True, "verified_at": utcnow(), "verified_by_id": actor.id},
+        lambda: InvalidTransition(str(_l("This score is already verified."))),
+    )
     record_event(
         actor, "language_score.verify", score, from_state="unverified", to_state="verified"
     )
