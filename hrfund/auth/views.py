@@ -14,10 +14,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from hrfund.auth import services
-from hrfund.auth.forms import LoginForm, PasswordForm, SettingsForm, TokenForm
+from hrfund.auth import lockout, services
+from hrfund.auth.forms import ConfirmForm, LoginForm, PasswordForm, SettingsForm, TokenForm
 from hrfund.auth.models import ApiToken
 from hrfund.core.errors import NotFound, ValidationFailed
 from hrfund.core.forms import safe_next, show_errors
@@ -35,12 +37,34 @@ def role_labels(roles) -> str:
     return ", ".join(str(ROLE_LABELS.get(r, r)) for r in sorted(roles))
 
 
-def _login_limit() -> str:
+def _address_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _submitted_account() -> str:
+    return "login:" + lockout.normalize_login(request.form.get("email"))
+
+
+def _login_failed(response) -> bool:
+    return response.status_code != 302
+
+
+# Per client address (ProxyFix makes it the forwarded one), only failures count: an office
+# behind one proxy logs in together. Per submitted account, every attempt counts, whether or
+# not the account exists, so that parallel guesses cannot outrun the lockout.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    _address_limit,
+    methods=["POST"],
+    key_func=get_remote_address,
+    scope="login-address",
+    deduct_when=_login_failed,
+)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_submitted_account, scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
@@ -67,7 +91,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    services.end_session(current_user.get_id())
+    services.end_session(current_user.get_id(), current_user)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -138,7 +162,10 @@ def change_password():
     except ValidationFailed as error:
         show_errors(form, error)
         return _profile_page(password_form=form, status=422)
-    flash(_("Your password is changed. Your other sessions have ended."), "success")
+    flash(
+        _("Your password is changed. Your other sessions and all your API tokens have ended."),
+        "success",
+    )
     return redirect(url_for("auth.profile"))
 
 
@@ -166,3 +193,23 @@ def revoke_token(token_id: int):
     services.revoke_api_token(current_user, token)
     flash(_("The token is revoked."), "success")
     return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profile/tokens/revoke-all", methods=["GET", "POST"])
+@login_required
+def revoke_all_tokens():
+    """Asks for confirmation on GET; ends every token of the user on POST."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ended = services.revoke_all_api_tokens(current_user, current_user, reason="by the user")
+        flash(
+            ngettext("%(num)d API token has ended.", "%(num)d API tokens have ended.", ended),
+            "success",
+        )
+        return redirect(url_for("auth.profile"))
+    active = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+    )
+    return render_template("auth/confirm_revoke_tokens.html", form=form, active=active)
