@@ -52,6 +52,10 @@ class Config:
     LOGIN_LOCKOUT_BASE_SECONDS = 60
     LOGIN_LOCKOUT_MAX_SECONDS = 15 * 60
     LOGIN_FAILURE_MEMORY_HOURS = 24
+    # A browser that logged in to an account before is not held up by its lockout or its
+    # per-account limit (so that an attacker cannot keep the owner out); it has its own limit.
+    LOGIN_KNOWN_DEVICE_DAYS = 180
+    LOGIN_KNOWN_DEVICE_RATE_LIMIT = "10 per hour"
 
     PASSWORD_MIN_LENGTH = 10
     # argon2id; OWASP: m=19 MiB, t=2, p=1 at least. We use 64 MiB, t=3, p=1.
@@ -111,7 +115,11 @@ class Config:
             values["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
         if os.environ.get("MAIL_PORT"):
             values["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
-        for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT"):
+        for name in (
+            "LOGIN_RATE_LIMIT",
+            "LOGIN_ACCOUNT_RATE_LIMIT",
+            "LOGIN_KNOWN_DEVICE_RATE_LIMIT",
+        ):
             if os.environ.get(name):
                 values[name] = os.environ[name]
         for name in (
@@ -119,6 +127,7 @@ class Config:
             "LOGIN_LOCKOUT_BASE_SECONDS",
             "LOGIN_LOCKOUT_MAX_SECONDS",
             "LOGIN_FAILURE_MEMORY_HOURS",
+            "LOGIN_KNOWN_DEVICE_DAYS",
             "REMINDER_INTERVAL_MINUTES",
             "REMINDER_CATCH_UP_DAYS",
             "REMINDER_CLAIM_TIMEOUT_SECONDS",

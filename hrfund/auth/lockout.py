@@ -162,3 +162,42 @@ def locked_users_filter(stmt):
 
 def count_locked_users() -> int:
     return db.session.scalar(locked_users_filter(sa.select(sa.func.count()).select_from(User))) or 0
+
+
+# ---------------------------------------------------------------- known devices
+# A browser that logged in to an account before carries a signed cookie naming it (by the HMAC
+# of the name). Neither the lockout nor the per-account limit hold it up, so an attacker who
+# keeps an account locked does not keep its owner out; it has a limit of its own instead.
+
+DEVICE_COOKIE = "hrfund_device"
+
+
+def _device_serializer():
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hrfund-known-device")
+
+
+def device_token(name: str) -> str:
+    """The cookie value for a browser that just logged in as ``name``."""
+    import secrets
+
+    return _device_serializer().dumps({"k": throttle_key(name), "n": secrets.token_hex(8)})
+
+
+def device_max_age() -> int:
+    return int(current_app.config["LOGIN_KNOWN_DEVICE_DAYS"]) * 86400
+
+
+def is_known_device(token: str | None, name: str) -> bool:
+    """Whether ``token`` is a valid, unexpired device cookie of the login name ``name``."""
+    from itsdangerous import BadData
+
+    if not token or not name:
+        return False
+    try:
+        payload = _device_serializer().loads(token, max_age=device_max_age())
+    except BadData:
+        return False
+    key = payload.get("k") if isinstance(payload, dict) else None
+    return isinstance(key, str) and hmac.compare_digest(key, throttle_key(name))

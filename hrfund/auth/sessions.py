@@ -60,17 +60,19 @@ def check_password(user: User | None, password: str) -> bool:
     return verify_password(user.password_hash, password)
 
 
-def authenticate(email: str, password: str) -> User:
+def authenticate(email: str, password: str, *, known_device: bool = False) -> User:
     """The user with these credentials, or LoginRefused with a message safe to show.
 
     Unknown, known and locked names get the same answers: a name without an account is counted
-    and locked like an account. While locked, no password is checked and nothing is counted.
+    and locked like an account. While locked, no password is checked and nothing is counted,
+    except from a ``known_device`` (a browser that logged in as this name before).
     """
     name = lockout.normalize_login(email)
     user = get_user_by_email(name)
     now = utcnow()
     audit = {"object_type": "users", "object_id": user.id if user else None}
-    if (locked_until := lockout.current_lock(user, name)) is not None:
+    locked_until = None if known_device else lockout.current_lock(user, name)
+    if locked_until is not None:
         record_event(None, "login.failed", comment="locked", changes={"login": name}, **audit)
         log.warning("login refused for %s: locked", name)
         raise LoginRefused(lockout.locked_message(locked_until, now))

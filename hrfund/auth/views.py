@@ -15,16 +15,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from hrfund.auth import lockout, services
+from hrfund.auth import services, throttle
 from hrfund.auth.forms import ConfirmForm, LoginForm, PasswordForm, SettingsForm, TokenForm
 from hrfund.auth.models import ApiToken
 from hrfund.core.errors import NotFound, ValidationFailed
 from hrfund.core.forms import safe_next, show_errors
 from hrfund.core.permissions import login_required
-from hrfund.extensions import db, limiter
+from hrfund.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -37,34 +36,8 @@ def role_labels(roles) -> str:
     return ", ".join(str(ROLE_LABELS.get(r, r)) for r in sorted(roles))
 
 
-def _address_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _account_limit() -> str:
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-
-
-def _submitted_account() -> str:
-    return "login:" + lockout.normalize_login(request.form.get("email"))
-
-
-def _login_failed(response) -> bool:
-    return response.status_code != 302
-
-
-# Per client address (ProxyFix makes it the forwarded one), only failures count: an office
-# behind one proxy logs in together. Per submitted account, every attempt counts, whether or
-# not the account exists, so that parallel guesses cannot outrun the lockout.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _address_limit,
-    methods=["POST"],
-    key_func=get_remote_address,
-    scope="login-address",
-    deduct_when=_login_failed,
-)
-@limiter.limit(_account_limit, methods=["POST"], key_func=_submitted_account, scope="login-account")
+@throttle.login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
@@ -72,7 +45,9 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(
+                form.email.data, form.password.data, known_device=throttle.from_known_device()
+            )
         except services.LoginRefused as refused:
             error = refused.message
         else:
@@ -84,7 +59,9 @@ def login():
             login_user(user)
             session.permanent = True
             flash(_("Welcome, %(name)s.", name=user.display_name(user.locale)), "success")
-            return redirect(next_url)
+            response = redirect(next_url)
+            throttle.remember_device(response, user)
+            return response
     return render_template("auth/login.html", form=form, error=error)
 
 

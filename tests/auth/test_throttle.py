@@ -87,3 +87,14 @@ def test_failures_from_one_address_are_throttled(throttled):
         assert _post(_client(throttled, "192.0.2.8"), "y@metro.tokyo.example") == 200
     finally:
         throttled.config["LOGIN_RATE_LIMIT"] = saved
+
+
+def test_the_owners_browser_is_not_held_up_by_guesses_at_the_account(throttled):
+    (target,) = _users(throttled, 1)
+    owner = _client(throttled, "10.9.9.9")
+    assert _post(owner, target, TEST_PASSWORD) == 302
+    owner.post("/logout")
+    codes = [_post(_client(throttled, f"198.51.100.{i}"), target) for i in range(11)]
+    assert codes[-1] == 429
+    assert _post(_client(throttled, "10.9.9.10"), target, TEST_PASSWORD) == 429
+    assert _post(owner, target, TEST_PASSWORD) == 302
