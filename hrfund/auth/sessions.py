@@ -90,7 +90,8 @@ def authenticate(email: str, password: str, *, known_device: bool = False) -> Us
             if user is not None:
                 record_event(None, "user.locked", user, changes={"until": locked_until})
             log.warning("login name %s locked until %s", name, locked_until.isoformat())
-            raise LoginRefused(lockout.locked_message(locked_until, now))
+            if not known_device:  # which the lock does not hold up: no need to tell it
+                raise LoginRefused(lockout.locked_message(locked_until, now))
         raise LoginRefused(str(_l("Wrong e-mail address or password.")))
     if not user.active:
         log.warning("login refused for %s: deactivated", name)

@@ -213,4 +213,6 @@ def test_a_browser_that_logged_in_before_gets_past_the_lock(app, db, client):
     forged.set_cookie(lockout.DEVICE_COOKIE, "eyJrIjoiIn0.forged.sig", path="/login")
     assert b"Too many failed attempts." in _post(forged, user.email, TEST_PASSWORD).data
 
+    # the owner's browser: a typo is only a typo, then the right password works
+    assert b"Wrong e-mail address or password." in _post(owner, user.email).data
     assert _post(owner, user.email, TEST_PASSWORD).status_code == 302
