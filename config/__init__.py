@@ -40,9 +40,22 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "20 per minute"
+    # Login throttling. Per client address (the forwarded one behind HRFUND_PROXY_HOPS), only
+    # failed attempts count, and generously: one office behind one proxy shares it. Per submitted
+    # account every attempt counts, so that parallel guesses cannot outrun the lockout.
+    LOGIN_RATE_LIMIT = "60 per minute;600 per hour"
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per minute"
+    # The lockout: from the THRESHOLD-th failure in a row, BASE seconds, doubled with each further
+    # failure, at most MAX (1, 2, 4, 8, 15, 15 … minutes); attempts while locked are not checked
+    # and do not count. Failures are forgotten FAILURE_MEMORY_HOURS after the last one.
     LOGIN_LOCKOUT_THRESHOLD = 5
-    LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_LOCKOUT_BASE_SECONDS = 60
+    LOGIN_LOCKOUT_MAX_SECONDS = 15 * 60
+    LOGIN_FAILURE_MEMORY_HOURS = 24
+    # A browser that logged in to an account before is not held up by its lockout or its
+    # per-account limit (so that an attacker cannot keep the owner out); it has its own limit.
+    LOGIN_KNOWN_DEVICE_DAYS = 180
+    LOGIN_KNOWN_DEVICE_RATE_LIMIT = "10 per hour"
 
     PASSWORD_MIN_LENGTH = 10
     # argon2id; OWASP: m=19 MiB, t=2, p=1 at least. We use 64 MiB, t=3, p=1.
@@ -103,6 +116,18 @@ class Config:
         if os.environ.get("MAIL_PORT"):
             values["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
         for name in (
+            "LOGIN_RATE_LIMIT",
+            "LOGIN_ACCOUNT_RATE_LIMIT",
+            "LOGIN_KNOWN_DEVICE_RATE_LIMIT",
+        ):
+            if os.environ.get(name):
+                values[name] = os.environ[name]
+        for name in (
+            "LOGIN_LOCKOUT_THRESHOLD",
+            "LOGIN_LOCKOUT_BASE_SECONDS",
+            "LOGIN_LOCKOUT_MAX_SECONDS",
+            "LOGIN_FAILURE_MEMORY_HOURS",
+            "LOGIN_KNOWN_DEVICE_DAYS",
             "REMINDER_INTERVAL_MINUTES",
             "REMINDER_CATCH_UP_DAYS",
             "REMINDER_CLAIM_TIMEOUT_SECONDS",

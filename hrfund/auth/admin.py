@@ -10,7 +10,7 @@ from flask_login import current_user
 from hrfund.auth import services
 from hrfund.auth.forms import ConfirmForm, ResetPasswordForm, UserForm
 from hrfund.auth.models import Role, User
-from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.errors import Conflict, NotFound, ValidationFailed
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
@@ -82,7 +82,10 @@ def _profile(form: UserForm) -> dict:
 def users():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
     q = (request.args.get("q") or "").strip()
+    locked_only = request.args.get("locked") == "1"
     stmt = services.visible_users(current_user)
+    if locked_only:
+        stmt = services.locked_users_filter(stmt)
     if q:
         like = f"%{q}%"
         stmt = stmt.where(
@@ -100,7 +103,13 @@ def users():
         page,
         per_page,
     )
-    return render_template("admin/users.html", page=result, q=q)
+    return render_template(
+        "admin/users.html",
+        page=result,
+        q=q,
+        locked_only=locked_only,
+        locked_count=services.count_locked_users(),
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -194,4 +203,19 @@ def reset_password(user_id: int):
             flash(" ".join([error.message, *error.fields.get("new_password", [])]), "danger")
             return redirect(url_for("admin.edit_user", user_id=user.id))
         flash(_("The password is set; the user's sessions have ended."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(Role.ADMIN)
+def unlock_user(user_id: int):
+    """Lift a login lockout and forget the failed attempts."""
+    user = get_user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.unlock_user(current_user, user)
+        except Conflict as error:
+            flash(error.message, "warning")
+        else:
+            flash(_("The account %(email)s is unlocked.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -25,12 +25,14 @@ def init_login(app, login_manager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # Flask-Login's "strong" protection does nothing for permanent sessions; the server-side
+    # session record is bound to the browser's User-Agent instead (services.load_session).
+    login_manager.session_protection = None
     login_manager.anonymous_user = AnonymousUser
 
     @login_manager.user_loader
     def load_user(key: str):
-        return services.load_session(key)
+        return services.load_session(key, request.headers.get("User-Agent"))
 
     @login_manager.request_loader
     def load_user_from_token(req):

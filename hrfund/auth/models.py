@@ -100,7 +100,10 @@ class User(TimestampMixin, db.Model):
         sa.String(64), default="Asia/Tokyo", server_default="Asia/Tokyo"
     )
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The login lockout (see ``lockout.py``): failures counted in the database, a lock with
+    # backoff, forgotten some time after the last failure.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_login_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
@@ -140,6 +143,11 @@ class User(TimestampMixin, db.Model):
     def get_id(self) -> str | None:
         return self._session_key
 
+    @property
+    def is_locked(self) -> bool:
+        """Whether failed logins keep this account locked right now."""
+        return self.locked_until is not None and self.locked_until > utcnow()
+
     def display_name(self, locale: str = "en") -> str:
         """The name in the order the language expects: 山田 太郎 / Taro Yamada."""
         if locale == "ja" and self.family_name:
@@ -166,11 +174,29 @@ class UserSession(db.Model):
     ended_at: Mapped[datetime | None]
     ip: Mapped[str | None] = mapped_column(sa.String(64))
     user_agent: Mapped[str | None] = mapped_column(sa.String(255))
+    # SHA-256 of the full User-Agent at login: a cookie replayed by another browser is refused.
+    user_agent_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     user: Mapped[User] = so.relationship()
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id} user={self.user_id}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed logins for a name that has no account, counted and locked as an account's are,
+    so that the answers do not tell which addresses exist. Keyed by an HMAC of the name."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (sa.CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),)
+
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.key_hash[:8]}… {self.failed_logins}>"
 
 
 class ApiToken(db.Model):

@@ -36,6 +36,25 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    # A hash of a random secret with today's parameters: checking a password against it costs
+    # what checking a real account's costs, and never succeeds.
+    import secrets
+
+    return _hasher(time_cost, memory_cost, parallelism).hash(secrets.token_urlsafe(32))
+
+
+def verify_dummy(password: str) -> bool:
+    """Spend the time of a real check, for a name without an account (no timing oracle)."""
+    cfg = current_app.config
+    dummy = _dummy_hash(
+        cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"]
+    )
+    verify_password(dummy, password)
+    return False
+
+
 def needs_rehash(password_hash: str) -> bool:
     return hasher().check_needs_rehash(password_hash)
 

@@ -22,16 +22,19 @@ from hrfund.org.models import Department, PartnerCity
 log = logging.getLogger(__name__)
 
 # Login, sessions and tokens live in ``sessions``; named here too so that callers have one door.
+from hrfund.auth.lockout import count_locked_users, locked_users_filter, unlock_user  # noqa: E402,F401
 from hrfund.auth.sessions import (  # noqa: E402,F401
     TOKEN_PREFIX,
     LoginRefused,
     authenticate,
     change_password,
+    check_password,
     create_api_token,
     end_all_sessions,
     end_session,
     get_user_by_email,
     load_session,
+    revoke_all_api_tokens,
     revoke_api_token,
     set_password,
     start_session,

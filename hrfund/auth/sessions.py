@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import secrets
 from datetime import timedelta
@@ -11,8 +12,15 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from hrfund.auth import lockout
 from hrfund.auth.models import ApiToken, Role, User, UserSession
-from hrfund.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from hrfund.auth.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_dummy,
+    verify_password,
+)
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import Conflict, NotAllowed, ValidationFailed
@@ -44,42 +52,52 @@ def get_user_by_email(email: str) -> User | None:
 # ---------------------------------------------------------------- login and sessions
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user with these credentials, or LoginRefused with a message safe to show."""
-    cfg = current_app.config
-    user = get_user_by_email(email)
+def check_password(user: User | None, password: str) -> bool:
+    """The one place a password is checked (the local hash today). A name without an account
+    costs the same as a wrong password, and fails."""
+    if user is None or not user.password_hash:
+        return verify_dummy(password)
+    return verify_password(user.password_hash, password)
+
+
+def authenticate(email: str, password: str, *, known_device: bool = False) -> User:
+    """The user with these credentials, or LoginRefused with a message safe to show.
+
+    Unknown, known and locked names get the same answers: a name without an account is counted
+    and locked like an account. While locked, no password is checked and nothing is counted,
+    except from a ``known_device`` (a browser that logged in as this name before).
+    """
+    name = lockout.normalize_login(email)
+    user = get_user_by_email(name)
     now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        log.warning("login refused for %s: locked", email)
-        raise LoginRefused(
-            str(
-                _l(
-                    "Too many failed attempts. This account is locked; try again "
-                    "in %(minutes)d minutes.",
-                    minutes=minutes,
-                )
-            )
+    audit = {"object_type": "users", "object_id": user.id if user else None}
+    locked_until = None if known_device else lockout.current_lock(user, name)
+    if locked_until is not None:
+        record_event(None, "login.failed", comment="locked", changes={"login": name}, **audit)
+        log.warning("login refused for %s: locked", name)
+        raise LoginRefused(lockout.locked_message(locked_until, now))
+    if not check_password(user, password):
+        failures, locked_until = lockout.count_failure(user, name, now)
+        record_event(
+            None,
+            "login.failed",
+            comment="wrong password",
+            changes={"login": name, "failures": failures},
+            **audit,
         )
-    if user is None or not verify_password(user.password_hash, password):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= cfg["LOGIN_LOCKOUT_THRESHOLD"]:
-                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
-                user.failed_logins = 0
-                record_event(None, "user.locked", user, comment="repeated failed logins")
-                log.warning("account %s locked after repeated failed logins", user.email)
-        else:
-            hash_password(
-                password
-            )  # same cost as a real check: no timing oracle for unknown emails
-        log.warning("failed login for %s", email)
+        log.warning("failed login for %s (%d in a row)", name, failures)
+        if locked_until is not None:
+            if user is not None:
+                record_event(None, "user.locked", user, changes={"until": locked_until})
+            log.warning("login name %s locked until %s", name, locked_until.isoformat())
+            if not known_device:  # which the lock does not hold up: no need to tell it
+                raise LoginRefused(lockout.locked_message(locked_until, now))
         raise LoginRefused(str(_l("Wrong e-mail address or password.")))
     if not user.active:
-        log.warning("login refused for %s: deactivated", email)
+        log.warning("login refused for %s: deactivated", name)
+        record_event(None, "login.failed", comment="deactivated", changes={"login": name}, **audit)
         raise LoginRefused(str(_l("This account is deactivated. Ask the administrator.")))
-    user.failed_logins = 0
-    user.locked_until = None
+    lockout.clear_failures(user)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -87,18 +105,26 @@ def authenticate(email: str, password: str) -> User:
 
 
 def start_session(user: User, *, ip: str | None = None, user_agent: str | None = None) -> str:
-    """Open a server-side session; the returned key goes into the signed cookie."""
+    """Open a server-side session bound to the browser's User-Agent; the returned key goes into
+    the signed cookie."""
     key = secrets.token_urlsafe(32)
     db.session.add(
-        UserSession(key_hash=_sha256(key), user=user, ip=ip, user_agent=(user_agent or "")[:255])
+        UserSession(
+            key_hash=_sha256(key),
+            user=user,
+            ip=ip,
+            user_agent=(user_agent or "")[:255],
+            user_agent_hash=_sha256(user_agent or ""),
+        )
     )
-    record_event(user, "session.login", user)
+    record_event(user, "session.login", user, changes={"ip": ip})
     user._session_key = key
     return key
 
 
-def load_session(key: str) -> User | None:
-    """The user of a live session, or None when it ended, idled or aged out."""
+def load_session(key: str, user_agent: str | None = None) -> User | None:
+    """The user of a live session, or None when it ended, idled, aged out, or the cookie comes
+    from another browser than the one that logged in (that session then ends)."""
     cfg = current_app.config
     row = db.session.execute(
         sa.select(UserSession, User)
@@ -115,13 +141,19 @@ def load_session(key: str) -> User | None:
         or now - session_row.created_at > cfg["SESSION_ABSOLUTE_TIMEOUT"]
     ):
         return None
+    if not hmac.compare_digest(session_row.user_agent_hash or "", _sha256(user_agent or "")):
+        # A copied cookie: end the session, for its owner too, who logs in again.
+        session_row.ended_at = now
+        record_event(None, "session.refused", user, comment="another User-Agent")
+        log.warning("session %s of %s refused: another User-Agent", session_row.id, user.email)
+        return None
     if now - session_row.last_seen_at > timedelta(minutes=1):
         session_row.last_seen_at = now  # written at most once a minute
     user._session_key = key
     return user
 
 
-def end_session(key: str | None) -> None:
+def end_session(key: str | None, user: User | None = None) -> None:
     """Log out: the session's cookie no longer works, even if someone copied it."""
     if not key:
         return
@@ -130,6 +162,8 @@ def end_session(key: str | None) -> None:
         .where(UserSession.key_hash == _sha256(key), UserSession.ended_at.is_(None))
         .values(ended_at=utcnow())
     )
+    if user is not None:
+        record_event(user, "session.logout", user)
 
 
 def end_all_sessions(user: User, *, except_key: str | None = None) -> None:
@@ -143,7 +177,7 @@ def end_all_sessions(user: User, *, except_key: str | None = None) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password; every other session of the user ends."""
-    if not verify_password(user.password_hash, current):
+    if not check_password(user, current):
         raise ValidationFailed(
             str(_l("The password could not be changed.")),
             fields={"current_password": [str(_l("The current password is wrong."))]},
@@ -152,7 +186,8 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_password(actor, user: User, new: str, *, keep_session: str | None = None) -> None:
-    """Set a password (own change or admin reset) and end the user's other sessions."""
+    """Set a password (own change or admin reset); the user's other sessions and every API token
+    of the user end."""
     if problems := password_problems(new, email=user.email):
         raise ValidationFailed(
             str(_l("The password could not be changed.")), fields={"new_password": problems}
@@ -161,6 +196,7 @@ def set_password(actor, user: User, new: str, *, keep_session: str | None = None
     user.password_changed_at = utcnow()
     end_all_sessions(user, except_key=keep_session)
     record_event(actor, "user.password", user)
+    revoke_all_api_tokens(actor, user, reason="password changed")
 
 
 # ---------------------------------------------------------------- API tokens
@@ -191,6 +227,21 @@ def revoke_api_token(actor, token: ApiToken) -> None:
         raise Conflict(str(_l("This token is already revoked.")))
     token.revoked_at = utcnow()
     record_event(actor, "api_token.revoke", token)
+
+
+def revoke_all_api_tokens(actor, user: User, *, reason: str | None = None) -> int:
+    """End every active token of ``user`` at once; returns how many ended (audited when any)."""
+    if actor is not None and actor.id != user.id and not actor.has_role(Role.ADMIN):
+        raise NotAllowed(str(_l("These tokens are not yours.")))
+    ended = db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow()),
+        execution_options={"synchronize_session": "fetch"},
+    ).rowcount
+    if ended:
+        record_event(actor, "api_token.revoke_all", user, comment=reason, changes={"tokens": ended})
+    return ended
 
 
 def user_for_token(plain: str) -> tuple[User, ApiToken] | None:

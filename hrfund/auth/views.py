@@ -14,15 +14,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from hrfund.auth import services
-from hrfund.auth.forms import LoginForm, PasswordForm, SettingsForm, TokenForm
+from hrfund.auth import services, throttle
+from hrfund.auth.forms import ConfirmForm, LoginForm, PasswordForm, SettingsForm, TokenForm
 from hrfund.auth.models import ApiToken
 from hrfund.core.errors import NotFound, ValidationFailed
 from hrfund.core.forms import safe_next, show_errors
 from hrfund.core.permissions import login_required
-from hrfund.extensions import db, limiter
+from hrfund.extensions import db
 
 bp = Blueprint("auth", __name__)
 
@@ -35,12 +36,8 @@ def role_labels(roles) -> str:
     return ", ".join(str(ROLE_LABELS.get(r, r)) for r in sorted(roles))
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@throttle.login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
@@ -48,7 +45,9 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(
+                form.email.data, form.password.data, known_device=throttle.from_known_device()
+            )
         except services.LoginRefused as refused:
             error = refused.message
         else:
@@ -60,14 +59,16 @@ def login():
             login_user(user)
             session.permanent = True
             flash(_("Welcome, %(name)s.", name=user.display_name(user.locale)), "success")
-            return redirect(next_url)
+            response = redirect(next_url)
+            throttle.remember_device(response, user)
+            return response
     return render_template("auth/login.html", form=form, error=error)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    services.end_session(current_user.get_id())
+    services.end_session(current_user.get_id(), current_user)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -138,7 +139,10 @@ def change_password():
     except ValidationFailed as error:
         show_errors(form, error)
         return _profile_page(password_form=form, status=422)
-    flash(_("Your password is changed. Your other sessions have ended."), "success")
+    flash(
+        _("Your password is changed. Your other sessions and all your API tokens have ended."),
+        "success",
+    )
     return redirect(url_for("auth.profile"))
 
 
@@ -166,3 +170,23 @@ def revoke_token(token_id: int):
     services.revoke_api_token(current_user, token)
     flash(_("The token is revoked."), "success")
     return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profile/tokens/revoke-all", methods=["GET", "POST"])
+@login_required
+def revoke_all_tokens():
+    """Asks for confirmation on GET; ends every token of the user on POST."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ended = services.revoke_all_api_tokens(current_user, current_user, reason="by the user")
+        flash(
+            ngettext("%(num)d API token has ended.", "%(num)d API tokens have ended.", ended),
+            "success",
+        )
+        return redirect(url_for("auth.profile"))
+    active = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+    )
+    return render_template("auth/confirm_revoke_tokens.html", form=form, active=active)
