@@ -249,6 +249,8 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {
     ("reminders.notifications", "GET"): ({}, everyone()),
     ("reminders.read_notification", "POST"): ({"notification_id": 999999}, everyone()),
     ("reminders.read_all_notifications", "POST"): ({}, everyone()),
+    ("reminders.notice_settings", "GET"): ({}, everyone()),
+    ("reminders.notice_settings", "POST"): ({}, everyone()),
     ("reminders.calendar_feeds", "GET"): ({}, everyone()),
     ("reminders.create_feed", "POST"): ({}, everyone()),
     ("reminders.revoke_feed", "POST"): ({"token_id": 999999}, everyone()),
