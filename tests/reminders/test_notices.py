@@ -242,3 +242,20 @@ def test_notifications_page_and_api_show_title_line_and_link(db, s, app):
     assert "Application to endorse: Taro Yamada" in page
     assert "It waits for your endorsement." in page
     assert "Dear" not in page and "This notice was sent once" not in page
+
+
+def test_settings_page_from_the_profile_saves_the_email_kinds(db, s, app):
+    client = app.test_client()
+    client.post("/login", data={"email": s.manager.email, "password": factories.TEST_PASSWORD})
+    profile = client.get("/profile").get_data(as_text=True)
+    assert 'href="/notifications/settings"' in profile
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    assert 'value="application_submitted"' in page and "checked" in page
+    assert 'value="nomination_accepted"' not in page  # a coordinator's kind
+    keep = [k for k in email_preferences(s.manager) if k != "application_submitted"]
+    response = client.post("/notifications/settings", data={"email": keep})
+    assert response.status_code == 302
+    assert email_preferences(s.manager)["application_submitted"] is False
+    refused = client.post("/notifications/settings", data={"email": ["no_such_kind"]})
+    assert refused.status_code == 400
+    assert email_preferences(s.manager)["application_submitted"] is False  # nothing changed
