@@ -256,6 +256,8 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {
     ("reminders.revoke_feed", "POST"): ({"token_id": 999999}, everyone()),
     ("reminders.feed", "GET"): ({"token": "cal_not-a-token"}, PUBLIC),
     ("api.reminders_api.list_notifications", "GET"): ({}, everyone(api=True)),
+    ("api.reminders_api.notice_settings", "GET"): ({}, everyone(api=True)),
+    ("api.reminders_api.notice_settings", "PUT"): ({}, everyone(api=True)),
     ("api.reminders_api.read_notification", "POST"): (
         {"notification_id": 999999},
         everyone(api=True),

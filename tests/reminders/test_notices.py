@@ -259,3 +259,25 @@ def test_settings_page_from_the_profile_saves_the_email_kinds(db, s, app):
     refused = client.post("/notifications/settings", data={"email": ["no_such_kind"]})
     assert refused.status_code == 400
     assert email_preferences(s.manager)["application_submitted"] is False  # nothing changed
+
+
+def test_api_reads_and_changes_the_email_kinds(db, s, app):
+    _token, plain = create_api_token(s.manager, s.manager, "test")
+    db.session.commit()
+    client, headers = app.test_client(), {"Authorization": f"Bearer {plain}"}
+    got = client.get("/api/v1/notifications/settings", headers=headers).get_json()
+    assert got["email"]["application_submitted"] is True
+    assert "nomination_accepted" not in got["email"]
+    changed = client.put(
+        "/api/v1/notifications/settings",
+        json={"email": {"application_submitted": False}},
+        headers=headers,
+    )
+    assert changed.status_code == 200
+    assert changed.get_json()["email"]["application_submitted"] is False
+    assert changed.get_json()["email"]["application_endorsed"] is True  # the others unchanged
+    for bad in ({"email": {"no_such_kind": True}}, {"email": "yes"}, {"email": {"x": 1}}):
+        refused = client.put("/api/v1/notifications/settings", json=bad, headers=headers)
+        assert refused.status_code == 400, bad
+        assert refused.get_json()["error"]["fields"]["email"]
+    assert email_preferences(s.manager)["application_submitted"] is False
