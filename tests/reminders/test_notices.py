@@ -281,3 +281,22 @@ def test_api_reads_and_changes_the_email_kinds(db, s, app):
         assert refused.status_code == 400, bad
         assert refused.get_json()["error"]["fields"]["email"]
     assert email_preferences(s.manager)["application_submitted"] is False
+
+
+def test_hr_switches_a_kind_off_for_everybody_on_the_rules_page(db, s, app):
+    from hrfund.reminders.rules import update_rule
+    from tests.reminders.conftest import rule
+
+    client = app.test_client()
+    client.post("/login", data={"email": s.hr.email, "password": factories.TEST_PASSWORD})
+    page = client.get("/reminders/rules").get_data(as_text=True)
+    assert "Application submitted (to the manager)" in page and "when it happens" in page
+    update_rule(
+        s.hr,
+        rule("notice_application_submitted"),
+        offset_days=0,
+        enabled=False,
+        channels="email,in_app",
+    )
+    applications.submit_application(s.employee, s.draft(), now=INSIDE)
+    nobody_told("application_submitted")
