@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.applications.models import Delegation
 from hrfund.auth.models import Role, User
+from hrfund.core import signals
 from hrfund.core.audit import record_event
 from hrfund.core.errors import NotAllowed, ValidationFailed
 from hrfund.core.fiscal import tokyo_today
@@ -73,4 +74,5 @@ def create_delegation(actor, *, deputy: User | None, starts_on: date, ends_on: d
         delegation,
         changes={"deputy": deputy.email, "starts_on": starts_on, "ends_on": ends_on},
     )
+    signals.delegation_created.send(delegation, actor=actor)
     return delegation

@@ -157,6 +157,18 @@ class StateMachine:
             _value(t.target),
             getattr(actor, "email", actor),
         )
+        from hrfund.core.signals import transitioned
+
+        transitioned.send(
+            obj,
+            machine=self.object_type,
+            action=action,
+            actor=actor,
+            from_state=current,
+            to_state=t.target,
+            comment=comment,
+            on_behalf_of=on_behalf_of,
+        )
         return current, t.target
 
     def _claim(self, obj, t: Transition, current, values: dict) -> None:

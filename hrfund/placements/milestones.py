@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role
+from hrfund.core import signals
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
@@ -205,6 +206,7 @@ def submit_report(
         object_type="placements",
         changes={"report": kind.value, "file": stored.original_name if stored else None},
     )
+    signals.report_submitted.send(report, actor=actor)
     return report
 
 
@@ -226,4 +228,5 @@ def acknowledge_report(actor, report: Report) -> Report:
         object_type="placements",
         changes={"report": report.kind.value},
     )
+    signals.report_acknowledged.send(report, actor=actor)
     return report

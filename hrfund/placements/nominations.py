@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from hrfund.auth.models import Role, User
+from hrfund.core import signals
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -109,6 +110,7 @@ def nominate(
         to_state="pending",
         changes={"name": values["name"], "email": email, "start_on": start_on, "end_on": end_on},
     )
+    signals.nomination_made.send(nomination, actor=actor)
     return nomination
 
 
@@ -187,6 +189,7 @@ def accept_nomination(
             "amount_jpy": amount_jpy,
         },
     )
+    signals.nomination_decided.send(nomination, actor=actor, comment=None)
     return placement
 
 
@@ -206,6 +209,7 @@ def reject_nomination(actor, nomination: Nomination, *, comment: str) -> Nominat
         to_state="rejected",
         comment=comment,
     )
+    signals.nomination_decided.send(nomination, actor=actor, comment=comment)
     return nomination
 
 

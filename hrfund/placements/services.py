@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role, User
+from hrfund.core import signals
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
@@ -272,6 +273,7 @@ def create_outgoing_placement(
             "amount_jpy": amount_jpy,
         },
     )
+    signals.placement_created.send(placement, actor=actor)
     return placement
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from hrfund.core.apiutil import iso_instant, page_response
+from hrfund.core.apiutil import iso_instant, json_body, page_response
+from hrfund.core.errors import ValidationFailed
 from hrfund.core.permissions import login_required
-from hrfund.reminders import notifications
+from hrfund.reminders import notice_prefs, notifications
 from hrfund.reminders.models import Notification
 
 bp = Blueprint("reminders_api", __name__)
@@ -71,3 +73,42 @@ def read_notification(notification_id: int):
     notification = notifications.get_notification_or_404(notification_id, current_user)
     notifications.mark_read(current_user, notification)
     return jsonify(notification_json(notification))
+
+
+@bp.route("/notifications/settings", methods=["GET", "PUT"])
+@login_required
+def notice_settings():
+    """Which kinds of notice reach the caller by e-mail (in the app they always arrive).
+    ---
+    get:
+      summary: My notice e-mail settings
+      tags: [notifications]
+      responses:
+        200: {description: "{email: {kind: true|false}} for the kinds the caller can receive"}
+        401: {description: Not logged in}
+    put:
+      summary: Choose the kinds of notice sent by e-mail
+      tags: [notifications]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [email]
+              properties:
+                email: {type: object, additionalProperties: {type: boolean}}
+      responses:
+        200: {description: "{email: {kind: true|false}}"}
+        400: {description: Not an object of booleans, or an unknown kind}
+        401: {description: Not logged in}
+    """
+    if request.method == "PUT":
+        wanted = json_body().get("email")
+        if not isinstance(wanted, dict) or not all(isinstance(v, bool) for v in wanted.values()):
+            message = str(_l("Give each kind of notice true or false."))
+            raise ValidationFailed(message, fields={"email": [message]})
+        current = notice_prefs.email_preferences(current_user)
+        chosen = {kind for kind, on in (current | wanted).items() if on}
+        unknown = set(wanted) - set(current)
+        notice_prefs.set_email_preferences(current_user, chosen | unknown)
+    return jsonify({"email": notice_prefs.email_preferences(current_user)})

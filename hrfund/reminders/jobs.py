@@ -18,7 +18,7 @@ from flask import current_app
 
 from hrfund.core.db import utcnow
 from hrfund.extensions import db
-from hrfund.reminders import services
+from hrfund.reminders import notices, services
 from hrfund.reminders.models import ReminderRule
 from hrfund.reminders.registry import as_due_item, watcher_for
 
@@ -81,6 +81,7 @@ def dispatch_reminders(
             result.sent += 1
         elif outcome is False:
             result.failed += 1
+    result.sent += notices.send_committed()  # e-mails of notices written by a watcher
     log.info("reminders dispatched at %s by %s: %s", now.isoformat(), worker, result)
     return result
 

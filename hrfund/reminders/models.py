@@ -144,6 +144,40 @@ class Notification(db.Model):
         return f"<Notification {self.id} user={self.user_id} read={self.read_at is not None}>"
 
 
+class NoticeEvent(db.Model):
+    """One workflow event that told people (submitted, approved, confirmed, …): its id is what
+    makes each notice of it unique, so that the same event is never told twice and the next
+    event of the same kind on the same object is told again."""
+
+    __tablename__ = "notice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    object_type: Mapped[str] = mapped_column(sa.String(32))
+    object_id: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<NoticeEvent {self.id} {self.kind} {self.object_type}:{self.object_id}>"
+
+
+class NoticePreference(db.Model):
+    """Whether one user gets one kind of notice by e-mail (no row: yes). In-app always."""
+
+    __tablename__ = "notice_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    email: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<NoticePreference user={self.user_id} {self.kind} email={self.email}>"
+
+
 class CalendarToken(db.Model):
     """A revocable secret in a calendar feed URL: a user's own dates, or (HR) one city's."""
 

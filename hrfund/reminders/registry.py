@@ -52,7 +52,11 @@ from flask_babel import lazy_gettext as _l
 log = logging.getLogger(__name__)
 
 #: Modules holding watchers: ours register with @register; others offer REMINDER_WATCHERS.
-WATCHER_MODULES = ("hrfund.reminders.watchers", "hrfund.applications.watchers")
+WATCHER_MODULES = (
+    "hrfund.reminders.watchers",
+    "hrfund.applications.watchers",
+    "hrfund.reminders.notices",
+)
 
 
 class DueItem(NamedTuple):

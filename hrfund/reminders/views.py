@@ -262,3 +262,6 @@ def feed(token: str):
     return current_app.response_class(
         body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"}
     )
+
+
+from hrfund.reminders import notice_views  # noqa: E402,F401  (routes on the same blueprint)

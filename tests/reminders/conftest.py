@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from datetime import date, datetime, time
 from decimal import Decimal
+from email import message_from_bytes
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
 from hrfund.extensions import db as _db
 from hrfund.reminders.jobs import dispatch_reminders
@@ -96,3 +100,39 @@ def make_score(user, expires_on: date) -> LanguageScore:
 def quiet_mail(app, monkeypatch):
     """No SMTP server: mail goes to the log."""
     monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.original_content or envelope.content)
+        self.messages.append((tuple(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for rcpts, m in self.messages if address in rcpts]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """An SMTP server on loopback, started by ``smtp.start()``; MAIL_* point at it."""
+    port = free_port()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5)
+    inbox.start = controller.start
+    yield inbox
+    with contextlib.suppress(AssertionError):  # never started
+        controller.stop()

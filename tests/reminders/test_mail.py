@@ -3,18 +3,14 @@ rendered e-mails in both languages are compared with snapshots under snapshots/.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import socket
 from datetime import date, timedelta
-from email import message_from_bytes
 from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 
 from hrfund.placements.models import MilestoneKind
 from hrfund.reminders.models import DeliveryStatus
@@ -25,42 +21,6 @@ from tests.placements.conftest import START
 from tests.reminders.conftest import at, deliveries, rule, run
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.original_content or envelope.content)
-        self.messages.append((tuple(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def to(self, address: str) -> list:
-        return [m for rcpts, m in self.messages if address in rcpts]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):
-    """An SMTP server on loopback, started by ``smtp.start()``; MAIL_* point at it."""
-    port = free_port()
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5)
-    inbox.start = controller.start
-    yield inbox
-    with contextlib.suppress(AssertionError):  # never started
-        controller.stop()
 
 
 def subject_of(message) -> str:

@@ -20,7 +20,7 @@ from hrfund.extensions import db as _db
 from hrfund.placements.models import Direction, Placement
 from tests import factories
 from tests.conftest import PG_URL, make_app
-from tests.reminders.test_mail import Inbox, free_port
+from tests.reminders.conftest import Inbox, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).with_name("flask"))
