@@ -361,11 +361,9 @@ def report_file(placement_id: int, report_id: int):
 def timeline():
     """Placements per city over a fiscal year, month by month."""
     from hrfund.core.fiscal import current_fiscal_year, fiscal_year_bounds
+    from hrfund.core.inputs import parse_year
 
-    try:
-        year = int(request.args.get("fiscal_year") or current_fiscal_year())
-    except ValueError:
-        raise ValidationFailed(_("Enter a fiscal year such as 2026.")) from None
+    year = parse_year(request.args.get("fiscal_year"), default=current_fiscal_year())
     first, last = fiscal_year_bounds(year)
     stmt = (
         services.visible_to(current_user)
