@@ -24,6 +24,12 @@ class FlaskForm(_FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        return self.within_bounds() and valid
+
+    def within_bounds(self) -> bool:
+        """Only the project's bounds, for a view that hands the fields to a service without
+        the form's own validators; a field that breaks one gets the error."""
+        valid = True
         for field in _leaf_fields(self):
             message = _bound_error(field)
             if message:

@@ -8,7 +8,7 @@ import uuid
 
 from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from hrfund.core.errors import DomainError
@@ -110,6 +110,16 @@ def init_error_handlers(app) -> None:
     def domain_error(error: DomainError):
         db.session.rollback()
         return _error_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(DataError)
+    def data_error(error: DataError):
+        # The last guard: a value the database cannot hold (NUL in text, a number beyond its
+        # column) that no check before it caught is the client's input, refused and not stored.
+        db.session.rollback()
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, error)
+        return _error_response(
+            400, "validation_failed", _("A value is out of range or cannot be stored.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

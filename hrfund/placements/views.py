@@ -223,6 +223,8 @@ def new():
 def _act(placement_id: int, action: str, form_name: str, form, **values):
     """Run a transition; refused, the page comes back with what was typed in ``form``."""
     placement = services.get_placement_or_404(placement_id, current_user)
+    if not form.within_bounds():
+        return _detail_page(placement, 422, **{form_name: form})
     try:
         services.ACTIONS[action](current_user, placement, **values)
     except FORM_REFUSALS as error:

@@ -240,7 +240,8 @@ def calendar_feeds():
 def create_feed():
     city = None
     if request.form.get("city_id"):
-        city = db.session.get(PartnerCity, request.form.get("city_id", type=int))
+        city_id = parse_id(request.form.get("city_id"))
+        city = db.session.get(PartnerCity, city_id) if city_id else None
     _token, plain = calendar.create_calendar_token(current_user, city)
     url = url_for("reminders.feed", token=plain, _external=True)
     flash(_("Your private feed address (shown once; keep it secret): %(url)s", url=url), "success")
