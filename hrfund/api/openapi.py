@@ -8,11 +8,24 @@ from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
 
 API_PREFIX = "/api/v1"
-_CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+#: A Werkzeug rule variable: ``<name>``, ``<int:name>``, ``<any(a, b):name>``.
+_CONVERTER = re.compile(r"<(?:([a-z]+)(?:\(([^)]*)\))?:)?([a-z_]+)>")
 
 
 def openapi_path(rule: str) -> str:
-    return _CONVERTER.sub(r"{\1}", rule)
+    return _CONVERTER.sub(r"{\3}", rule)
+
+
+def _path_parameter(converter: str, args: str, name: str) -> dict:
+    if converter == "any":
+        values = [v.strip().strip("'\"") for v in args.split(",") if v.strip()]
+        schema: dict = {"type": "string", "enum": values}
+    elif converter == "int":
+        # the app's int converter matches ids 1..2^31-1 only (hrfund.core.inputs)
+        schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    else:
+        schema = {"type": "integer" if name.endswith("id") else "string"}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def build_spec(app) -> dict:
@@ -54,15 +67,9 @@ def build_spec(app) -> dict:
                 continue
             if params:
                 operation.setdefault("parameters", [])
-                operation["parameters"] = [
-                    {
-                        "name": p,
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer" if p.endswith("id") else "string"},
-                    }
-                    for p in params
-                ] + list(operation["parameters"])
+                operation["parameters"] = [_path_parameter(*p) for p in params] + list(
+                    operation["parameters"]
+                )
             operation.setdefault("security", [{"bearer": []}])
             operation.setdefault("responses", {"200": {"description": "OK"}})
             paths.setdefault(path, {})[method.lower()] = operation

@@ -13,6 +13,7 @@ from hrfund.auth.models import Role
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
+from hrfund.core.inputs import MAX_BIGINT, MAX_ID
 from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
@@ -92,12 +93,13 @@ def _check_slots(slots: list[dict]) -> tuple[list[CallSlot], list[str]]:
         numbers = {}
         for name in ("positions", "months", "estimated_cost_jpy"):
             value = slot.get(name)
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 19:
                 value = int(value)
             if (
                 isinstance(value, bool)
                 or not isinstance(value, int)
                 or value < (0 if name == "estimated_cost_jpy" else 1)
+                or value > (MAX_BIGINT if name == "estimated_cost_jpy" else MAX_ID)
             ):
                 problems.append(
                     str(

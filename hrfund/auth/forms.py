@@ -5,7 +5,6 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hrfund.auth.models import Role
+from hrfund.core.forms import FlaskForm
 
 LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
 ROLE_LABELS = {

@@ -6,18 +6,39 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.inputs import (
+    MAX_JSON_DEPTH,
+    JSONTooDeep,
+    check_json_depth,
+    check_json_values,
+)
 from hrfund.core.pagination import paginate, parse_page_args
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 that says what is wrong with it."""
+    """The request's JSON object, or a 400 that says what is wrong with it. Nesting is bounded
+    before parsing; text with control characters and ids out of range are refused once here."""
+    if request.is_json:
+        try:
+            check_json_depth(request.get_data(cache=True))
+        except JSONTooDeep:
+            raise ValidationFailed(
+                str(
+                    _l(
+                        "The JSON body nests too deeply (at most %(n)d levels).",
+                        n=MAX_JSON_DEPTH,
+                    )
+                )
+            ) from None
     data = request.get_json(silent=True)
     if data is None:
         raise ValidationFailed("The body must be a JSON object (Content-Type: application/json).")
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.")
+    check_json_values(data)
     return data
 
 

@@ -116,8 +116,10 @@ def csv_response(filename: str, header: list, rows: Iterable[list]) -> Response:
     # The rows are read while the response is sent, after the view returned: keep the request
     # (and its database session) alive until then.
     body = stream_with_context(csv_chunks(header, rows))
-    response = Response(body, mimetype="text/csv; charset=utf-8")
+    response = Response(body, mimetype="text/csv")  # Werkzeug adds "; charset=utf-8" once
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    # personal data: neither the browser nor a proxy keeps a copy
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -130,12 +132,14 @@ def xlsx_response(filename: str, sheet_title: str, header: list, rows: Iterable[
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(spool)
     spool.seek(0)
-    return send_file(
+    response = send_file(
         spool,
         as_attachment=True,
         download_name=f"{filename}.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _xlsx_cell(value):

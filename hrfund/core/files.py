@@ -47,6 +47,11 @@ DOCUMENT_KINDS = ("pdf", "png", "jpeg")
 SPREADSHEET_KINDS = ("csv", "xlsx")
 KIND_LABELS = {"pdf": "PDF", "png": "PNG", "jpeg": "JPEG", "csv": "CSV", "xlsx": "XLSX"}
 
+#: Bidirectional controls: U+202E makes "cv\u202efdp.exe" show as "cvexe.pdf".
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
 #: Roles that may download any stored file besides its owner.
 READER_ROLES = ("hr", "auditor")
 
@@ -110,7 +115,8 @@ def text_encoding(head: bytes) -> str | None:
 
 
 def check_filename(filename: str | None) -> str:
-    """The original name if it is a plain file name; a path, '..' or control characters refuse."""
+    """The original name if it is a plain file name; a path, '..', control characters or
+    bidirectional controls refuse."""
     name = (filename or "").strip()
     if not name:
         raise _rejected(_l("Choose a file to upload."))
@@ -119,7 +125,7 @@ def check_filename(filename: str | None) -> str:
         or "\\" in name
         or name in (".", "..")
         or ".." in name.split(".")
-        or any(unicodedata.category(c) == "Cc" for c in name)
+        or any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in name)
         or len(name) > 255
     ):
         raise _rejected(

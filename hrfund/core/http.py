@@ -8,14 +8,16 @@ import uuid
 
 from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from hrfund.core.errors import DomainError
 from hrfund.extensions import db
 
 log = logging.getLogger(__name__)
-REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+#: A well-formed request id: 8 to 64 letters, digits, dots, dashes or underscores starting
+#: with a letter or digit (a UUID, a proxy's hex id); fullmatch, so no trailing newline.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -37,11 +39,21 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return response
 
 
+def request_id_from(incoming: str | None) -> str:
+    """The client's X-Request-ID when it is a well-formed id (so that its logs and ours can be
+    joined), else a new one: the audit log never stores what a client made up freely."""
+    incoming = incoming or ""
+    return incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
+
+
 def init_request_hooks(app) -> None:
+    from hrfund.core.inputs import init_input_bounds
+
     @app.before_request
     def assign_request_id():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        g.request_id = request_id_from(request.headers.get("X-Request-ID"))
+
+    init_input_bounds(app)
 
     @app.after_request
     def commit_or_rollback(response):
@@ -98,6 +110,16 @@ def init_error_handlers(app) -> None:
     def domain_error(error: DomainError):
         db.session.rollback()
         return _error_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(DataError)
+    def data_error(error: DataError):
+        # The last guard: a value the database cannot hold (NUL in text, a number beyond its
+        # column) that no check before it caught is the client's input, refused and not stored.
+        db.session.rollback()
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, error)
+        return _error_response(
+            400, "validation_failed", _("A value is out of range or cannot be stored.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

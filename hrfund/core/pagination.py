@@ -35,11 +35,29 @@ class Page:
         return self.page < self.pages
 
 
+#: The highest page number asked for: beyond it the OFFSET (page × per_page) no longer fits a
+#: 64-bit integer long before this, and no list of the system has so many pages.
+MAX_PAGE = 1_000_000
+
+
+def _for_pages() -> bool:
+    """A web page (not the API) corrects a page number that is out of range instead of
+    refusing it."""
+    from flask import has_request_context, request
+
+    return has_request_context() and not request.path.startswith("/api/")
+
+
 def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -> tuple[int, int]:
-    """``page`` and ``per_page`` from query arguments; bad values are a ValidationFailed."""
+    """``page`` and ``per_page`` from query arguments. Not a whole number: ValidationFailed.
+    Out of range: ValidationFailed in the API; on a page, the nearest page that exists."""
     errors: dict[str, list[str]] = {}
     values = {}
-    for name, default, upper in (("page", 1, None), ("per_page", default_per_page, max_per_page)):
+    correct = _for_pages()
+    for name, default, upper in (
+        ("page", 1, MAX_PAGE),
+        ("per_page", default_per_page, max_per_page),
+    ):
         raw = args.get(name)
         if raw in (None, ""):
             values[name] = default
@@ -49,12 +67,11 @@ def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -
         except (TypeError, ValueError):
             errors[name] = [str(_l("Enter a whole number."))]
             continue
-        if value < 1 or (upper is not None and value > upper):
-            errors[name] = [
-                str(_l("Enter a number from 1 to %(most)d.", most=upper))
-                if upper
-                else str(_l("Enter a number of 1 or more."))
-            ]
+        if value < 1 or value > upper:
+            if correct:
+                values[name] = min(max(value, 1), upper)
+                continue
+            errors[name] = [str(_l("Enter a number from 1 to %(most)d.", most=upper))]
             continue
         values[name] = value
     if errors:
@@ -63,13 +80,18 @@ def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -
 
 
 def paginate(stmt: sa.Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
-    """Run ``stmt`` for one page, with its total counted in SQL."""
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    """Run ``stmt`` for one page, with its total counted in SQL. On a web page, a page beyond
+    the last shows the last one."""
+    page = min(max(page, 1), MAX_PAGE)
+    total = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+        or 0
     )
+    if _for_pages() and page > 1 and (page - 1) * per_page >= total:
+        page = max(1, ceil(total / per_page))
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars() if scalars else result)
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 def args_with(updates: dict | None = None, **overrides) -> dict:

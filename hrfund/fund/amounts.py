@@ -17,6 +17,7 @@ from babel.numbers import get_currency_precision, list_currencies
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.inputs import MAX_ID
 from hrfund.fund.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Category
 
 #: Largest yen amount one entry may carry (a trillion yen), well inside BIGINT.
@@ -134,7 +135,7 @@ def parse_fiscal_year(
         raise fail(field, _l("Enter a fiscal year, for example 2026."))
     if isinstance(value, bool):
         raise fail(field, _l("Enter a fiscal year, for example 2026."))
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 4:
         value = int(value.strip())
     if not isinstance(value, int):
         raise fail(field, _l("Enter a fiscal year, for example 2026."))
@@ -159,9 +160,9 @@ def parse_placement_id(
         if allow_empty:
             return None
         raise fail(field, _l("Enter a placement number."))
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 10:
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise fail(field, _l("Enter a placement number."))
     return value
 

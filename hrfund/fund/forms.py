@@ -4,10 +4,10 @@ so that a wrong entry gets the same clear message on a page as in the API."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from hrfund.core.forms import FlaskForm
 from hrfund.fund.models import Category, EntryKind, Purpose
 
 CATEGORY_LABELS = {

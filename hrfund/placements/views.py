@@ -223,6 +223,8 @@ def new():
 def _act(placement_id: int, action: str, form_name: str, form, **values):
     """Run a transition; refused, the page comes back with what was typed in ``form``."""
     placement = services.get_placement_or_404(placement_id, current_user)
+    if not form.within_bounds():
+        return _detail_page(placement, 422, **{form_name: form})
     try:
         services.ACTIONS[action](current_user, placement, **values)
     except FORM_REFUSALS as error:
@@ -361,11 +363,9 @@ def report_file(placement_id: int, report_id: int):
 def timeline():
     """Placements per city over a fiscal year, month by month."""
     from hrfund.core.fiscal import current_fiscal_year, fiscal_year_bounds
+    from hrfund.core.inputs import parse_year
 
-    try:
-        year = int(request.args.get("fiscal_year") or current_fiscal_year())
-    except ValueError:
-        raise ValidationFailed(_("Enter a fiscal year such as 2026.")) from None
+    year = parse_year(request.args.get("fiscal_year"), default=current_fiscal_year())
     first, last = fiscal_year_bounds(year)
     stmt = (
         services.visible_to(current_user)

@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
+from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -96,7 +97,7 @@ def _delivery_filters() -> dict:
         "status": request.args.get("status", ""),
         "channel": request.args.get("channel", ""),
         "q": (request.args.get("q") or "").strip(),
-        "rule_id": request.args.get("rule_id", type=int),
+        "rule_id": parse_id(request.args.get("rule_id")),
     }
     if filters["status"] not in ("", *DeliveryStatus):
         filters["status"] = ""
@@ -239,7 +240,8 @@ def calendar_feeds():
 def create_feed():
     city = None
     if request.form.get("city_id"):
-        city = db.session.get(PartnerCity, request.form.get("city_id", type=int))
+        city_id = parse_id(request.form.get("city_id"))
+        city = db.session.get(PartnerCity, city_id) if city_id else None
     _token, plain = calendar.create_calendar_token(current_user, city)
     url = url_for("reminders.feed", token=plain, _external=True)
     flash(_("Your private feed address (shown once; keep it secret): %(url)s", url=url), "success")

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from hrfund.core.apiutil import created, iso_date, json_body, page_response, parse_date, parse_str
 from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.training import records, services, talent
@@ -480,7 +481,8 @@ def _talent_json(row: talent.TalentRow) -> dict:
 
 
 def _maybe_int(value: str):
-    return int(value) if value.isdigit() else value
+    # an id out of range stays text: it names no one, as an unknown e-mail address does
+    return parse_id(value) if parse_id(value) is not None else value
 
 
 def _load_user(model):

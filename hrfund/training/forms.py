@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from hrfund.core.forms import FlaskForm
 from hrfund.training.labels import CATEGORY_LABELS, STATUS_LABELS, TEST_LABELS
 from hrfund.training.models import RecordStatus
 

@@ -185,9 +185,13 @@ def iter_rows(path: str, kind: str) -> Iterator[tuple[int, dict]]:
 def _iter_xlsx(path: str) -> Iterator[tuple[int, dict]]:
     from openpyxl import load_workbook
 
+    # An open file, not the path: openpyxl refuses a path without ".xlsx", and stored files
+    # have random names without extension.
+    source = open(path, "rb")  # noqa: SIM115 - closed in the finally below
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        source.close()
         raise FileUnreadable(str(_l("This is not a readable XLSX workbook."))) from error
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
@@ -200,6 +204,7 @@ def _iter_xlsx(path: str) -> Iterator[tuple[int, dict]]:
                 yield number, dict(zip(names, values, strict=False))
     finally:
         workbook.close()
+        source.close()
 
 
 def count_rows(path: str, kind: str) -> int:
@@ -207,9 +212,10 @@ def count_rows(path: str, kind: str) -> int:
         from openpyxl import load_workbook
 
         try:
-            workbook = load_workbook(path, read_only=True)
-            rows = workbook.worksheets[0].max_row
-            workbook.close()
+            with open(path, "rb") as source:
+                workbook = load_workbook(source, read_only=True)
+                rows = workbook.worksheets[0].max_row
+                workbook.close()
             if rows:
                 return max(0, rows - 1)
         except Exception:  # noqa: S110 - unreadable files are reported when read

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from hrfund.auth.models import Role, User, UserRole
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.inputs import parse_id
 from hrfund.extensions import db
 from hrfund.org.models import Department
 from hrfund.training import hooks
@@ -82,8 +83,8 @@ def parse_talent_args(args) -> TalentQuery:
     for raw in raw_programs:
         for part in str(raw).split(","):
             if part.strip():
-                if part.strip().isdigit():
-                    query.program_ids.append(int(part))
+                if parse_id(part) is not None:
+                    query.program_ids.append(parse_id(part))
                 else:
                     errors["program_id"] = [str(_l("Program ids are whole numbers."))]
     category = (args.get("category") or "").strip()
