@@ -70,8 +70,10 @@ def test_readme_lists_the_recipe():
 def test_the_wheel_installs_and_serves_from_an_empty_directory(tmp_path, request):
     if not PG_URL:
         pytest.skip("the production recipe runs on PostgreSQL (HRFUND_TEST_DATABASE_URL)")
-    # The locked wheels are kept between runs (pytest's cache): the first run downloads them.
-    wheelhouse = Path(request.config.cache.mkdir("wheelhouse"))
+    # The locked wheels are kept between runs in pytest's cache, where there is one: the first
+    # run downloads them.
+    cache = getattr(request.config, "cache", None)
+    wheelhouse = Path(cache.mkdir("wheelhouse")) if cache else tmp_path / "wheelhouse"
     for old in wheelhouse.glob("hrfund-*.whl"):
         old.unlink()  # always this checkout's build
     venv, workdir, state = tmp_path / "venv", tmp_path / "empty", tmp_path / "state"
