@@ -3,20 +3,44 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WHEELHOUSE ?= wheelhouse
 
-.PHONY: run serve test test-fast lint fmt bench translations extract clean
+.PHONY: run serve test test-fast lint fmt bench translations extract clean lock wheelhouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Every dependency from the lock file, hash-checked; then hrfund itself, editable (which also
+# compiles the catalogs, see setup.py).
+$(VENV)/.installed-run: pyproject.toml setup.py requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml setup.py requirements-test.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
+
+## lock: re-resolve requirements.lock (runtime) and requirements-test.lock (runtime + test) from
+##       pyproject.toml, with the hashes of every file of every release; run after changing a pin
+lock: | $(BIN)/python
+	test -x $(VENV)/lock-tools/bin/pip-compile || \
+	  { $(PYTHON) -m venv $(VENV)/lock-tools && $(VENV)/lock-tools/bin/pip install --quiet pip-tools==7.6.2; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/lock-tools/bin/pip-compile --quiet --generate-hashes \
+	  --strip-extras --no-emit-index-url --output-file requirements.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/lock-tools/bin/pip-compile --quiet --generate-hashes \
+	  --strip-extras --no-emit-index-url --extra test --output-file requirements-test.lock pyproject.toml
+
+## wheelhouse: hrfund's wheel and every locked dependency in $(WHEELHOUSE)/, for a server without
+##             internet: pip install --no-index --find-links wheelhouse hrfund
+wheelhouse: | $(BIN)/python
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) .
+	$(BIN)/pip download --quiet --no-deps --require-hashes -r requirements.lock --dest $(WHEELHOUSE)
+	cp requirements.lock $(WHEELHOUSE)/
 
 # hrfund/translations holds the shared catalog; a module may keep its own in hrfund/<module>/translations.
 translations: $(VENV)/.installed-run
@@ -28,14 +52,14 @@ translations: $(VENV)/.installed-run
 extract: $(VENV)/.installed-test
 	$(BIN)/python -m hrfund.core.catalogs
 
-## run: install, migrate, load demo data into an empty database, serve on 127.0.0.1:5000
+## run: install, migrate, load demo data into an empty database, serve on $(HOST):$(PORT)
 ##      with the scheduler (reminders) beside it, stopped with the server
 run: $(VENV)/.installed-run translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	@echo "hrfund on http://127.0.0.1:5000 (demo logins above; password Tokyo-Diplomacy-2026)"
+	@echo "hrfund on http://$(HOST):$(PORT) (demo logins above; password Tokyo-Diplomacy-2026)"
 	$(BIN)/flask scheduler run & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # axe-core for the accessibility tests, from npm at the version package-lock.json pins
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
@@ -59,4 +83,4 @@ bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance/hrfund.sqlite*
+	rm -rf $(VENV) instance/hrfund.sqlite* build $(WHEELHOUSE)

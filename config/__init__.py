@@ -95,6 +95,12 @@ class Config:
     HSTS = False
     SHOW_ERROR_DETAILS = False
 
+    # Trusted reverse proxies in front of the app (HRFUND_PROXY_HOPS): with N > 0, Werkzeug's
+    # ProxyFix takes the client's address, scheme and host from the last N X-Forwarded-* values.
+    PROXY_HOPS = 0
+    # The instance folder (HRFUND_INSTANCE_PATH); None: Flask's, instance/ in a checkout.
+    INSTANCE_PATH: str | None = None
+
     @classmethod
     def from_environment(cls) -> dict:
         """The settings that environment variables override."""
@@ -138,9 +144,27 @@ class Config:
                 values[name] = int(os.environ[name])
         if os.environ.get("REMINDER_SEND_PAUSE_SECONDS"):
             values["REMINDER_SEND_PAUSE_SECONDS"] = float(os.environ["REMINDER_SEND_PAUSE_SECONDS"])
+        if os.environ.get("HRFUND_PROXY_HOPS"):
+            values["PROXY_HOPS"] = _env_hops(os.environ["HRFUND_PROXY_HOPS"])
         if os.environ.get("MAIL_USE_TLS"):
             values["MAIL_USE_TLS"] = _env_bool("MAIL_USE_TLS", False)
         return values
+
+    @classmethod
+    def instance_path(cls) -> str | None:
+        """HRFUND_INSTANCE_PATH, else this environment's default (None: Flask's own)."""
+        path = os.environ.get("HRFUND_INSTANCE_PATH") or cls.INSTANCE_PATH
+        return os.path.abspath(path) if path else None
+
+
+def _env_hops(value: str) -> int:
+    try:
+        hops = int(value)
+    except ValueError:
+        hops = -1
+    if hops < 0:
+        raise RuntimeError(f"HRFUND_PROXY_HOPS must be a whole number, 0 or more, not {value!r}")
+    return hops
 
 
 class DevelopmentConfig(Config):
@@ -170,6 +194,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SAMESITE = "Strict"
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
+    # Never inside the virtualenv, which a release replaces: uploads and the like live here.
+    INSTANCE_PATH = "/var/lib/hrfund"
 
 
 CONFIGS = {

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import logging
 import os
+from importlib.resources import files
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import get_config
+from hrfund.config import get_config
 
 log = logging.getLogger(__name__)
 
 
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, commands, error handlers."""
+    settings = get_config(config_name)
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=os.path.join(os.path.dirname(__file__), os.pardir, "templates"),
+        instance_path=settings.instance_path(),
+        template_folder=package_folder("hrfund.templates"),
     )
-    load_config(app, config_name, test_config)
+    load_config(app, settings, test_config)
+    trust_proxies(app)
     configure_logging(app)
     register_extensions(app)
     register_request_hooks(app)
@@ -29,13 +34,24 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     return app
 
 
-def load_config(app: Flask, config_name: str | None, test_config: dict | None) -> None:
-    settings = get_config(config_name)
+def package_folder(package: str) -> str:
+    """The folder of hrfund.templates or hrfund.migrations: in a wheel, inside the installed
+    package; in a checkout (editable install), the top-level folder that setup.py maps to it."""
+    return str(files(package))
+
+
+def load_config(app: Flask, settings, test_config: dict | None) -> None:
     app.config.from_object(settings)
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    try:
+        os.makedirs(app.instance_path, exist_ok=True)
+    except OSError as error:
+        raise RuntimeError(
+            f"cannot create the instance folder {app.instance_path} ({error.strerror}); "
+            "set HRFUND_INSTANCE_PATH to a folder the app may write to"
+        ) from None
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "hrfund.sqlite")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
@@ -45,6 +61,13 @@ def load_config(app: Flask, config_name: str | None, test_config: dict | None) -
             raise RuntimeError(f"production needs {', '.join(missing)} in the environment")
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             log.warning("production is running on SQLite; set DATABASE_URL to PostgreSQL")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, the client's address, scheme and host are the forwarded ones."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def configure_logging(app: Flask) -> None:
@@ -63,9 +86,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(
-        app, db, directory=os.path.join(os.path.dirname(__file__), os.pardir, "migrations")
-    )
+    migrate.init_app(app, db, directory=package_folder("hrfund.migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
@@ -103,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
 
     from hrfund.api import create_api_blueprint
     from hrfund.auth.admin import bp as admin_bp
+    from hrfund.core.health import bp as health_bp
 
     api_blueprints = []
     for name in MODULES:
@@ -111,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         if find_spec(f"hrfund.{name}.api"):
             api_blueprints.append(import_module(f"hrfund.{name}.api").bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(create_api_blueprint(api_blueprints))
 
 

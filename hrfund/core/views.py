@@ -1,11 +1,10 @@
-"""Home page, audit log page and its exports, health check."""
+"""Home page, audit log page and its exports (health checks: hrfund/core/health.py)."""
 
 from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +12,6 @@ from hrfund.core.audit import AuditEvent, audit_query
 from hrfund.core.exports import export_args, export_response, keyset_rows, utc_text
 from hrfund.core.pagination import args_with, paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
-from hrfund.extensions import db
 
 bp = Blueprint("core", __name__)
 bp.add_app_template_global(export_args)
@@ -32,12 +30,6 @@ def index():
     if dashboard is not None:
         return dashboard()
     return render_template("core/index.html", user=current_user)
-
-
-@bp.route("/healthz")
-def healthz():
-    db.session.execute(sa.text("SELECT 1"))
-    return jsonify(status="ok")
 
 
 def _audit_filters() -> dict:

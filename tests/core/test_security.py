@@ -7,6 +7,12 @@ import pytest
 from hrfund import create_app
 
 
+@pytest.fixture(autouse=True)
+def _instance_folder(monkeypatch, tmp_path):
+    # production's default instance folder is /var/lib/hrfund: keep these apps in tmp_path
+    monkeypatch.setenv("HRFUND_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
 def test_security_headers_on_pages_and_api(client):
     for path in ("/login", "/api/v1/openapi.json", "/static/css/app.css"):
         headers = client.get(path).headers
