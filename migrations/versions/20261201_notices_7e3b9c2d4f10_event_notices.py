@@ -3,7 +3,7 @@ notice's delivery key), the e-mail preference of each user per kind, and one rem
 kind (its on/off switch and channels for HR; deliveries reference it like any reminder's).
 
 Revision ID: 7e3b9c2d4f10
-Revises: 5c2e7d1a9b3f
+Revises: b7e4c2a91d05
 Create Date: 2026-12-01 19:50:00
 
 """
@@ -14,7 +14,7 @@ import hrfund.core.db
 
 # revision identifiers, used by Alembic.
 revision = "7e3b9c2d4f10"
-down_revision = "5c2e7d1a9b3f"
+down_revision = "b7e4c2a91d05"
 branch_labels = None
 depends_on = None
 
