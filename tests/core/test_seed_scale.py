@@ -20,6 +20,9 @@ from hrfund.seed_scale.context import SIZES
 from tests.conftest import BACKENDS
 from tests.core.scale_data import scale_apps  # noqa: F401 - the fixture
 
+# one worker generates the data once for this module and the query-count test
+pytestmark = pytest.mark.xdist_group("seed_scale")
+
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(request, scale_apps):  # noqa: F811
