@@ -140,3 +140,17 @@ def test_the_pages_of_every_role_answer(app):
                 assert signed_in.status_code == 302, login
             response = clients[login].get(path)
         assert response.status_code == 200, (login, path, response.data[:300])
+
+
+def test_every_index_is_there_after_the_bulk_load(app, _apps):
+    """The plain indexes of the big tables are dropped for the load and built at the end."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite keeps its indexes during the load")
+    query = sa.text(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
+    )
+    with _apps("postgresql").app_context():
+        migrated = db.session.execute(query).scalars().all()
+        db.session.remove()
+    with app.app_context():
+        assert db.session.execute(query).scalars().all() == migrated
