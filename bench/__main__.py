@@ -62,6 +62,9 @@ def machine() -> dict:
     }
 
 
+LOAD_AT_START = list(os.getloadavg())
+
+
 def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)

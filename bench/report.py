@@ -9,6 +9,10 @@ def _ratio(a, b) -> float | None:
     return round(a / b, 2) if a is not None and b else None
 
 
+def _load(value) -> str:
+    return f"{value[0]:.1f}" if value else "(not recorded)"
+
+
 def _ms(value) -> str:
     return "—" if not value else f"{value:.0f}"
 
@@ -36,8 +40,9 @@ def markdown(data: dict) -> str:
         f"{m['size']} data ({m['database']}), {m['started_at']}; {m['cpus']} CPUs ({m['cpu']}), "
         f"{m['memory_gb']} GB; gunicorn sync × {m['workers']} for each app on the same "
         f"PostgreSQL; {m['load_tool']} for {m['seconds_per_run']} s per run; load average "
-        f"{m['load_average_at_start'][0]:.1f} at the start, {m['load_average_at_end'][0]:.1f} "
-        "at the end (the machine is shared: compare only figures of the same run).",
+        f"{_load(m.get('load_average_at_start'))} at the start, "
+        f"{_load(m['load_average_at_end'])} at the end (the machine is shared: compare only "
+        "figures of the same run).",
         "",
         "Goal (issue 16): rps ≥ 0.5 × the baseline's (dashboards 0.25 ×) and p99 ≤ 2 × the "
         "baseline's. The baseline is `bench/baseline.py`: 50 applications joined to applicants "
