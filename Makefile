@@ -79,7 +79,11 @@ fmt: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## bench: hrfund and bench/baseline.py under gunicorn on the generated `full` data (BENCH_SIZE=small
+##        for 1 %), loaded over HTTP by wrk; writes bench/results/latest.md and latest.json
 bench: $(VENV)/.installed-test translations
+	@command -v wrk >/dev/null || (apt-get install -y wrk >/dev/null 2>&1 || sudo apt-get install -y wrk) \
+	  || echo "wrk not installed: the Python load generator is used instead"
 	$(BIN)/python -m bench
 
 clean:

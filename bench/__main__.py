@@ -1,291 +1,170 @@
-"""Time the list pages and API lists of hrfund over large generated data, and count queries.
+"""``make bench``: hrfund side by side with a bare Flask page, over HTTP, on the full data.
 
-    make bench                                   # SQLite, scale 1
-    BENCH_SCALE=10 \
-    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/hrfund_bench make bench
+    make bench                      # the `full` data (generated once into hrfund_bench)
+    BENCH_SIZE=small make bench     # about 1 % of it (hrfund_bench_small)
 
-Scale 1 makes 20,000 employees, 5,000 placements, 20,000 ledger entries, 200,000 training
-records and 50,000 audit events; scale 10 reaches the sizes in DESIGN.md. Each page is requested
-20 times; the report gives the median and 95th percentile and the SQL statements per request.
-The run fails (exit 1) when a page's 95th percentile passes BENCH_P95_MS (default 800 ms) or
-when the statements per request differ between the first and the last page of a list.
+Both apps run under gunicorn (sync, BENCH_WORKERS workers each, default 2) on the same
+PostgreSQL database (BENCH_PG, default postgresql://postgres@127.0.0.1:5432). Each key page
+is loaded by wrk (else a Python load generator) from a separate process for BENCH_SECONDS
+(default 10) at 8 and at 32 connections, each run followed by one of the baseline. Writes
+bench/results/latest.md and latest.json, the query plans of the three slowest statements and a
+profile of one page. Nothing here asserts a time: the machines are noisy, so compare only
+figures of the same run.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import random
-import statistics
+import platform
+import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
-import sqlalchemy as sa
+from bench import inprocess, load, report
+from bench.pages import HR, key_pages
+from bench.servers import ROOT, Gunicorn, ensure_database, hrfund_env, sign_in
 
-from hrfund import create_app
-from hrfund.extensions import db
-
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
-P95_LIMIT_MS = float(os.environ.get("BENCH_P95_MS", "800"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
-PASSWORD = "Bench-Password-2026"  # noqa: S105 - benchmark data
-
-
-def _count(n: float) -> int:
-    return max(1, int(n * SCALE))
-
-
-def generate(app) -> dict:
-    """Bulk-insert the data in batches (core inserts, not the ORM: minutes, not hours)."""
-    from hrfund.auth.models import User, UserRole
-    from hrfund.auth.passwords import hash_password
-    from hrfund.core.audit import AuditEvent
-    from hrfund.fund import services as fund
-    from hrfund.fund.models import BudgetLine
-    from hrfund.org.models import Department, PartnerCity
-    from hrfund.placements.models import Placement
-    from hrfund.seed import seed_demo
-
-    rng = random.Random(2026)  # noqa: S311
-    with app.app_context():
-        seed_demo()
-        db.session.commit()
-        now = datetime.now(UTC)
-        pw = hash_password(PASSWORD)
-        departments = db.session.scalars(sa.select(Department.id)).all()
-        cities = db.session.scalars(sa.select(PartnerCity.id)).all()
-        hr = db.session.scalar(sa.select(User).where(User.email.like("suzuki%")))
-        start = db.session.scalar(sa.select(sa.func.max(User.id))) + 1
-        users = _count(20_000)
-        for offset in range(0, users, 5_000):
-            rows = [
-                {
-                    "id": start + i,
-                    "email": f"bench{start + i}@metro.tokyo.example",
-                    "password_hash": pw,
-                    "family_name": "試験",
-                    "given_name": f"{i}号",
-                    "family_name_kana": "シケン",
-                    "given_name_kana": "ゴウ",
-                    "family_name_romaji": "Shiken",
-                    "given_name_romaji": f"No{i}",
-                    "employee_number": f"B{start + i:08d}",
-                    "department_id": rng.choice(departments),
-                    "joined_on": date(2010, 4, 1),
-                    "locale": "ja",
-                    "timezone": "Asia/Tokyo",
-                    "active": True,
-                    "failed_logins": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(offset, min(users, offset + 5_000))
-            ]
-            db.session.execute(sa.insert(User), rows)
-            db.session.execute(
-                sa.insert(UserRole), [{"user_id": r["id"], "role": "employee"} for r in rows]
-            )
-        fy = 2026
-        fund.contribute(hr, 10**11, date(fy, 4, 1))
-        fund.allocate(hr, fy, "outgoing", 10**10)
-        db.session.commit()
-        line = db.session.scalar(
-            sa.select(BudgetLine.id).where(
-                BudgetLine.fiscal_year == fy, BudgetLine.category == "outgoing"
-            )
-        )
-        placements = _count(5_000)
-        first_placement = (db.session.scalar(sa.select(sa.func.max(Placement.id))) or 0) + 1
-        rows = []
-        for i in range(placements):
-            begin = date(fy, 4, 1) + timedelta(days=rng.randrange(0, 360))
-            rows.append(
-                {
-                    "id": first_placement + i,
-                    "direction": "outgoing",
-                    "status": rng.choice(["proposed", "completed", "declined"]),
-                    "city_id": rng.choice(cities),
-                    "person_id": start + rng.randrange(users),
-                    "start_on": begin,
-                    "end_on": begin + timedelta(days=180),
-                    "fiscal_year": fy,
-                    "purpose": "",
-                    "created_at": now,
-                    "updated_at": now,
-                    "confirmed_at": now,
-                }
-            )
-        db.session.execute(sa.insert(Placement), rows)
-        from hrfund.fund.models import LedgerEntry
-
-        entries = [
-            {
-                "fiscal_year": fy,
-                "budget_line_id": line,
-                "category": "outgoing",
-                "kind": "commitment",
-                "amount_jpy": 1_000_000,
-                "consumed_jpy": 0,
-                "purpose": "placement",
-                "placement_id": r["id"],
-                "booked_on": date(fy, 5, 1),
-                "memo": "",
-                "created_by_id": hr.id,
-                "created_at": now,
-            }
-            for r in rows
-        ]
-        entries *= max(1, _count(20_000) // max(1, len(entries)))
-        for offset in range(0, len(entries), 5_000):
-            db.session.execute(sa.insert(LedgerEntry), entries[offset : offset + 5_000])
-        from hrfund.training.models import TrainingProgram, TrainingRecord
-
-        programs = db.session.scalars(sa.select(TrainingProgram.id)).all()
-        records = _count(200_000)  # 2,000,000 at scale 10, as DESIGN.md sizes it
-        for offset in range(0, records, 10_000):
-            db.session.execute(
-                sa.insert(TrainingRecord),
-                [
-                    {
-                        "user_id": start + i % users,
-                        "program_id": programs[i % len(programs)],
-                        "status": "completed",
-                        "completed_on": date(2016, 4, 1) + timedelta(days=i // users * 400 % 3650),
-                        "hours": 6,
-                        "source": "import",
-                        "verified": True,
-                        "verified_at": now,
-                        "note": "",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for i in range(offset, min(records, offset + 10_000))
-                ],
-            )
-        audit = _count(50_000)
-        for offset in range(0, audit, 10_000):
-            db.session.execute(
-                sa.insert(AuditEvent),
-                [
-                    {
-                        "at": now,
-                        "actor_id": hr.id,
-                        "actor_label": hr.email,
-                        "action": "bench.event",
-                        "object_type": "placements",
-                        "object_id": str(first_placement + i % placements),
-                        "from_state": None,
-                        "to_state": None,
-                    }
-                    for i in range(offset, min(audit, offset + 10_000))
-                ],
-            )
-        db.session.commit()
-        return {
-            "users": users,
-            "placements": placements,
-            "entries": len(entries),
-            "training_records": records,
-            "audit": audit,
-        }
+SIZE = os.environ.get("BENCH_SIZE", "full")
+SERVER = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = (8, 32)
+SETTLE = float(os.environ.get("BENCH_SETTLE_SECONDS", "3"))
+RESULTS = ROOT / "bench" / "results"
+PASSWORD = "Tokyo-Diplomacy-2026"  # the demo logins seed-scale creates
 
 
-PAGES = [
-    ("hr", "/placements?per_page=50"),
-    ("hr", "/placements?per_page=50&page=15"),
-    ("hr", "/api/v1/placements?per_page=200"),
-    ("hr", "/applications?per_page=50"),
-    ("hr", "/fund/?fiscal_year=2026"),
-    ("hr", "/fund/ledger?fiscal_year=2026"),
-    ("hr", "/audit?per_page=100"),
-    ("hr", "/audit?per_page=100&page=90"),
-    ("hr", "/talent?language_test=ielts&min_score=6"),
-    ("admin", "/admin/users?q=bench1"),
-    ("admin", "/admin/users?page=300"),
-    ("hr", "/dashboard"),
-    ("hr", "/reports/fiscal-year/2026"),
-    ("hr", "/reports/fiscal-year/2026.xlsx"),
-    ("employee", "/dashboard"),
-    ("employee", "/calls"),
-    ("employee", "/placements"),
-]
-ROLES = {
-    "hr": "suzuki.ichiro@metro.tokyo.example",
-    "admin": "admin@metro.tokyo.example",
-    "employee": "yamada.taro@metro.tokyo.example",
-}
+def _lines(path: str) -> list[str]:
+    with open(path) as f:
+        return f.readlines()
 
 
-def measure(app) -> list[dict]:
-    from hrfund.seed import DEMO_PASSWORD
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in _lines("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(line.split()[1] for line in _lines("/proc/meminfo") if line.startswith("MemTotal"))
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(int(mem) / 1024**2, 1),
+        "python": platform.python_version(),
+        "postgresql_client": pg,
+        "load_average_at_start": list(os.getloadavg()),
+    }
 
-    clients = {}
-    for role, email in ROLES.items():
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-        clients[role] = client
-    with app.app_context():
-        engine = db.engine
-    statements: list[int] = []
-    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(1))
-    report = []
-    for role, path in PAGES:
-        client = clients[role]
-        client.get(path)
-        times, counts = [], []
-        for _ in range(REPEAT):
-            statements.clear()
-            begin = time.perf_counter()
-            response = client.get(path)
-            times.append((time.perf_counter() - begin) * 1000)
-            counts.append(len(statements))
-            if response.status_code != 200:
-                raise SystemExit(f"{path}: HTTP {response.status_code}")
-        times.sort()
-        report.append(
-            {
-                "path": path,
-                "p50": statistics.median(times),
-                "p95": times[int(0.95 * (len(times) - 1))],
-                "queries": max(counts),
-            }
-        )
-    return report
+
+LOAD_AT_START = list(os.getloadavg())
 
 
 def main() -> int:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    folder = tempfile.mkdtemp(prefix="hrfund-bench-")
-    url = url or f"sqlite:///{folder}/bench.sqlite"
-    app = create_app(
-        "testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "TESTING": False}
-    )
-    from flask_migrate import upgrade
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    name = "hrfund_bench" if SIZE == "full" else f"hrfund_bench_{SIZE}"
+    url, generated = ensure_database(SERVER, name, SIZE)
+    os.environ.update(hrfund_env(url))
+    from hrfund import create_app
+    from hrfund.core.fiscal import current_fiscal_year
+    from hrfund.extensions import db
 
+    # in-process only: the test client signs in without a CSRF token over plain http
+    app = create_app(
+        "production",
+        {"WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False},
+    )
     with app.app_context():
-        upgrade()
-    began = time.perf_counter()
-    sizes = generate(app)
-    print(f"generated {sizes} in {time.perf_counter() - began:.0f} s on {url.split(':')[0]}")
-    report = measure(app)
-    failed = False
-    print(f"{'page':55} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-    for row in report:
-        flag = " SLOW" if row["p95"] > P95_LIMIT_MS else ""
-        failed |= bool(flag)
-        print(f"{row['path']:55} {row['p50']:8.1f} {row['p95']:8.1f} {row['queries']:8d}{flag}")
-    pairs = [
-        ("/placements?per_page=50", "/placements?per_page=50&page=15"),
-        ("/audit?per_page=100", "/audit?per_page=100&page=90"),
-    ]
-    by_path = {r["path"]: r for r in report}
-    for first, last in pairs:
-        if by_path[first]["queries"] != by_path[last]["queries"]:
-            print(f"query count differs between {first} and {last}")
-            failed = True
-    return 1 if failed else 0
+        pages = key_pages(db.session.connection(), current_fiscal_year())
+        db.session.remove()
+    print(f"{len(pages)} key pages on {name}; counting statements in-process…")
+    counts, clients, api_headers = inprocess.statement_counts(app, pages, PASSWORD)
+    slowest = inprocess.slowest_statements(app, pages, clients, api_headers)
+    dashboard = next(p for p in pages if p.name == "dashboard: HR")
+    inprocess.profile(
+        app, dashboard, clients[dashboard.login], api_headers, RESULTS / "profile-dashboard-hr.txt"
+    )
+    with app.app_context():
+        db.engine.dispose()
+
+    env = {k: os.environ[k] for k in ("DATABASE_URL", "HRFUND_ENV", "SECRET_KEY")}
+    hrfund = Gunicorn("wsgi:app", 8611, env, WORKERS, RESULTS / "gunicorn-hrfund.log")
+    baseline = Gunicorn(
+        "bench.baseline:app",
+        8612,
+        {"DATABASE_URL": url},
+        WORKERS,
+        RESULTS / "gunicorn-baseline.log",
+    )
+    results: dict = {}
+    try:
+        hrfund.wait_ready("/healthz")
+        baseline.wait_ready("/")
+        cookies = {login: sign_in(8611, login, PASSWORD) for login in {p.login for p in pages}}
+        bearer = api_headers
+        for page in pages:
+            headers = bearer if page.api else {"Cookie": cookies[page.login]}
+            entry = {"path": page.path, "queries": counts[page.name], "dashboard": page.dashboard}
+            for c in CONNECTIONS:
+                load.run(hrfund.base + page.path, 2, 2, headers)  # warm both workers
+                hrfund.drain("/healthz")
+                ours = load.run(hrfund.base + page.path, c, SECONDS, headers)
+                hrfund.drain("/healthz")  # what the run left queued must not load the next
+                time.sleep(SETTLE)
+                base = load.run(baseline.base + "/", c, SECONDS, {})
+                baseline.drain("/")
+                time.sleep(SETTLE)
+                entry[f"c{c}"] = {
+                    **ours,
+                    "baseline_rps": base["rps"],
+                    "baseline_p99_ms": base["p99_ms"],
+                    "baseline_p50_ms": base["p50_ms"],
+                }
+                print(
+                    f"  {page.name:32} c={c:<3} {ours['rps']:8.1f} rps p99 "
+                    f"{ours['p99_ms']:8.1f} ms | baseline {base['rps']:8.1f} rps "
+                    f"p99 {base['p99_ms']:7.1f} ms | {counts[page.name]} statements"
+                    + (f" | {ours['errors']} errors" if ours["errors"] else "")
+                )
+            main8 = entry["c8"]
+            entry.update(
+                {
+                    k: main8[k]
+                    for k in ("rps", "p50_ms", "p99_ms", "baseline_rps", "baseline_p99_ms")
+                }
+            )
+            results[page.name] = entry
+        rss = hrfund.worker_rss_mb()
+    finally:
+        hrfund.stop()
+        baseline.stop()
+    info = machine() | {
+        "load_average_at_end": list(os.getloadavg()),
+        "size": SIZE,
+        "database": name,
+        "generation_seconds": round(generated, 1) if generated else None,
+        "workers": WORKERS,
+        "seconds_per_run": SECONDS,
+        "settle_seconds": SETTLE,
+        "load_tool": "wrk" if load.wrk_available() else "python",
+        "hrfund_worker_rss_mb_after": rss,
+        "started_at": started.isoformat(timespec="seconds"),
+        "took_seconds": round((datetime.now(UTC) - started).total_seconds()),
+        "signed_in_as": {p.name: p.login for p in pages} | {"api": HR},
+    }
+    data = {"pages": results, "machine": info, "slowest_statements": slowest}
+    (RESULTS / "latest.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
+    (RESULTS / "latest.md").write_text(report.markdown(data))
+    print(report.plans(slowest))
+    print(f"worker RSS after the run: {rss} MB")
+    print(f"wrote {RESULTS / 'latest.md'} and latest.json in {info['took_seconds']} s")
+    return 0
 
 
 if __name__ == "__main__":

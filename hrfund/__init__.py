@@ -141,10 +141,12 @@ def register_commands(app: Flask) -> None:
     from hrfund.auth.cli import users_cli
     from hrfund.reminders.cli import reminders_cli, scheduler_cli
     from hrfund.seed import seed_demo_command
+    from hrfund.seed_scale import seed_scale_command
     from hrfund.training.cli import training_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_scale_command)
     app.cli.add_command(training_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
