@@ -204,9 +204,11 @@ def create_outgoing_placement(
     amount_jpy: int,
     purpose: str = "",
     application_id: int | None = None,
+    on_behalf_of: User | None = None,
 ) -> Placement:
     """Place a TMG employee at a partner city (proposed, awaiting the city's coordinator) and
-    commit ``amount_jpy`` from the start's fiscal year's ``outgoing`` line."""
+    commit ``amount_jpy`` from the start's fiscal year's ``outgoing`` line. A deputy is
+    ``actor`` (named on the placement and the commitment), ``on_behalf_of`` their principal."""
     if not actor.has_role(Role.HR):
         raise NotAllowed(str(_l("Only HR places staff.")))
     errors = _check_period(start_on, end_on)
@@ -237,7 +239,8 @@ def create_outgoing_placement(
         placement.fiscal_year,
         "outgoing",
         amount_jpy,
-        memo=f"placement {placement.id}",
+        memo=f"placement {placement.id}"
+        + (f" (for {on_behalf_of.email})" if on_behalf_of is not None else ""),
     )
     create_milestones(placement)
     record_event(
@@ -252,7 +255,8 @@ def create_outgoing_placement(
             "start_on": start_on,
             "end_on": end_on,
             "amount_jpy": amount_jpy,
-        },
+        }
+        | ({"on_behalf_of": on_behalf_of.email} if on_behalf_of is not None else {}),
     )
     return placement
 
