@@ -19,7 +19,13 @@ from hrfund.applications.forms import (
 from hrfund.applications.models import Application, Attachment, Call
 from hrfund.applications.views import bp
 from hrfund.auth.models import Role, User
-from hrfund.core.errors import FORM_REFUSALS, InsufficientFunds, NotFound, ValidationFailed
+from hrfund.core.errors import (
+    FORM_REFUSALS,
+    Conflict,
+    InsufficientFunds,
+    NotFound,
+    ValidationFailed,
+)
 from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
@@ -289,7 +295,7 @@ def approve(application_id: int):
         except ValidationFailed as error:
             show_errors(form, error)
             status = 422
-        except InsufficientFunds as error:
+        except (InsufficientFunds, Conflict) as error:  # short of funds, or double booked
             flash(error.message, "danger")
             status = 409
         else:
