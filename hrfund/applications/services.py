@@ -19,9 +19,7 @@ from hrfund.applications.delegations import (  # noqa: F401  (create_delegation:
     create_delegation,
     delegated_departments,
     endorsing_capacity,
-    endorsing_department_ids,
     hr_principal_for,
-    principals_of,
 )
 from hrfund.applications.models import (
     UNDECIDED,

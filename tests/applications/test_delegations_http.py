@@ -219,3 +219,29 @@ def test_the_history_on_the_pages_shows_the_deputy_for_the_principal(app, db, se
     assert expected in placement
     ledger = client.get("/fund/ledger").get_data(as_text=True)
     assert f"for {setup.hr.email}" in ledger
+
+
+def test_the_list_pages_query_count_does_not_grow(app, db, setup, query_counter):
+    """HR's page and the API list: a page's query count does not grow with the delegations."""
+    hr_page, hr_api = _page(app, setup.hr), _api(app, db, setup.hr)
+    counts = []
+    for n in (2, 8):
+        for _ in range(n):
+            department = factories.department()
+            principal = factories.user(["manager", "employee"], department=department)
+            deputy = factories.user(["employee"], department=department)
+            services.create_delegation(
+                principal, deputy=deputy, starts_on=tokyo_today(), ends_on=date(2099, 12, 31)
+            )
+        db.session.commit()
+        measured = []
+        for get in (
+            lambda: hr_page.get("/delegations?per_page=100"),
+            lambda: hr_api.get("/api/v1/delegations?per_page=100", headers=hr_api.h),
+        ):
+            get()
+            with query_counter() as count:
+                assert get().status_code == 200
+            measured.append(count())
+        counts.append(measured)
+    assert counts[0] == counts[1]
