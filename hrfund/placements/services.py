@@ -206,7 +206,7 @@ def ensure_not_double_booked(
     advisory lock until the transaction ends), so that two approvals at once cannot both pass."""
     if person_id is None and not guest_email:
         return
-    key = f"placement-person:{person_id}" if person_id else f"placement-guest:{guest_email}"
+    key = f"placement-person:{person_id}" if person_id else f"placement-guest:{guest_email.lower()}"
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
     same = (
