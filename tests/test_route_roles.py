@@ -177,8 +177,16 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {
     ("applications.approve", "POST"): ({"application_id": 999999}, everyone()),
     ("applications.attach", "POST"): ({"application_id": 999999}, only("employee")),
     ("applications.attachment", "GET"): ({"application_id": 1, "attachment_id": 1}, everyone()),
-    ("applications.delegations", "GET"): ({}, only("manager", "hr")),
+    ("applications.delegations", "GET"): ({}, only("employee", "manager", "hr", "auditor")),
     ("applications.delegations", "POST"): ({}, only("manager", "hr")),
+    ("applications.end_delegation", "GET"): ({"delegation_id": 999999}, only("manager", "hr")),
+    ("applications.end_delegation", "POST"): ({"delegation_id": 999999}, only("manager", "hr")),
+    ("api.applications_api.list_delegations", "GET"): ({}, everyone(api=True)),
+    ("api.applications_api.create_delegation", "POST"): ({}, only("manager", "hr", api=True)),
+    ("api.applications_api.end_delegation", "POST"): (
+        {"delegation_id": 999999},
+        only("manager", "hr", api=True),
+    ),
     ("api.applications_api.list_calls", "GET"): ({}, everyone(api=True)),
     ("api.applications_api.create_call", "POST"): ({}, only("hr", api=True)),
     ("api.applications_api.call_action", "POST"): (

@@ -431,3 +431,6 @@ def approve(application_id: int):
         comment=parse_str(data, "comment"),
     )
     return application_json(application)
+
+
+from hrfund.applications import delegations_api  # noqa: E402,F401  (same blueprint)

@@ -15,13 +15,17 @@ from hrfund.applications.forms import (
     ApproveForm,
     AttachmentForm,
     DecisionForm,
-    DelegationForm,
 )
-from hrfund.applications.models import Application, Attachment, Call, Delegation
+from hrfund.applications.models import Application, Attachment, Call
 from hrfund.applications.views import bp
 from hrfund.auth.models import Role, User
-from hrfund.auth.services import get_user_by_email
-from hrfund.core.errors import FORM_REFUSALS, InsufficientFunds, NotFound, ValidationFailed
+from hrfund.core.errors import (
+    FORM_REFUSALS,
+    Conflict,
+    InsufficientFunds,
+    NotFound,
+    ValidationFailed,
+)
 from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
@@ -291,7 +295,7 @@ def approve(application_id: int):
         except ValidationFailed as error:
             show_errors(form, error)
             status = 422
-        except InsufficientFunds as error:
+        except (InsufficientFunds, Conflict) as error:  # short of funds, or double booked
             flash(error.message, "danger")
             status = 409
         else:
@@ -345,37 +349,3 @@ def attachment(application_id: int, attachment_id: int):
         raise NotFound(_("No such file."))
     # whoever may see the application may read its attachments (scope checked above)
     return send_stored_file(found.file, current_user, can_view=lambda _f, _u: True)
-
-
-@bp.route("/delegations", methods=["GET", "POST"])
-@roles_required(Role.MANAGER, Role.HR)
-def delegations():
-    form = DelegationForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.create_delegation(
-                current_user,
-                deputy=get_user_by_email(form.deputy.data),
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-            )
-        except ValidationFailed as error:
-            show_errors(form, error)
-            status = 422
-        else:
-            flash(_("Your deputy is named."), "success")
-            return redirect(url_for("applications.delegations"))
-    elif form.is_submitted():
-        status = 422
-    items = db.session.scalars(
-        sa.select(Delegation)
-        .where(
-            sa.or_(
-                Delegation.principal_id == current_user.id, Delegation.deputy_id == current_user.id
-            )
-        )
-        .order_by(Delegation.starts_on.desc())
-        .limit(50)
-    ).all()
-    return render_template("applications/delegations.html", form=form, items=items), status

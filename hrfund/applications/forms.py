@@ -100,3 +100,8 @@ class DelegationForm(FlaskForm):
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("Until"), validators=[DataRequired()])
     submit = SubmitField(_l("Name deputy"))
+
+
+class EndDelegationForm(FlaskForm):
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("End the delegation now"))

@@ -207,6 +207,12 @@ class Delegation(TimestampMixin, db.Model):
     deputy_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+    # set when ended early (by the principal or HR): the deputy's powers end at once
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     principal: Mapped[User] = so.relationship(foreign_keys=[principal_id], lazy="joined")
     deputy: Mapped[User] = so.relationship(foreign_keys=[deputy_id], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Delegation {self.id} {self.principal_id}→{self.deputy_id}>"

@@ -17,8 +17,9 @@ from hrfund.applications.calls import window_is_open
 from hrfund.applications.delegations import (  # noqa: F401  (create_delegation: one door)
     acts_as_hr,
     create_delegation,
-    endorsing_department_ids,
-    principals_of,
+    delegated_departments,
+    endorsing_capacity,
+    hr_principal_for,
 )
 from hrfund.applications.models import (
     UNDECIDED,
@@ -75,16 +76,14 @@ def is_owner(actor, application: Application) -> bool:
 
 
 def manages_applicant(actor, application: Application) -> bool:
-    """The applicant's manager (or their deputy), never the applicant: nobody endorses their
-    own application."""
-    if is_owner(actor, application):
-        return False
-    department_id = application.applicant.department_id
-    return department_id is not None and department_id in endorsing_department_ids(actor)
+    """The applicant's manager (or their eligible deputy), never the applicant: nobody endorses
+    their own application, nor their principal's through a delegation."""
+    return endorsing_capacity(actor, application.applicant)[0]
 
 
 def hr_or_deputy(actor, application: Application | None = None) -> bool:
-    """HR (or a deputy), deciding someone else's application: nobody decides their own."""
+    """HR (a deputy of HR holds the role too), deciding someone else's application: nobody
+    decides their own."""
     if application is not None and is_owner(actor, application):
         return False
     return acts_as_hr(actor) is not None
@@ -130,20 +129,9 @@ MACHINE = StateMachine(
 def _on_behalf(actor, application: Application, action: str) -> User | None:
     """The principal a deputy acts for (recorded in the history), or None."""
     if action in ("endorse", "decline"):
-        own = {d.id for d in actor.managed_departments} if actor.has_role(Role.MANAGER) else set()
-        if application.applicant.department_id in own:
-            return None
-        return next(
-            (
-                p
-                for p in principals_of(actor)
-                if p.has_role(Role.MANAGER)
-                and application.applicant.department_id in {d.id for d in p.managed_departments}
-            ),
-            None,
-        )
-    if action in ("return", "approve", "reject") and not actor.has_role(Role.HR):
-        return acts_as_hr(actor)
+        return endorsing_capacity(actor, application.applicant)[1]
+    if action in ("return", "approve", "reject"):
+        return hr_principal_for(actor, application.applicant)
     return None
 
 
@@ -154,16 +142,26 @@ def visible_to(user) -> sa.Select:
     """Employees their own; managers (and deputies) their departments' submitted ones;
     HR and auditors all but others' drafts."""
     stmt = sa.select(Application)
-    if user.has_role(Role.HR, Role.AUDITOR) or acts_as_hr(user):
+    if user.has_role(Role.HR, Role.AUDITOR):
         return stmt.where(
             sa.or_(Application.status != A.DRAFT, Application.applicant_id == user.id)
         )
     conditions = [Application.applicant_id == user.id]
-    departments = endorsing_department_ids(user)
-    if departments:
-        staff = sa.select(User.id).where(User.department_id.in_(departments))
+    own = {d.id for d in user.managed_departments} if user.has_role(Role.MANAGER) else set()
+    if own:
+        staff = sa.select(User.id).where(User.department_id.in_(own))
         conditions.append(
             sa.and_(Application.applicant_id.in_(staff), Application.status != A.DRAFT)
+        )
+    # through a delegation: the principal's departments, never the principal's own application
+    for principal, departments in delegated_departments(user).items():
+        staff = sa.select(User.id).where(User.department_id.in_(departments))
+        conditions.append(
+            sa.and_(
+                Application.applicant_id.in_(staff),
+                Application.applicant_id != principal.id,
+                Application.status != A.DRAFT,
+            )
         )
     return stmt.where(sa.or_(*conditions))
 
@@ -505,11 +503,13 @@ def approve_application(
             _l("Choose one of the call's cities: %(codes)s.", codes=", ".join(sorted(slot_codes)))
         )
         raise ValidationFailed(message, fields={"city": [message]})
-    hr = acts_as_hr(actor)
+    # the deputy approves and is named on the placement and the commitment, "for" the principal
+    principal = _on_behalf(actor, application, "approve")
     _act(actor, application, "approve", comment, values={"decided_at": utcnow()})
     try:
         placement = create_outgoing_placement(
-            hr if hr is not actor else actor,
+            actor,
+            on_behalf_of=principal,
             person=application.applicant,
             city=city,
             start_on=start_on,

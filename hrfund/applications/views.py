@@ -225,4 +225,7 @@ def call_action(call_id: int, action: str):
     return redirect(url_for("applications.call", call_id=item.id))
 
 
-from hrfund.applications import application_views  # noqa: E402,F401  (same blueprint)
+from hrfund.applications import (  # noqa: E402,F401  (same blueprint)
+    application_views,
+    delegation_views,
+)

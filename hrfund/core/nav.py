@@ -28,6 +28,9 @@ NAV_ITEMS = [
         _l("Applications"),
         ("employee", "manager", "hr", "auditor"),
     ),
+    NavItem(
+        "delegations", "applications.delegations", _l("Deputies"), ("manager", "hr", "auditor")
+    ),
     NavItem("placements", "placements.index", _l("Placements")),
     NavItem(
         "nominations", "placements.nominations", _l("Nominations"), ("coordinator", "hr", "auditor")

@@ -33,7 +33,7 @@ from hrfund.placements.models import (
     Placement,
     PlacementStatus,
 )
-from hrfund.placements.services import _check_amount, _check_period
+from hrfund.placements.services import _check_amount, _check_period, ensure_not_double_booked
 
 STATE_LABELS.update(
     {"pending": _l("pending"), "accepted": _l("accepted"), "rejected": _l("rejected")}
@@ -139,6 +139,9 @@ def accept_nomination(
         raise ValidationFailed(message, fields={"host_department": [message]})
     amount_jpy = _check_amount(amount_jpy)
     _decide(nomination, NominationStatus.ACCEPTED)
+    ensure_not_double_booked(  # refused: the caller rolls back, the nomination stays pending
+        start_on=nomination.start_on, end_on=nomination.end_on, guest_email=nomination.email
+    )
     placement = Placement(
         direction=Direction.INCOMING,
         status=PlacementStatus.CONFIRMED,

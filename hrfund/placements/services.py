@@ -20,8 +20,9 @@ from hrfund.auth.models import Role, User
 from hrfund.core import signals
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
-from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
+from hrfund.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of
+from hrfund.core.i18n import localized_name
 from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
 from hrfund.extensions import db
 from hrfund.fund import services as fund
@@ -213,6 +214,52 @@ def _check_amount(amount_jpy) -> int:
     return amount_jpy
 
 
+LIVE = (S.PROPOSED, S.CONFIRMED, S.ACTIVE)
+
+
+def ensure_not_double_booked(
+    *, start_on: date, end_on: date, person_id: int | None = None, guest_email: str | None = None
+) -> None:
+    """One person never holds two live placements (proposed, confirmed or active) whose periods
+    overlap: Conflict (409) naming the other one. Serialised per person on PostgreSQL (an
+    advisory lock until the transaction ends), so that two approvals at once cannot both pass."""
+    if person_id is None and not guest_email:
+        return
+    key = f"placement-person:{person_id}" if person_id else f"placement-guest:{guest_email.lower()}"
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    same = (
+        Placement.person_id == person_id
+        if person_id
+        else sa.func.lower(Placement.guest_email) == guest_email.lower()
+    )
+    other = db.session.scalar(
+        sa.select(Placement)
+        .where(
+            same,
+            Placement.status.in_(LIVE),
+            Placement.start_on <= end_on,
+            Placement.end_on >= start_on,
+        )
+        .order_by(Placement.start_on)
+        .limit(1)
+    )
+    if other is not None:
+        raise Conflict(
+            str(
+                _l(
+                    "This person already holds placement %(id)d in %(city)s from %(start)s to "
+                    "%(end)s (%(state)s): one person never holds two placements at once.",
+                    id=other.id,
+                    city=localized_name(other.city),
+                    start=other.start_on.isoformat(),
+                    end=other.end_on.isoformat(),
+                    state=STATE_LABELS[other.status.value],
+                )
+            )
+        )
+
+
 def create_outgoing_placement(
     actor,
     *,
@@ -223,9 +270,11 @@ def create_outgoing_placement(
     amount_jpy: int,
     purpose: str = "",
     application_id: int | None = None,
+    on_behalf_of: User | None = None,
 ) -> Placement:
     """Place a TMG employee at a partner city (proposed, awaiting the city's coordinator) and
-    commit ``amount_jpy`` from the start's fiscal year's ``outgoing`` line."""
+    commit ``amount_jpy`` from the start's fiscal year's ``outgoing`` line. A deputy is
+    ``actor`` (named on the placement and the commitment), ``on_behalf_of`` their principal."""
     if not actor.has_role(Role.HR):
         raise NotAllowed(str(_l("Only HR places staff.")))
     errors = _check_period(start_on, end_on)
@@ -236,6 +285,7 @@ def create_outgoing_placement(
     if errors:
         raise ValidationFailed(str(_l("The placement could not be saved.")), fields=errors)
     amount_jpy = _check_amount(amount_jpy)
+    ensure_not_double_booked(start_on=start_on, end_on=end_on, person_id=person.id)
     placement = Placement(
         direction=Direction.OUTGOING,
         status=S.PROPOSED,
@@ -256,7 +306,8 @@ def create_outgoing_placement(
         placement.fiscal_year,
         "outgoing",
         amount_jpy,
-        memo=f"placement {placement.id}",
+        memo=f"placement {placement.id}"
+        + (f" (for {on_behalf_of.email})" if on_behalf_of is not None else ""),
     )
     create_milestones(placement)
     record_event(
@@ -271,7 +322,8 @@ def create_outgoing_placement(
             "start_on": start_on,
             "end_on": end_on,
             "amount_jpy": amount_jpy,
-        },
+        }
+        | ({"on_behalf_of": on_behalf_of.email} if on_behalf_of is not None else {}),
     )
     signals.placement_created.send(placement, actor=actor)
     return placement

@@ -484,7 +484,6 @@ def test_past_exchanges_beside_an_application_follow_the_placements_scope(app, d
     """The manager sees the applicant's earlier placement; a deputy standing in for the manager
     sees the application but not placements outside their own scope."""
     from hrfund.placements import services as placements
-    from tests import factories
 
     placements.create_outgoing_placement(  # an earlier exchange of the applicant
         setup.hr,
@@ -494,19 +493,22 @@ def test_past_exchanges_beside_an_application_follow_the_placements_scope(app, d
         end_on=date(2026, 9, 30),
         amount_jpy=100_000,
     )
-    deputy = factories.user(["employee"], department=setup.other_department)
+    # a manager of another department stands in (eligible: a manager); the placement of the
+    # applicant lies outside the deputy's own scope
+    deputy = setup.other_manager
     from hrfund.applications import services as applications
+    from hrfund.core.fiscal import tokyo_today
 
     applications.create_delegation(
-        setup.manager, deputy=deputy, starts_on=date(2020, 1, 1), ends_on=date(2099, 12, 31)
+        setup.manager, deputy=deputy, starts_on=tokyo_today(), ends_on=date(2099, 12, 31)
     )
     with time_machine.travel(INSIDE, tick=False):
         application = setup.draft()
         applications.submit_application(setup.employee, application)
         db.session.commit()
-        link = "Jul 1, 2026"  # the earlier placement's start, as the list shows it
-        manager_page = _page(app, setup.manager).get(f"/applications/{application.id}")
-        deputy_page = _page(app, deputy).get(f"/applications/{application.id}")
+    link = "Jul 1, 2026"  # the earlier placement's start, as the list shows it
+    manager_page = _page(app, setup.manager).get(f"/applications/{application.id}")
+    deputy_page = _page(app, deputy).get(f"/applications/{application.id}")
     assert link in manager_page.get_data(as_text=True)
     assert deputy_page.status_code == 200 and link not in deputy_page.get_data(as_text=True)
 

@@ -247,11 +247,12 @@ def test_approval_city_must_be_one_of_the_calls(setup):
 
 
 def test_deputy_acts_on_the_queue_and_history_names_both(setup, db):
+    from hrfund.core.fiscal import tokyo_today
     from tests import factories
 
-    deputy = factories.user(["employee"], department=setup.other_department)
+    deputy = factories.user(["employee"], department=setup.department)  # a staff member of hers
     services.create_delegation(
-        setup.manager, deputy=deputy, starts_on=date(2020, 1, 1), ends_on=date(2099, 12, 31)
+        setup.manager, deputy=deputy, starts_on=tokyo_today(), ends_on=date(2099, 12, 31)
     )
     application = _bring(setup, "submitted")
     assert (
@@ -264,13 +265,20 @@ def test_deputy_acts_on_the_queue_and_history_names_both(setup, db):
     assert event.changes["on_behalf_of"] == setup.manager.email
 
 
-def test_expired_delegation_gives_nothing(setup):
+def test_expired_delegation_gives_nothing(setup, db):
+    from hrfund.applications.models import Delegation
     from tests import factories
 
-    deputy = factories.user(["employee"])
-    services.create_delegation(
-        setup.manager, deputy=deputy, starts_on=date(2020, 1, 1), ends_on=date(2020, 12, 31)
+    deputy = factories.user(["employee"], department=setup.department)
+    db.session.add(  # a period long past (the service refuses to create one)
+        Delegation(
+            principal_id=setup.manager.id,
+            deputy_id=deputy.id,
+            starts_on=date(2020, 1, 1),
+            ends_on=date(2020, 12, 31),
+        )
     )
+    db.session.flush()
     application = _bring(setup, "submitted")
     with pytest.raises(NotAllowed):
         services.endorse_application(deputy, application)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from hrfund.placements import nominations, services
 from hrfund.placements.models import ActionLinkUse, Placement
+from tests import factories
 from tests.conftest import TEST_PASSWORD
 
 
@@ -354,7 +355,9 @@ def test_query_count_does_not_grow(app, db, world, query_counter, path, role):
     headers = getattr(c, "headers", {})
     for n in (3, 12):
         for i in range(n):
-            world.place(amount=10_000, start=date(2026, 5, 1 + i % 20))
+            world.place(  # one person holds one placement at a time: a new one each
+                person=factories.user(["employee"]), amount=10_000, start=date(2026, 5, 1 + i % 20)
+            )
             world.nominate(name=f"Guest {i}")
         db.session.commit()
         c.get(path, headers=headers)
