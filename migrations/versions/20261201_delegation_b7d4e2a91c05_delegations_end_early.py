@@ -1,7 +1,7 @@
 """Delegations can be ended early: when and by whom (the deputy's powers end at once).
 
 Revision ID: b7d4e2a91c05
-Revises: 5c2e7d1a9b3f
+Revises: 7e3b9c2d4f10
 Create Date: 2026-12-01 19:40:00
 
 """
@@ -12,7 +12,7 @@ import hrfund.core.db
 
 # revision identifiers, used by Alembic.
 revision = "b7d4e2a91c05"
-down_revision = "5c2e7d1a9b3f"
+down_revision = "7e3b9c2d4f10"
 branch_labels = None
 depends_on = None
 
