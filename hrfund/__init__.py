@@ -48,10 +48,9 @@ def load_config(app: Flask, config_name: str | None, test_config: dict | None) -
 
 
 def configure_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
+    from hrfund.core.logging import configure_logging as configure
+
+    configure(app)  # text, or JSON lines with HRFUND_LOG_FORMAT=json
 
 
 def register_extensions(app: Flask) -> None:
