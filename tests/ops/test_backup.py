@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import uuid
 
 import pytest
@@ -44,6 +45,10 @@ def _rows_and_files(app) -> tuple[dict, dict]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def source(request, tmp_path_factory):
     """A database with the demo data and one upload (seeded once: backups only read it)."""
+    if request.param == "postgresql" and not (
+        shutil.which("pg_dump") and shutil.which("pg_restore")
+    ):
+        pytest.skip("pg_dump/pg_restore not installed (apt-get install postgresql-client)")
     tmp_path = tmp_path_factory.mktemp("source")
     app, cleanup = make_app(request.param, tmp_path, UPLOAD_FOLDER=str(tmp_path / "uploads"))
     result = app.test_cli_runner().invoke(args=["seed-demo"])
