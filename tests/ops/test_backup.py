@@ -126,3 +126,12 @@ def test_backup_refuses_a_directory_in_use(source, tmp_path):
     assert result.exit_code != 0 and "not empty" in result.output
     result = source.test_cli_runner().invoke(args=["backup", "restore", str(tmp_path / "busy")])
     assert result.exit_code != 0 and "not a backup" in result.output
+
+
+def test_a_failed_backup_leaves_nothing_behind(tmp_path):
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "UPLOAD_FOLDER": str(tmp_path / "u")}
+    )
+    result = app.test_cli_runner().invoke(args=["backup", "create", str(tmp_path / "b")])
+    assert result.exit_code != 0 and "in-memory" in result.output
+    assert list((tmp_path / "b").iterdir()) == []

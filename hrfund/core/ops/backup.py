@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore found on PATH, no shell
+import subprocess  # pg_dump and pg_restore, by their full path, never through a shell
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -56,8 +56,9 @@ def count_rows(connection: sa.Connection) -> dict[str, int]:
     """Rows of every table of the app's schema (alembic_version included)."""
     quote = connection.dialect.identifier_preparer.quote
     names = sorted(sa.inspect(connection).get_table_names())
+    # table names come from the database's own catalog, and are quoted
     return {
-        name: connection.scalar(sa.text(f"SELECT count(*) FROM {quote(name)}"))  # noqa: S608 # nosec B608 - names from the catalog, quoted
+        name: connection.scalar(sa.text(f"SELECT count(*) FROM {quote(name)}"))  # noqa: S608 # nosec B608
         for name in names
     }
 
@@ -90,7 +91,7 @@ def _major(version_text: str) -> int:
 def check_client_version(name: str, connection: sa.Connection) -> str:
     """The PostgreSQL client tool ``name``, refused unless its major version is the server's."""
     tool = _tool(name)
-    out = subprocess.run(  # noqa: S603 # nosec B603 - fixed arguments, no shell
+    out = subprocess.run(  # noqa: S603 - fixed arguments, no shell
         [tool, "--version"], capture_output=True, text=True, check=True
     ).stdout
     client = _major(out)
@@ -104,7 +105,7 @@ def check_client_version(name: str, connection: sa.Connection) -> str:
 
 
 def _run(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)  # noqa: S603 # nosec B603 - fixed tool, no shell
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)  # noqa: S603 - no shell
     if done.returncode != 0:
         raise BackupError(f"{Path(args[0]).name} failed: {done.stderr.strip()[-2000:]}")
 
@@ -136,11 +137,24 @@ def _has_files(folder: Path) -> bool:
 
 
 def create_backup(target: Path) -> dict:
-    """Write a backup of the app's database and uploads into the new or empty ``target``."""
+    """Write a backup of the app's database and uploads into the new or empty ``target``; a
+    backup that fails half-way leaves the directory empty again."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} is not empty: give a new or empty directory")
     target.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_backup(target)
+    except BaseException:
+        for child in target.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        raise
+
+
+def _write_backup(target: Path) -> dict:
     if _backend() == "postgresql":
         database = _dump_postgresql(target / "database.dump")
     elif _backend() == "sqlite":
@@ -150,8 +164,8 @@ def create_backup(target: Path) -> dict:
     uploads = {}
     source = upload_folder()
     for name, path in _upload_files(source):
-        uploads[name] = {"sha256": _copy_checked(path, target / "uploads" / name)}
-        uploads[name]["size"] = path.stat().st_size
+        copy = target / "uploads" / name
+        uploads[name] = {"sha256": _copy_checked(path, copy), "size": copy.stat().st_size}
     manifest = {
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
