@@ -39,12 +39,36 @@ forwarded_allow_ips = os.environ.get("HRFUND_FORWARDED_ALLOW_IPS", "127.0.0.1,::
 # Worker heartbeat files go to the default temporary folder: under systemd, PrivateTmp's own
 # /tmp (ProtectSystem=strict leaves it writable).
 
+# gunicorn's control socket (gunicornc): under systemd in RuntimeDirectory (/run/hrfund), as the
+# home directory is read-only there; elsewhere gunicorn's default ($HOME/.gunicorn).
+if os.environ.get("RUNTIME_DIRECTORY"):
+    control_socket = os.path.join(os.environ["RUNTIME_DIRECTORY"].split(":")[0], "gunicorn.ctl")
+
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # With HRFUND_LOG_FORMAT=json the app writes one JSON access line per request, with the user and
 # the request id; gunicorn's own would be a second, poorer line.
 if os.environ.get("HRFUND_LOG_FORMAT", "text").lower() == "json":
     accesslog = None
+    # gunicorn's own messages (start, worker timeouts) as JSON lines too, through the app's
+    # formatter; the app's records reach the same stream through the root logger.
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "hrfund.core.logging.JSONFormatter"}},
+        # gunicorn merges this over its defaults key by key: the root's "console" is needed too
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "handlers": {
+            name: {"class": "logging.StreamHandler", "formatter": "json", "stream": stream}
+            for name, stream in (
+                ("console", "ext://sys.stdout"),
+                ("error_console", "ext://sys.stderr"),
+            )
+        },
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False}
+        },
+    }
 else:
     accesslog = "-"
     # client, time, request line, status, bytes, duration (ms), request id (sent by the app)

@@ -3,6 +3,9 @@ of the proxy, gunicorn and the app agree."""
 
 from __future__ import annotations
 
+import importlib
+import json
+import logging
 import re
 import shutil
 import subprocess
@@ -36,7 +39,7 @@ class _Probe(Application):
 
 
 def _load(monkeypatch, **env) -> object:
-    for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "HRFUND_LOG_FORMAT"):
+    for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "HRFUND_LOG_FORMAT", "RUNTIME_DIRECTORY"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -56,8 +59,16 @@ def test_gunicorn_loads_the_config(monkeypatch):
 
 
 def test_json_logs_leave_access_lines_to_the_app(monkeypatch):
-    cfg = _load(monkeypatch, HRFUND_LOG_FORMAT="json", GUNICORN_WORKERS="3")
+    cfg = _load(
+        monkeypatch, HRFUND_LOG_FORMAT="json", GUNICORN_WORKERS="3", RUNTIME_DIRECTORY="/run/hrfund"
+    )
     assert cfg.accesslog is None and cfg.workers == 3
+    assert cfg.control_socket == "/run/hrfund/gunicorn.ctl"  # systemd's RuntimeDirectory
+    formatter = cfg.logconfig_dict["formatters"]["json"]["()"]
+    module, name = formatter.rsplit(".", 1)
+    record = logging.LogRecord("gunicorn.error", logging.INFO, "", 0, "Booting worker", (), None)
+    line = json.loads(getattr(importlib.import_module(module), name)().format(record))
+    assert line["logger"] == "gunicorn.error" and line["message"] == "Booting worker"
 
 
 def test_limits_agree_across_proxy_gunicorn_and_app():
@@ -112,3 +123,56 @@ def test_containerfile_builds_a_wheel_and_runs_unprivileged():
     user = re.findall(r"^USER (\S+)", text, re.M)
     assert user and user[-1].split(":")[0] not in ("root", "0")
     assert "postgresql-client-15" in text  # backups: pg_dump of the server's version
+
+
+def test_gunicorn_serves_with_the_config_and_logs_json(tmp_path):
+    """The config as gunicorn really runs it: one worker, JSON logs from gunicorn and the app."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ) | {
+        "HRFUND_LOG_FORMAT": "json",
+        "HRFUND_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn.sqlite'}",
+        "HOME": str(tmp_path),  # gunicorn's control socket
+        "PYTHONPATH": str(DEPLOY.parent),
+    }
+    env.pop("RUNTIME_DIRECTORY", None)
+    log = open(tmp_path / "gunicorn.log", "w+")  # noqa: SIM115 - read after the server stops
+    server = subprocess.Popen(
+        [str(Path(sys.prefix) / "bin" / "gunicorn"), "--config", str(DEPLOY / "gunicorn.conf.py")],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline, status = time.monotonic() + 90, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "gunicorn-1"}
+                )
+                with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                    status = answer.status
+                break
+            except OSError:
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    log.seek(0)
+    lines = [json.loads(line) for line in log.read().splitlines() if line.startswith("{")]
+    log.close()
+    assert status == 200, lines[-5:]
+    assert any(line["logger"] == "gunicorn.error" for line in lines)
+    # a first try may time out while the worker starts, and is logged too
+    access = [line for line in lines if line["logger"] == "hrfund.access"]
+    assert access and all(line["request_id"] == "gunicorn-1" for line in access)
+    assert access[-1]["status"] == 200 and access[-1]["path"] == "/healthz"
