@@ -137,6 +137,17 @@ def test_grant_is_idempotent_and_refuses_the_owner(roles):
 
 
 @pytest.mark.postgres_only
+def test_the_runtime_role_cannot_grant_itself_more(roles):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": roles["runtime_url"]})
+    try:
+        result = app.test_cli_runner().invoke(args=["db", "grant", roles["runtime"]])
+        assert result.exit_code != 0 and "as the owner role" in result.output
+    finally:
+        with app.app_context():
+            _db.engine.dispose()
+
+
+@pytest.mark.postgres_only
 @pytest.mark.parametrize("table", APPEND_ONLY)
 def test_owner_cannot_truncate(roles, table):
     with (

@@ -87,5 +87,11 @@ def grant_runtime_role(connection: sa.Connection, role: str, schema: str = "publ
         f"GRANT USAGE, SELECT ON SEQUENCES TO {r}",
     ]
     for statement in statements:
-        connection.exec_driver_sql(statement)
+        try:
+            connection.exec_driver_sql(statement)
+        except sa.exc.DBAPIError as error:
+            raise RoleError(
+                f"{statement} was refused ({str(error.orig).strip()}): run `db grant` as the "
+                f"owner role {owner!r}"
+            ) from None
     return {"owner": owner, "tables": granted}
