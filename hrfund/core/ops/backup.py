@@ -178,10 +178,10 @@ def _write_backup(target: Path) -> dict:
 
 
 def _revision(connection: sa.Connection) -> str | None:
-    try:
-        return connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    except sa.exc.DBAPIError:
+    # looked up, not tried: a failed statement would abort the dump's snapshot transaction
+    if "alembic_version" not in sa.inspect(connection).get_table_names():
         return None
+    return connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
 
 
 def _dump_postgresql(path: Path) -> dict:
