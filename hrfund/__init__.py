@@ -71,10 +71,9 @@ def trust_proxies(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
+    from hrfund.core.logging import configure_logging as configure
+
+    configure(app)  # text, or JSON lines with HRFUND_LOG_FORMAT=json
 
 
 def register_extensions(app: Flask) -> None:
@@ -139,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from hrfund.auth.cli import users_cli
+    from hrfund.core.ops.cli import backup_cli
     from hrfund.reminders.cli import reminders_cli, scheduler_cli
     from hrfund.seed import seed_demo_command
     from hrfund.seed_scale import seed_scale_command
@@ -150,6 +150,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(training_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(backup_cli)  # `db grant` joins Flask-Migrate's `db` group on import
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import User
+from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotFound
 from hrfund.extensions import db
@@ -38,20 +39,37 @@ def get_notification_or_404(notification_id: int, user: User) -> Notification:
 
 
 def mark_read(user: User, notification: Notification) -> Notification:
-    """The user has read the notification (reading it twice changes nothing)."""
+    """The user has read the notification, audited once (reading it twice changes nothing: the
+    conditional UPDATE lets only the first of two racing reads through)."""
     if notification.user_id != user.id:
         raise NotFound(str(_l("No such notification.")))
-    if notification.read_at is None:
-        notification.read_at = utcnow()
-        db.session.flush()
+    claimed = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id == notification.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(notification)
+    if claimed:
+        record_event(user, "notification.read", notification, from_state="unread", to_state="read")
     return notification
 
 
 def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the user read; one audit event names how many."""
     result = db.session.execute(
         sa.update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount:
+        record_event(
+            user,
+            "notification.read_all",
+            object_type="notifications",
+            object_id=user.id,
+            to_state="read",
+            changes={"count": result.rowcount},
+        )
     return result.rowcount

@@ -1,0 +1,1 @@
+"""Operations: database roles, backups and their restore (commands in ``cli.py``)."""
