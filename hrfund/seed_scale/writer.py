@@ -70,7 +70,7 @@ class Writer:
     def ids(self, table: str, n: int) -> range:
         """``n`` fresh ids of ``table``."""
         if table not in self._next:
-            query = f"SELECT max(id) FROM {table}"  # noqa: S608 - a table name of ours
+            query = f"SELECT max(id) FROM {table}"  # noqa: S608  # nosec B608 - our table name
             highest = self.connection.execute(sa.text(query)).scalar()
             self._next[table] = (highest or 0) + 1
         first = self._next[table]
@@ -139,7 +139,7 @@ class Writer:
         for table in self._next:
             self.connection.execute(
                 sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  # nosec B608
                     f"coalesce((SELECT max(id) FROM {table}), 1))"
                 )
             )

@@ -108,3 +108,27 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def journey_employee(app, email: str, like: str = "yamada.taro@metro.tokyo.example") -> str:
+    """A new member of staff in the department of a demo employee, with the same years of
+    service: a journey that places someone never collides with the demo's own placements, since
+    one person never holds two placements over the same days."""
+    import sqlalchemy as sa
+
+    from hrfund.auth.models import User
+    from tests import factories
+
+    with app.app_context():
+        if db_user := _db.session.scalar(sa.select(User).where(User.email == email)):
+            return db_user.email
+        model = _db.session.scalar(sa.select(User).where(User.email == like))
+        factories.user(
+            ("employee",),
+            email=email,
+            password=DEMO_PASSWORD,
+            department=model.department,
+            joined_on=model.joined_on,
+        )
+        _db.session.commit()
+    return email

@@ -12,9 +12,8 @@ from hrfund.auth.models import User
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.extensions import db
 from hrfund.fund import services as fund
-from tests.browser.conftest import shot
+from tests.browser.conftest import journey_employee, shot
 
-EMPLOYEE = "yamada.taro@metro.tokyo.example"
 MANAGER = "sato.hanako@metro.tokyo.example"
 HR = "suzuki.ichiro@metro.tokyo.example"
 COORDINATOR = "kim.minji@seoul.example"
@@ -77,8 +76,9 @@ def _logout(page):
 def test_application_journey(page, live_app, language):
     text = TEXT[language]
     call_id = _open_call(live_app, f"Seoul secondment ({language})")
+    employee = journey_employee(live_app, f"journey.applicant.{language}@metro.tokyo.example")
 
-    _login(page, EMPLOYEE, language)
+    _login(page, employee, language)
     page.goto(f"/calls/{call_id}")
     page.get_by_role("link", name=text["apply"]).click()
     page.locator("#preference_1").select_option("SEL")
@@ -120,7 +120,7 @@ def test_application_journey(page, live_app, language):
     page.wait_for_selector("[data-status=approved]")
     _logout(page)
 
-    _login(page, EMPLOYEE, language)
+    _login(page, employee, language)
     page.goto(application_url)
     page.locator("#placement-link").click()
     page.wait_for_selector("[data-status=proposed]")

@@ -12,17 +12,18 @@ from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.org.models import PartnerCity
 from hrfund.placements import services
-from tests.browser.conftest import shot
+from tests.browser.conftest import journey_employee, shot
 
 SEOUL_COORDINATOR = "kim.minji@seoul.example"
 HR = "suzuki.ichiro@metro.tokyo.example"
-EMPLOYEE = "yamada.taro@metro.tokyo.example"
+EMPLOYEE = "journey.exchange@metro.tokyo.example"  # see journey_employee
 
 
 def _prepare(app) -> int:
+    email = journey_employee(app, EMPLOYEE)  # committed before this context reads anything
     with app.app_context():
         hr = db.session.scalar(sa.select(User).where(User.email == HR))
-        employee = db.session.scalar(sa.select(User).where(User.email == EMPLOYEE))
+        employee = db.session.scalar(sa.select(User).where(User.email == email))
         seoul = db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == "SEL"))
         if not fund.summary(2026).lines:
             pass

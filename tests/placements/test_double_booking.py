@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from hrfund.core.errors import Conflict
 from hrfund.placements import nominations, services
@@ -23,7 +24,8 @@ from tests.placements.test_scope_and_pages import _api, _client
 
 def test_a_second_placement_over_the_same_days_is_refused(world, db):
     first = world.place(amount=10_000)
-    with pytest.raises(Conflict) as refused:  # overlaps on one day
+    # outside a request messages are in the default language (ja): read this one in English
+    with force_locale("en"), pytest.raises(Conflict) as refused:  # overlaps on one day
         world.place(city=world.berlin, amount=10_000, start=END, end=date(2027, 6, 30))
     assert f"placement {first.id}" in refused.value.message
     world.place(city=world.berlin, amount=10_000, start=date(2027, 3, 1), end=date(2027, 6, 30))

@@ -1,10 +1,8 @@
 """In a real browser: an employee submits, the manager finds the notice in the app, in their
 language, and follows its link to the application."""
 
-# ruff: noqa: F811 - the browser fixtures are imported, then requested by name
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 import pytest
@@ -15,19 +13,13 @@ from hrfund.applications import services as applications
 from hrfund.auth.models import User
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.extensions import db
-from tests.browser.conftest import CHROMIUM, browser, live_app, live_server, page, shot  # noqa: F401
+from tests.browser.conftest import shot
 
 EMPLOYEE = "yamada.taro@metro.tokyo.example"
 MANAGER = "sato.hanako@metro.tokyo.example"
 HR = "suzuki.ichiro@metro.tokyo.example"
 TITLE = {"en": "Application to endorse: Taro Yamada", "ja": "推薦待ちの応募: 山田 太郎"}
 OPEN = {"en": "Open", "ja": "開く"}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
-]
 
 
 def _draft(app, title: str) -> int:
