@@ -23,6 +23,7 @@ from hrfund.core.statemachine import STATE_LABELS
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.org.models import Department, PartnerCity
+from hrfund.placements.booking import ensure_not_double_booked
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import (
     ActionLinkUse,
@@ -33,7 +34,7 @@ from hrfund.placements.models import (
     Placement,
     PlacementStatus,
 )
-from hrfund.placements.services import _check_amount, _check_period, ensure_not_double_booked
+from hrfund.placements.services import _check_amount, _check_period
 
 STATE_LABELS.update(
     {"pending": _l("pending"), "accepted": _l("accepted"), "rejected": _l("rejected")}

@@ -20,14 +20,14 @@ from hrfund.auth.models import Role, User
 from hrfund.core import signals
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
-from hrfund.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of
-from hrfund.core.i18n import localized_name
 from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.fund.placement_state import Standing
 from hrfund.org.models import PartnerCity
+from hrfund.placements.booking import LIVE, ensure_not_double_booked  # noqa: F401 - re-exported
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import Direction, Placement, PlacementStatus
 
@@ -212,52 +212,6 @@ def _check_amount(amount_jpy) -> int:
         message = str(_l("Enter a whole number of yen above zero."))
         raise ValidationFailed(message, fields={"amount_jpy": [message]})
     return amount_jpy
-
-
-LIVE = (S.PROPOSED, S.CONFIRMED, S.ACTIVE)
-
-
-def ensure_not_double_booked(
-    *, start_on: date, end_on: date, person_id: int | None = None, guest_email: str | None = None
-) -> None:
-    """One person never holds two live placements (proposed, confirmed or active) whose periods
-    overlap: Conflict (409) naming the other one. Serialised per person on PostgreSQL (an
-    advisory lock until the transaction ends), so that two approvals at once cannot both pass."""
-    if person_id is None and not guest_email:
-        return
-    key = f"placement-person:{person_id}" if person_id else f"placement-guest:{guest_email.lower()}"
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
-    same = (
-        Placement.person_id == person_id
-        if person_id
-        else sa.func.lower(Placement.guest_email) == guest_email.lower()
-    )
-    other = db.session.scalar(
-        sa.select(Placement)
-        .where(
-            same,
-            Placement.status.in_(LIVE),
-            Placement.start_on <= end_on,
-            Placement.end_on >= start_on,
-        )
-        .order_by(Placement.start_on)
-        .limit(1)
-    )
-    if other is not None:
-        raise Conflict(
-            str(
-                _l(
-                    "This person already holds placement %(id)d in %(city)s from %(start)s to "
-                    "%(end)s (%(state)s): one person never holds two placements at once.",
-                    id=other.id,
-                    city=localized_name(other.city),
-                    start=other.start_on.isoformat(),
-                    end=other.end_on.isoformat(),
-                    state=STATE_LABELS[other.status.value],
-                )
-            )
-        )
 
 
 def create_outgoing_placement(

@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from hrfund.auth.passwords import hash_password
+from hrfund.org.services import CITY_FIELDS
 from hrfund.seed import DEMO_PASSWORD
 from hrfund.seed_scale import names
 from hrfund.seed_scale.context import Context
@@ -127,21 +128,7 @@ def cities(ctx: Context) -> None:
         ctx.city_currency[city_id] = currency
     ctx.writer.write(
         "partner_cities",
-        (
-            "id",
-            "code",
-            "name_en",
-            "name_ja",
-            "country",
-            "timezone",
-            "currency",
-            "relationship",
-            "since",
-            "cooperation_areas",
-            "active",
-            "created_at",
-            "updated_at",
-        ),
+        ("id", *CITY_FIELDS, "created_at", "updated_at"),  # the columns org's services write
         rows,
     )
     for city_id, *_ in rows:
