@@ -122,12 +122,15 @@ def register_blueprints(app: Flask) -> None:
     from importlib.util import find_spec
 
     from hrfund.api import create_api_blueprint
-    from hrfund.auth.admin import bp as admin_bp
+    from hrfund.auth.blueprint import admin_bp
     from hrfund.core.health import bp as health_bp
 
     api_blueprints = []
     for name in MODULES:
-        if find_spec(f"hrfund.{name}.views"):
+        if find_spec(f"hrfund.{name}.blueprint"):
+            import_module(f"hrfund.{name}.views")  # the views package attaches its routes to bp
+            app.register_blueprint(import_module(f"hrfund.{name}.blueprint").bp)
+        elif find_spec(f"hrfund.{name}.views"):
             app.register_blueprint(import_module(f"hrfund.{name}.views").bp)
         if find_spec(f"hrfund.{name}.api"):
             api_blueprints.append(import_module(f"hrfund.{name}.api").bp)

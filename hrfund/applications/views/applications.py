@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.applications import services
+from hrfund.applications.blueprint import bp
 from hrfund.applications.calls import deadline, get_call_or_404
 from hrfund.applications.forms import (
     ApplicationForm,
@@ -17,7 +18,6 @@ from hrfund.applications.forms import (
     DecisionForm,
 )
 from hrfund.applications.models import Application, Attachment, Call
-from hrfund.applications.views import bp
 from hrfund.auth.models import Role, User
 from hrfund.core.errors import (
     FORM_REFUSALS,

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.applications import calls as call_service
+from hrfund.applications.blueprint import bp
 from hrfund.applications.forms import CallForm
 from hrfund.applications.models import Application, Call, CallSlot, CallStatus
 from hrfund.auth.models import Role
@@ -26,8 +27,6 @@ from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import eligibility
 from hrfund.training.labels import TEST_LABELS
 from hrfund.training.models import TrainingProgram
-
-bp = Blueprint("applications", __name__)
 
 
 @bp.route("/calls")
@@ -223,9 +222,3 @@ def call_action(call_id: int, action: str):
         _("The call is %(state)s.", state=call_service.STATE_LABELS[item.status.value]), "success"
     )
     return redirect(url_for("applications.call", call_id=item.id))
-
-
-from hrfund.applications import (  # noqa: E402,F401  (same blueprint)
-    application_views,
-    delegation_views,
-)

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.applications import delegations as service
+from hrfund.applications.blueprint import bp
 from hrfund.applications.forms import DelegationForm, EndDelegationForm
-from hrfund.applications.views import bp
 from hrfund.auth.models import Role
 from hrfund.auth.services import get_user_by_email
 from hrfund.core.errors import FORM_REFUSALS, ValidationFailed
