@@ -19,6 +19,7 @@ from hrfund.extensions import db, limiter
 from hrfund.org.models import Department
 from hrfund.org.services import get_city_by_code
 from hrfund.placements import nominations as service
+from hrfund.placements.blueprint import bp
 from hrfund.placements.forms import (
     AcceptNominationForm,
     AgreementForm,
@@ -27,7 +28,6 @@ from hrfund.placements.forms import (
     NominationForm,
 )
 from hrfund.placements.models import ExchangeAgreement, Nomination
-from hrfund.placements.views import bp
 
 
 @bp.route("/nominations")

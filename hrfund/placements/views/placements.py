@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,6 +25,7 @@ from hrfund.fund.services import placement_totals
 from hrfund.org.models import PartnerCity
 from hrfund.placements import milestones as ms
 from hrfund.placements import services
+from hrfund.placements.blueprint import bp
 from hrfund.placements.forms import (
     ArrivalForm,
     CommentForm,
@@ -34,8 +35,6 @@ from hrfund.placements.forms import (
     ReportForm,
 )
 from hrfund.placements.models import Milestone, Placement, Report
-
-bp = Blueprint("placements", __name__)
 
 
 @bp.app_template_global()
@@ -390,6 +389,3 @@ def timeline():
         fiscal_year=year,
         user_lookup=User,
     )
-
-
-from hrfund.placements import nomination_views  # noqa: E402,F401  (routes on the same blueprint)
