@@ -11,9 +11,9 @@ from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.training import imports
+from hrfund.training.blueprint import bp
 from hrfund.training.forms import ActionForm, ImportForm
 from hrfund.training.labels import IMPORT_STATUS_LABELS
-from hrfund.training.views import bp
 
 
 @bp.route("/training/imports")

@@ -14,8 +14,8 @@ from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
 from hrfund.org.models import Department
 from hrfund.training import hooks, talent
+from hrfund.training.blueprint import bp
 from hrfund.training.models import TrainingProgram
-from hrfund.training.views import bp
 
 
 def _choices() -> dict:

@@ -3,7 +3,7 @@ import_views.py and talent_views.py, on the same blueprint)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.training import records as record_services
 from hrfund.training import services
+from hrfund.training.blueprint import bp
 from hrfund.training.forms import (
     ActionForm,
     ProgramForm,
@@ -26,8 +27,6 @@ from hrfund.training.forms import (
 )
 from hrfund.training.labels import CATEGORY_LABELS, STATUS_LABELS, TEST_LABELS, test_label
 from hrfund.training.models import TrainingProgram
-
-bp = Blueprint("training", __name__)
 
 #: Everyone but partner-city coordinators has (or reads) TMG training records.
 RECORD_ROLES = ("employee", "manager", "hr", "auditor", "admin")
@@ -368,6 +367,3 @@ def _lang() -> str:
     from hrfund.core.i18n import current_language
 
     return current_language()
-
-
-from hrfund.training import import_views, talent_views  # noqa: E402, F401  (routes on bp)
