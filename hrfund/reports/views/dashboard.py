@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, render_template
+from flask import current_app, render_template
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,10 +14,9 @@ from hrfund.core.permissions import login_required
 from hrfund.core.statemachine import STATE_LABELS
 from hrfund.fund.models import EntryKind
 from hrfund.reports import dashboards
+from hrfund.reports.blueprint import bp
 from hrfund.reports.charts import bar_chart
 from hrfund.reports.fiscal_year import fund_rows
-
-bp = Blueprint("reports", __name__)
 
 
 @bp.app_template_global()
@@ -122,6 +121,3 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
         ],
     )
     return charts
-
-
-from hrfund.reports import report_views  # noqa: E402,F401  (same blueprint)

@@ -7,10 +7,10 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from hrfund.auth.models import Role
 from hrfund.core.fiscal import current_fiscal_year
 from hrfund.core.permissions import roles_required
+from hrfund.reports.blueprint import bp
 from hrfund.reports.fiscal_year import fiscal_year_report, reportable
 from hrfund.reports.fiscal_year_xlsx import spooled_workbook
 from hrfund.reports.labels import ReportLabels
-from hrfund.reports.views import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
