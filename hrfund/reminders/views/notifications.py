@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from hrfund.core.permissions import login_required
 from hrfund.reminders import notice_prefs, notices
+from hrfund.reminders.blueprint import bp
 from hrfund.reminders.notice_kinds import KINDS
-from hrfund.reminders.views import bp
 
 # Reminders subscribes to the workflow signals once, when the app registers this blueprint.
 bp.record_once(lambda state: notices.init_app(state.app))

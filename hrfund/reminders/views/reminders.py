@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -27,10 +26,9 @@ from hrfund.org.models import PartnerCity
 from hrfund.reminders import calendar, services
 from hrfund.reminders import notifications as inbox
 from hrfund.reminders import rules as rule_services
+from hrfund.reminders.blueprint import bp
 from hrfund.reminders.models import Channel, Delivery, DeliveryStatus, ReminderRule
 from hrfund.reminders.registry import BEFORE_KINDS, KIND_LABELS
-
-bp = Blueprint("reminders", __name__)
 
 
 @bp.app_context_processor
@@ -264,6 +262,3 @@ def feed(token: str):
     return current_app.response_class(
         body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"}
     )
-
-
-from hrfund.reminders import notice_views  # noqa: E402,F401  (routes on the same blueprint)
