@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.org import services
+from hrfund.org.blueprint import bp
 from hrfund.org.forms import (
     AREA_LABELS,
     LEVEL_LABELS,
@@ -23,8 +24,6 @@ from hrfund.org.forms import (
     DepartmentForm,
 )
 from hrfund.org.models import Department
-
-bp = Blueprint("org", __name__)
 
 CITY_EDITORS = (Role.HR, Role.ADMIN)
 DEPARTMENT_EDITORS = (Role.ADMIN,)

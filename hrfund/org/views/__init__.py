@@ -1,0 +1,3 @@
+"""The org pages, one file per page group, named by URL."""
+
+from hrfund.org.views import cities  # noqa: F401  (routes on bp)
