@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.auth import services
+from hrfund.auth.blueprint import admin_bp as bp
 from hrfund.auth.forms import ConfirmForm, ResetPasswordForm, UserForm
 from hrfund.auth.models import Role, User
 from hrfund.core.errors import Conflict, NotFound, ValidationFailed
@@ -16,8 +17,6 @@ from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
 from hrfund.org.models import Department, PartnerCity
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def get_user_or_404(user_id: int) -> User:

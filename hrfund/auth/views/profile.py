@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -18,14 +17,13 @@ from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from hrfund.auth import services, throttle
+from hrfund.auth.blueprint import bp
 from hrfund.auth.forms import ConfirmForm, LoginForm, PasswordForm, SettingsForm, TokenForm
 from hrfund.auth.models import ApiToken
 from hrfund.core.errors import NotFound, ValidationFailed
 from hrfund.core.forms import safe_next, show_errors
 from hrfund.core.permissions import login_required
 from hrfund.extensions import db
-
-bp = Blueprint("auth", __name__)
 
 
 @bp.app_template_global()
