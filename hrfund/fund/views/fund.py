@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy.orm as so
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -23,6 +22,7 @@ from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
 from hrfund.fund import exports, figures, services
 from hrfund.fund.amounts import decimal_text, parse_fiscal_year
+from hrfund.fund.blueprint import bp
 from hrfund.fund.forms import (
     CATEGORY_LABELS,
     KIND_LABELS,
@@ -37,8 +37,6 @@ from hrfund.fund.forms import (
 from hrfund.fund.fx import fx_rates_query
 from hrfund.fund.ledger_filters import parse_filters
 from hrfund.fund.models import LedgerEntry
-
-bp = Blueprint("fund", __name__, url_prefix="/fund")
 
 READERS = ("hr", "auditor")
 WRITERS = ("hr",)
