@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.core.audit import AuditEvent, audit_query
+from hrfund.core.blueprint import bp
 from hrfund.core.exports import export_args, export_response, keyset_rows, utc_text
 from hrfund.core.pagination import args_with, paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 
-bp = Blueprint("core", __name__)
 bp.add_app_template_global(export_args)
 bp.add_app_template_global(args_with)
 
