@@ -278,7 +278,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(app, db, world, query_count
 
 
 def test_payments_by_line_and_month_chart(app, db, world):
-    from hrfund.reports.views import organisation_charts
+    from hrfund.reports.views.dashboard import organisation_charts
 
     with app.test_request_context(headers={"Accept-Language": "en"}):
         chart = organisation_charts(dashboards.organisation_dashboard(TODAY, 2026))["months"]
