@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    register_template_globals(app)
     register_commands(app)
     register_errorhandlers(app)
     return app
@@ -79,7 +80,6 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from hrfund.core.db import configure_engine
     from hrfund.core.i18n import init_i18n
-    from hrfund.core.nav import init_nav
     from hrfund.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -90,7 +90,6 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     bootstrap.init_app(app)
     init_i18n(app)
-    init_nav(app)
 
     from hrfund.auth.login import init_login
 
@@ -137,6 +136,21 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(create_api_blueprint(api_blueprints))
+
+
+def register_template_globals(app: Flask) -> None:
+    """Every template global and filter, in one place (hrfund/core/template_globals.py); the
+    modules' own are handed in here, for core imports no module above it."""
+    from hrfund.core.template_globals import init_template_globals
+    from hrfund.fund.amounts import plain_decimal
+    from hrfund.reminders.views.reminders import unread_notifications
+    from hrfund.training.labels import TEMPLATE_GLOBALS as training_labels
+
+    init_template_globals(
+        app,
+        module_globals={**training_labels, "unread_notifications": unread_notifications},
+        module_filters={"plain_decimal": plain_decimal},
+    )
 
 
 def register_commands(app: Flask) -> None:

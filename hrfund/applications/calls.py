@@ -14,17 +14,13 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
 from hrfund.core.inputs import MAX_BIGINT, MAX_ID
-from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
+from hrfund.core.statemachine import StateMachine, Transition
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import check_rules
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 C = CallStatus
-
-STATE_LABELS.update(
-    {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed"), "decided": _l("decided")}
-)
 
 
 def _is_hr(actor, _call=None) -> bool:

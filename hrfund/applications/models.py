@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.auth.models import User
 from hrfund.core.db import TimestampMixin, str_enum
 from hrfund.core.files import StoredFile
+from hrfund.core.labels import LabelledEnum, register_states
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 
 
-class CallStatus(enum.StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    DECIDED = "decided"
+class CallStatus(LabelledEnum):
+    DRAFT = "draft", _l("draft")
+    OPEN = "open", _l("open")
+    CLOSED = "closed", _l("closed")
+    DECIDED = "decided", _l("decided")
 
 
-class ApplicationStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ENDORSED = "endorsed"
-    RETURNED = "returned"
-    DECLINED_BY_MANAGER = "declined_by_manager"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+class ApplicationStatus(LabelledEnum):
+    DRAFT = "draft", _l("draft")
+    SUBMITTED = "submitted", _l("submitted")
+    ENDORSED = "endorsed", _l("endorsed")
+    RETURNED = "returned", _l("returned")
+    DECLINED_BY_MANAGER = "declined_by_manager", _l("declined by the manager")
+    APPROVED = "approved", _l("approved")
+    REJECTED = "rejected", _l("rejected")
+    WITHDRAWN = "withdrawn", _l("withdrawn")
+
+
+register_states(CallStatus, ApplicationStatus)
 
 
 #: States before a decision: the applicant may still withdraw.

@@ -43,7 +43,7 @@ from hrfund.core.errors import (
 )
 from hrfund.core.files import store_upload
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
-from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
+from hrfund.core.statemachine import StateMachine, Transition
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.fund.models import Category
@@ -52,18 +52,6 @@ from hrfund.placements.services import create_outgoing_placement
 from hrfund.training.eligibility import eligibility, eligible_condition
 
 A = ApplicationStatus
-STATE_LABELS.update(
-    {
-        "draft": _l("draft"),
-        "submitted": _l("submitted"),
-        "endorsed": _l("endorsed"),
-        "returned": _l("returned"),
-        "declined_by_manager": _l("declined by the manager"),
-        "approved": _l("approved"),
-        "rejected": _l("rejected"),
-        "withdrawn": _l("withdrawn"),
-    }
-)
 MAX_PREFERENCES = 3
 MAX_BUDGET_ITEM = 100_000_000
 
@@ -109,7 +97,7 @@ MACHINE = StateMachine(
             {A.ENDORSED},
             A.RETURNED,
             who=hr_or_deputy,
-            label=_l("Return"),
+            label=_l("Return for changes"),
             needs_comment=True,
         ),
         Transition("approve", {A.ENDORSED}, A.APPROVED, who=hr_or_deputy, label=_l("Approve")),

@@ -22,14 +22,6 @@ from hrfund.auth.models import Role
 from hrfund.core.forms import FlaskForm
 
 LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
-ROLE_LABELS = {
-    Role.EMPLOYEE: _l("Employee"),
-    Role.MANAGER: _l("Manager"),
-    Role.HR: _l("HR officer"),
-    Role.COORDINATOR: _l("City coordinator"),
-    Role.AUDITOR: _l("Auditor"),
-    Role.ADMIN: _l("Administrator"),
-}
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -108,9 +100,7 @@ class UserForm(FlaskForm):
     joined_on = DateField(_l("Date joined"), validators=[Optional()])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = SelectField(_l("Time zone"), choices=timezone_choices, default="Asia/Tokyo")
-    roles = MultiCheckboxField(
-        _l("Roles"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
-    )
+    roles = MultiCheckboxField(_l("Roles"), choices=[(r.value, r.lazy_label) for r in Role])
     city = SelectField(_l("Partner city (coordinators)"), coerce=str, validators=[Optional()])
     manages = SelectMultipleField(
         _l("Heads departments (managers)"), coerce=str, validators=[Optional()]

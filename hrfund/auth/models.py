@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.core.db import TimestampMixin, str_enum, utcnow
+from hrfund.core.labels import LabelledEnum, register_roles
 from hrfund.extensions import db
 from hrfund.org.models import Department, PartnerCity
 
 
-class Role(enum.StrEnum):
-    EMPLOYEE = "employee"
-    MANAGER = "manager"
-    HR = "hr"
-    COORDINATOR = "coordinator"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    EMPLOYEE = "employee", _l("Employee")
+    MANAGER = "manager", _l("Manager")
+    HR = "hr", _l("HR officer")
+    COORDINATOR = "coordinator", _l("City coordinator")
+    AUDITOR = "auditor", _l("Auditor")
+    ADMIN = "admin", _l("Administrator")
+
+
+register_roles(Role)
 
 
 department_managers = sa.Table(

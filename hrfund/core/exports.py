@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, request, send_file, stream_with_context
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from hrfund.core.audit import AuditEvent
+from hrfund.core.labels import state_label
 from hrfund.extensions import db
 
 BATCH = 1000
@@ -154,3 +160,73 @@ def export_response(fmt: str, filename: str, sheet_title: str, header: list, row
     if fmt == "xlsx":
         return xlsx_response(filename, sheet_title, header, rows)
     return csv_response(filename, header, rows)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its header (a lazy string) and how the cell of an item is read
+    (a state or a name as the page shows it: its label)."""
+
+    header: Any
+    cell: Callable[[Any], Any]
+
+
+def table_response(
+    fmt: str,
+    filename: str,
+    sheet_title: Any,
+    columns: Sequence[Column],
+    stmt: sa.Select,
+    id_column,
+    *,
+    newest_first: bool = False,
+    prepare: Callable[[list], None] | None = None,
+):
+    """``stmt``'s items as a CSV or XLSX download, one row of ``columns`` each, read in keyset
+    batches by ``id_column`` (``prepare`` sees each batch first, to load what its rows need)."""
+    header = [str(column.header) for column in columns]
+
+    def row_of(item) -> list:
+        return [column.cell(item) for column in columns]
+
+    rows = keyset_rows(stmt, id_column, row_of, newest_first=newest_first, prepare=prepare)
+    return export_response(fmt, filename, str(sheet_title), header, rows)
+
+
+def audit_response(fmt: str, stmt: sa.Select):
+    """The filtered audit log, newest first, states named in the reader's language. Plain rows
+    of the columns below, not ORM objects: the log is the longest list there is."""
+    columns = (
+        Column(_l("Event"), lambda e: e.id),
+        Column(_l("Recorded at (UTC)"), lambda e: utc_text(e.at)),
+        Column(_l("Who"), lambda e: e.actor_label),
+        Column(_l("Action"), lambda e: e.action),
+        Column(_l("Object type"), lambda e: e.object_type),
+        Column(_l("Object id"), lambda e: e.object_id or ""),
+        Column(_l("From"), lambda e: state_label(e.from_state) if e.from_state else ""),
+        Column(_l("To"), lambda e: state_label(e.to_state) if e.to_state else ""),
+        Column(_l("Comment"), lambda e: e.comment or ""),
+        Column(
+            _l("Changes"),
+            lambda e: (
+                json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else ""
+            ),
+        ),
+        Column(_l("Request"), lambda e: e.request_id or ""),
+    )
+    stmt = stmt.with_only_columns(
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.actor_label,
+        AuditEvent.action,
+        AuditEvent.object_type,
+        AuditEvent.object_id,
+        AuditEvent.from_state,
+        AuditEvent.to_state,
+        AuditEvent.comment,
+        AuditEvent.changes,
+        AuditEvent.request_id,
+    )
+    return table_response(
+        fmt, "audit-log", _l("Audit log"), columns, stmt, AuditEvent.id, newest_first=True
+    )

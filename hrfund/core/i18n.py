@@ -72,7 +72,3 @@ def init_i18n(app) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=translation_directories(app),
     )
-    app.jinja_env.filters["dt"] = _date
-    app.jinja_env.globals.update(
-        localized_name=localized_name, person_name=person_name, current_language=current_language
-    )

@@ -53,7 +53,3 @@ def nav_items() -> list[NavItem]:
         for item in NAV_ITEMS
         if item.endpoint in endpoints and (not item.roles or current_user.has_role(*item.roles))
     ]
-
-
-def init_nav(app) -> None:
-    app.jinja_env.globals["nav_items"] = nav_items

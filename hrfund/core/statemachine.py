@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 
 from hrfund.core.audit import AuditEvent, audit_query, record_event
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed
+from hrfund.core.labels import state_label as _state_label
 from hrfund.extensions import db
 
 log = logging.getLogger(__name__)
@@ -231,11 +232,3 @@ def claim_row(obj, condition, values: dict, refusal: Callable[[], Exception]) ->
 
 def _value(state) -> str:
     return state.value if isinstance(state, Enum) else str(state)
-
-
-#: Human labels for states, filled by the modules that own them (state value → lazy string).
-STATE_LABELS: dict[str, object] = {}
-
-
-def _state_label(state) -> str:
-    return str(STATE_LABELS.get(_value(state), _value(state)))

@@ -40,6 +40,11 @@ def decimal_text(value) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
 
+def plain_decimal(value) -> str:
+    """The template filter ``plain_decimal``: ``decimal_text``, and nothing for no value."""
+    return decimal_text(value) or ""
+
+
 def to_yen(amount: Decimal, rate: Decimal) -> int:
     """A foreign amount in yen at ``rate`` yen per unit, rounded half up to the whole yen."""
     return int((amount * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -10,25 +10,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from hrfund.core.forms import FlaskForm
 from hrfund.fund.models import Category, EntryKind, Purpose
 
-CATEGORY_LABELS = {
-    Category.OUTGOING: _l("Outgoing (TMG staff abroad)"),
-    Category.INCOMING: _l("Incoming (partner-city staff in Tokyo)"),
-    Category.TRAINING: _l("Training"),
-    Category.OPERATIONS: _l("Operations"),
-}
-KIND_LABELS = {
-    EntryKind.CONTRIBUTION: _l("Contribution"),
-    EntryKind.ALLOCATION: _l("Allocation"),
-    EntryKind.COMMITMENT: _l("Commitment"),
-    EntryKind.RELEASE: _l("Release"),
-    EntryKind.DISBURSEMENT: _l("Disbursement"),
-    EntryKind.REVERSAL: _l("Reversal"),
-}
-PURPOSE_LABELS = {
-    Purpose.PLACEMENT: _l("Placement"),
-    Purpose.TRAINING: _l("Training"),
-    Purpose.OTHER: _l("Other"),
-}
+CATEGORY_LABELS = {member: member.lazy_label for member in Category}
+KIND_LABELS = {member: member.lazy_label for member in EntryKind}
+PURPOSE_LABELS = {member: member.lazy_label for member in Purpose}
 
 
 def category_choices(blank=None) -> list[tuple[str, object]]:

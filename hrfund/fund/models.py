@@ -6,16 +6,17 @@ refuses it on both databases). Figures are sums over the ledger, taken under a r
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.auth.models import User
 from hrfund.core.db import str_enum, utcnow
+from hrfund.core.labels import LabelledEnum
 from hrfund.extensions import db
 
 #: The earliest fiscal year the fund keeps books for (also a check constraint).
@@ -27,26 +28,26 @@ ForeignAmount = sa.Numeric(20, 4)
 Rate = sa.Numeric(18, 6)
 
 
-class Category(enum.StrEnum):
-    OUTGOING = "outgoing"
-    INCOMING = "incoming"
-    TRAINING = "training"
-    OPERATIONS = "operations"
+class Category(LabelledEnum):
+    OUTGOING = "outgoing", _l("Outgoing (TMG staff abroad)")
+    INCOMING = "incoming", _l("Incoming (partner-city staff in Tokyo)")
+    TRAINING = "training", _l("Training")
+    OPERATIONS = "operations", _l("Operations")
 
 
-class EntryKind(enum.StrEnum):
-    CONTRIBUTION = "contribution"
-    ALLOCATION = "allocation"
-    COMMITMENT = "commitment"
-    RELEASE = "release"
-    DISBURSEMENT = "disbursement"
-    REVERSAL = "reversal"
+class EntryKind(LabelledEnum):
+    CONTRIBUTION = "contribution", _l("Contribution")
+    ALLOCATION = "allocation", _l("Allocation")
+    COMMITMENT = "commitment", _l("Commitment")
+    RELEASE = "release", _l("Release")
+    DISBURSEMENT = "disbursement", _l("Disbursement")
+    REVERSAL = "reversal", _l("Reversal")
 
 
-class Purpose(enum.StrEnum):
-    PLACEMENT = "placement"
-    TRAINING = "training"
-    OTHER = "other"
+class Purpose(LabelledEnum):
+    PLACEMENT = "placement", _l("Placement")
+    TRAINING = "training", _l("Training")
+    OTHER = "other", _l("Other")
 
 
 class FundAccount(db.Model):

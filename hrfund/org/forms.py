@@ -17,28 +17,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from hrfund.core.forms import FlaskForm
 from hrfund.org.models import CooperationArea, DepartmentLevel, Relationship
 
-RELATIONSHIP_LABELS = {
-    Relationship.SISTER: _l("Sister city"),
-    Relationship.FRIENDSHIP: _l("Friendship city"),
-    Relationship.POLICY_COOPERATION: _l("Policy cooperation agreement"),
-    Relationship.MEMORANDUM: _l("Memorandum"),
-    Relationship.OTHER: _l("Other"),
-}
-AREA_LABELS = {
-    CooperationArea.WATERWORKS: _l("Waterworks and sewerage"),
-    CooperationArea.URBAN_DEVELOPMENT: _l("Urban development"),
-    CooperationArea.CRISIS_MANAGEMENT: _l("Crisis management"),
-    CooperationArea.INFECTIOUS_DISEASES: _l("Infectious diseases"),
-    CooperationArea.ENVIRONMENT: _l("Environment"),
-    CooperationArea.ARTS_CULTURE: _l("Arts and culture"),
-    CooperationArea.TOURISM: _l("Tourism"),
-    CooperationArea.FINANCE: _l("Finance"),
-}
-LEVEL_LABELS = {
-    DepartmentLevel.BUREAU: _l("Bureau"),
-    DepartmentLevel.DEPARTMENT: _l("Department"),
-    DepartmentLevel.SECTION: _l("Section"),
-}
+RELATIONSHIP_LABELS = {member: member.lazy_label for member in Relationship}
+AREA_LABELS = {member: member.lazy_label for member in CooperationArea}
+LEVEL_LABELS = {member: member.lazy_label for member in DepartmentLevel}
 
 
 class CityForm(FlaskForm):

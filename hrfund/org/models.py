@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.core.db import TimestampMixin, str_enum
+from hrfund.core.labels import LabelledEnum
 from hrfund.extensions import db
 
 
-class DepartmentLevel(enum.StrEnum):
-    BUREAU = "bureau"
-    DEPARTMENT = "department"
-    SECTION = "section"
+class DepartmentLevel(LabelledEnum):
+    BUREAU = "bureau", _l("Bureau")
+    DEPARTMENT = "department", _l("Department")
+    SECTION = "section", _l("Section")
 
 
-class Relationship(enum.StrEnum):
-    SISTER = "sister"
-    FRIENDSHIP = "friendship"
-    POLICY_COOPERATION = "policy_cooperation"
-    MEMORANDUM = "memorandum"
-    OTHER = "other"
+class Relationship(LabelledEnum):
+    SISTER = "sister", _l("Sister city")
+    FRIENDSHIP = "friendship", _l("Friendship city")
+    POLICY_COOPERATION = "policy_cooperation", _l("Policy cooperation agreement")
+    MEMORANDUM = "memorandum", _l("Memorandum")
+    OTHER = "other", _l("Other")
 
 
 #: Relationships that count as a concrete relation toward the target of 30 cities.
@@ -38,15 +39,15 @@ CONCRETE_RELATIONSHIPS = frozenset(
 )
 
 
-class CooperationArea(enum.StrEnum):
-    WATERWORKS = "waterworks"
-    URBAN_DEVELOPMENT = "urban_development"
-    CRISIS_MANAGEMENT = "crisis_management"
-    INFECTIOUS_DISEASES = "infectious_diseases"
-    ENVIRONMENT = "environment"
-    ARTS_CULTURE = "arts_culture"
-    TOURISM = "tourism"
-    FINANCE = "finance"
+class CooperationArea(LabelledEnum):
+    WATERWORKS = "waterworks", _l("Waterworks and sewerage")
+    URBAN_DEVELOPMENT = "urban_development", _l("Urban development")
+    CRISIS_MANAGEMENT = "crisis_management", _l("Crisis management")
+    INFECTIOUS_DISEASES = "infectious_diseases", _l("Infectious diseases")
+    ENVIRONMENT = "environment", _l("Environment")
+    ARTS_CULTURE = "arts_culture", _l("Arts and culture")
+    TOURISM = "tourism", _l("Tourism")
+    FINANCE = "finance", _l("Finance")
 
 
 class Department(TimestampMixin, db.Model):

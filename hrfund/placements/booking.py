@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import Conflict
 from hrfund.core.i18n import localized_name
-from hrfund.core.statemachine import STATE_LABELS
 from hrfund.extensions import db
 from hrfund.placements.models import Placement, PlacementStatus
 
@@ -55,7 +54,7 @@ def ensure_not_double_booked(
                     city=localized_name(other.city),
                     start=other.start_on.isoformat(),
                     end=other.end_on.isoformat(),
-                    state=STATE_LABELS[other.status.value],
+                    state=other.status.label,
                 )
             )
         )

@@ -26,15 +26,6 @@ from hrfund.placements.models import (
 )
 
 K = MilestoneKind
-MILESTONE_LABELS = {
-    K.PRE_DEPARTURE_TRAINING: _l("Pre-departure training"),
-    K.VISA: _l("Visa"),
-    K.DEPARTURE: _l("Departure"),
-    K.ARRIVAL: _l("Arrival"),
-    K.MID_TERM_REPORT: _l("Mid-term report"),
-    K.FINAL_REPORT: _l("Final report"),
-    K.RETURN: _l("Return"),
-}
 REPORT_MILESTONE = {ReportKind.MID_TERM: K.MID_TERM_REPORT, ReportKind.FINAL: K.FINAL_REPORT}
 
 

@@ -7,46 +7,51 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.auth.models import User
 from hrfund.core.db import TimestampMixin, str_enum, utcnow
 from hrfund.core.files import StoredFile
+from hrfund.core.labels import LabelledEnum, register_states
 from hrfund.extensions import db
 from hrfund.org.models import Department, PartnerCity
 
 
-class Direction(enum.StrEnum):
-    OUTGOING = "outgoing"  # a TMG employee hosted by a partner city
-    INCOMING = "incoming"  # a partner city's official hosted by a TMG department
+class Direction(LabelledEnum):
+    OUTGOING = "outgoing", _l("Outgoing")  # a TMG employee hosted by a partner city
+    INCOMING = "incoming", _l("Incoming")  # a partner city's official hosted by a TMG department
 
 
-class PlacementStatus(enum.StrEnum):
-    PROPOSED = "proposed"
-    CONFIRMED = "confirmed"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
+class PlacementStatus(LabelledEnum):
+    PROPOSED = "proposed", _l("proposed")
+    CONFIRMED = "confirmed", _l("confirmed")
+    ACTIVE = "active", _l("active")
+    COMPLETED = "completed", _l("completed")
+    DECLINED = "declined", _l("declined")
+    CANCELLED = "cancelled", _l("cancelled")
 
 
 OPEN_STATUSES = (PlacementStatus.PROPOSED, PlacementStatus.CONFIRMED, PlacementStatus.ACTIVE)
 
 
-class NominationStatus(enum.StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
+class NominationStatus(LabelledEnum):
+    PENDING = "pending", _l("pending")
+    ACCEPTED = "accepted", _l("accepted")
+    REJECTED = "rejected", _l("rejected")
 
 
-class MilestoneKind(enum.StrEnum):
-    PRE_DEPARTURE_TRAINING = "pre_departure_training"
-    VISA = "visa"
-    DEPARTURE = "departure"
-    ARRIVAL = "arrival"
-    MID_TERM_REPORT = "mid_term_report"
-    FINAL_REPORT = "final_report"
-    RETURN = "return"
+register_states(PlacementStatus, NominationStatus)
+
+
+class MilestoneKind(LabelledEnum):
+    PRE_DEPARTURE_TRAINING = "pre_departure_training", _l("Pre-departure training")
+    VISA = "visa", _l("Visa")
+    DEPARTURE = "departure", _l("Departure")
+    ARRIVAL = "arrival", _l("Arrival")
+    MID_TERM_REPORT = "mid_term_report", _l("Mid-term report")
+    FINAL_REPORT = "final_report", _l("Final report")
+    RETURN = "return", _l("Return")
 
 
 class ReportKind(enum.StrEnum):

@@ -19,7 +19,6 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_bounds, fiscal_year_of
-from hrfund.core.statemachine import STATE_LABELS
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.org.models import Department, PartnerCity
@@ -36,9 +35,6 @@ from hrfund.placements.models import (
 )
 from hrfund.placements.services import _check_amount, _check_period
 
-STATE_LABELS.update(
-    {"pending": _l("pending"), "accepted": _l("accepted"), "rejected": _l("rejected")}
-)
 LINK_SALT = "placement-action-link"
 LINK_MAX_AGE = 14 * 24 * 3600  # seconds
 

@@ -22,7 +22,7 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of
-from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
+from hrfund.core.statemachine import StateMachine, Transition
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.fund.placement_state import Standing
@@ -33,17 +33,6 @@ from hrfund.placements.models import Direction, Placement, PlacementStatus
 
 log = logging.getLogger(__name__)
 S = PlacementStatus
-
-STATE_LABELS.update(
-    {
-        "proposed": _l("proposed"),
-        "confirmed": _l("confirmed"),
-        "active": _l("active"),
-        "completed": _l("completed"),
-        "declined": _l("declined"),
-        "cancelled": _l("cancelled"),
-    }
-)
 
 
 def is_hr(actor, _placement=None) -> bool:
@@ -78,13 +67,13 @@ MACHINE = StateMachine(
             needs_comment=True,
         ),
         Transition("start", {S.CONFIRMED}, S.ACTIVE, who=hr_or_host, label=_l("Confirm arrival")),
-        Transition("complete", {S.ACTIVE}, S.COMPLETED, who=is_hr, label=_l("Complete")),
+        Transition("complete", {S.ACTIVE}, S.COMPLETED, who=is_hr, label=_l("Mark completed")),
         Transition(
             "cancel",
             {S.PROPOSED, S.CONFIRMED, S.ACTIVE},
             S.CANCELLED,
             who=is_hr,
-            label=_l("Cancel"),
+            label=_l("Cancel placement"),
             needs_comment=True,
         ),
     ],

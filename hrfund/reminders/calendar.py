@@ -22,7 +22,6 @@ from hrfund.core.fiscal import tokyo_today
 from hrfund.core.mail import recipient_language
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
-from hrfund.placements.milestones import MILESTONE_LABELS
 from hrfund.placements.models import Placement, PlacementStatus
 from hrfund.reminders.models import CalendarToken
 from hrfund.training.labels import test_label
@@ -134,7 +133,7 @@ def _placement_events(placements, lang: str) -> list[Event]:
                 events.append(
                     _all_day(
                         f"milestone-{m.id}",
-                        f"{MILESTONE_LABELS[m.kind]}: {p.person_name} ({city})",
+                        f"{m.kind.label}: {p.person_name} ({city})",
                         m.due_on,
                     )
                 )

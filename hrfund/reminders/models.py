@@ -2,37 +2,38 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.auth.models import User
 from hrfund.core.db import str_enum, utcnow
+from hrfund.core.labels import LabelledEnum
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.placements.models import Nomination, Placement
 from hrfund.training.models import LanguageScore, TrainingRecord
 
 
-class Audience(enum.StrEnum):
-    PERSON = "person"
-    MANAGER = "manager"
-    HR = "hr"
-    COORDINATOR = "coordinator"
+class Audience(LabelledEnum):
+    PERSON = "person", _l("The person")
+    MANAGER = "manager", _l("Their manager")
+    HR = "hr", _l("HR")
+    COORDINATOR = "coordinator", _l("The city's coordinator")
 
 
-class Channel(enum.StrEnum):
-    EMAIL = "email"
-    IN_APP = "in_app"
+class Channel(LabelledEnum):
+    EMAIL = "email", _l("E-mail")
+    IN_APP = "in_app", _l("In-app")
 
 
-class DeliveryStatus(enum.StrEnum):
-    CLAIMED = "claimed"  # a dispatcher owns it and is sending it
-    SENT = "sent"
-    FAILED = "failed"  # retried at next_attempt_at; none left when next_attempt_at is NULL
+class DeliveryStatus(LabelledEnum):
+    CLAIMED = "claimed", _l("sending")  # a dispatcher owns it and is sending it
+    SENT = "sent", _l("sent")
+    FAILED = "failed", _l("failed")  # retried at next_attempt_at; none when that is NULL
 
 
 CHANNEL_SETS = ("email", "in_app", "email,in_app")

@@ -20,7 +20,7 @@ from hrfund.auth.models import Role, User, department_managers
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.mail import Localized
 from hrfund.extensions import db
-from hrfund.placements.milestones import MILESTONE_LABELS, REPORT_MILESTONE
+from hrfund.placements.milestones import REPORT_MILESTONE
 from hrfund.placements.models import Direction, Nomination, Placement, Report
 from hrfund.reminders.watchers import Audiences, role_user_ids
 
@@ -264,7 +264,7 @@ def nomination_notice(nomination: Nomination, kind: str, comment: str | None = N
 def report_notice(report: Report, kind: str) -> Notice:
     placement = report.placement
     recipients = role_user_ids(Role.HR) if kind == "report_submitted" else (placement.person_id,)
-    label = MILESTONE_LABELS[REPORT_MILESTONE[report.kind]]
+    label = REPORT_MILESTONE[report.kind].lazy_label
 
     def params(local: Localized) -> dict:
         return _placement_params(placement)(local) | {"report": str(label)}

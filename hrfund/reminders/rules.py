@@ -15,22 +15,21 @@ from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
 from hrfund.core.windows import local_today
 from hrfund.extensions import db
 from hrfund.placements.models import Milestone, Placement, PlacementStatus
-from hrfund.reminders.models import CHANNEL_SETS, Channel, Delivery, DeliveryStatus, ReminderRule
+from hrfund.reminders.models import (
+    CHANNEL_SETS,
+    Audience,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    ReminderRule,
+)
 
 log = logging.getLogger(__name__)
 
-STATUS_LABELS = {
-    DeliveryStatus.CLAIMED: _l("sending"),
-    DeliveryStatus.SENT: _l("sent"),
-    DeliveryStatus.FAILED: _l("failed"),
-}
-CHANNEL_LABELS = {Channel.EMAIL: _l("E-mail"), Channel.IN_APP: _l("In-app")}
-AUDIENCE_LABELS = {
-    "person": _l("The person"),
-    "manager": _l("Their manager"),
-    "hr": _l("HR"),
-    "coordinator": _l("The city's coordinator"),
-}
+#: For the pages' selects (value → label), from the labels the enums carry.
+DELIVERY_STATUS_LABELS = {s: s.lazy_label for s in DeliveryStatus}
+CHANNEL_LABELS = {c: c.lazy_label for c in Channel}
+AUDIENCE_LABELS = {a.value: a.lazy_label for a in Audience}
 
 
 # ---------------------------------------------------------------- rules

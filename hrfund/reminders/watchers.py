@@ -17,7 +17,7 @@ from flask import current_app
 from hrfund.auth.models import Role, User, UserRole, department_managers
 from hrfund.core.windows import after_window, before_window, day_bounds, local_today
 from hrfund.extensions import db
-from hrfund.placements.milestones import MILESTONE_LABELS, REPORT_MILESTONE
+from hrfund.placements.milestones import REPORT_MILESTONE
 from hrfund.placements.models import (
     Direction,
     Milestone,
@@ -168,7 +168,7 @@ def _milestone_item(rule, milestone: Milestone, audiences: Audiences) -> DueItem
         _placement_context(
             milestone.placement,
             milestone=milestone,
-            milestone_label=MILESTONE_LABELS[milestone.kind],
+            milestone_label=milestone.kind.lazy_label,
         ),
     )
 

@@ -12,7 +12,6 @@ from hrfund.core.era import era_date, era_fiscal_year, era_month
 from hrfund.fund.forms import CATEGORY_LABELS, KIND_LABELS
 from hrfund.fund.models import Category, EntryKind
 from hrfund.placements.models import Direction, PlacementStatus
-from hrfund.placements.services import STATE_LABELS
 from hrfund.training.labels import CATEGORY_LABELS as PROGRAM_LABELS
 from hrfund.training.labels import test_label
 from hrfund.training.models import LanguageTest, ProgramCategory
@@ -56,10 +55,10 @@ class ReportLabels:
         return str(KIND_LABELS[kind])
 
     def direction(self, direction: Direction) -> str:
-        return _("Outgoing") if direction == Direction.OUTGOING else _("Incoming")
+        return direction.label
 
     def status(self, status: PlacementStatus) -> str:
-        return str(STATE_LABELS.get(status.value, status.value))
+        return status.label
 
     def program_category(self, category: ProgramCategory | None) -> str:
         return _("Total") if category is None else str(PROGRAM_LABELS[category])

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from hrfund.core.forms import FlaskForm
-from hrfund.training.labels import CATEGORY_LABELS, STATUS_LABELS, TEST_LABELS
+from hrfund.training.labels import CATEGORY_LABELS, RECORD_STATUS_LABELS, TEST_LABELS
 from hrfund.training.models import RecordStatus
 
 
@@ -63,7 +63,7 @@ class RecordForm(FlaskForm):
     status = SelectField(
         _l("Status"),
         choices=[
-            (s.value, STATUS_LABELS[s])
+            (s.value, RECORD_STATUS_LABELS[s])
             for s in (RecordStatus.COMPLETED, RecordStatus.FAILED, RecordStatus.ENROLLED)
         ],
     )
@@ -78,7 +78,7 @@ class RecordForm(FlaskForm):
 
 class RecordUpdateForm(FlaskForm):
     status = SelectField(
-        _l("Status"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
+        _l("Status"), choices=[(s.value, label) for s, label in RECORD_STATUS_LABELS.items()]
     )
     completed_on = DateField(_l("Completed on"), validators=[Optional()])
     hours = DecimalField(_l("Hours"), places=1, validators=[Optional(), NumberRange(min=0)])

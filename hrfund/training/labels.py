@@ -13,7 +13,7 @@ CATEGORY_LABELS = {
     ProgramCategory.E_LEARNING: _l("E-learning"),
     ProgramCategory.CROSS_CULTURAL: _l("Cross-cultural"),
 }
-STATUS_LABELS = {
+RECORD_STATUS_LABELS = {
     RecordStatus.ENROLLED: _l("Enrolled"),
     RecordStatus.COMPLETED: _l("Completed"),
     RecordStatus.FAILED: _l("Failed"),
@@ -43,3 +43,13 @@ def test_label(test, name: str = "") -> str:
     if test == LanguageTest.OTHER and name:
         return name
     return str(TEST_LABELS[LanguageTest(test)])
+
+
+#: The labels every page may name (the call page names language tests too), registered as
+#: template globals by the app factory.
+TEMPLATE_GLOBALS = {
+    "category_labels": CATEGORY_LABELS,
+    "record_status_labels": RECORD_STATUS_LABELS,
+    "test_labels": TEST_LABELS,
+    "test_label": test_label,
+}

@@ -162,6 +162,6 @@ def test_rendered_mail_snapshots(db, world, code, locale):
 
 
 def _label(kind):
-    from hrfund.placements.milestones import MILESTONE_LABELS
+    from hrfund.placements.models import MilestoneKind
 
-    return MILESTONE_LABELS[kind]
+    return MilestoneKind(kind).lazy_label

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrfund.applications import services
+from hrfund.applications import exports, services
 from hrfund.applications.blueprint import bp
 from hrfund.applications.calls import deadline, get_call_or_404
 from hrfund.applications.forms import (
@@ -26,11 +26,10 @@ from hrfund.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.core.forms import show_errors
-from hrfund.core.i18n import localized_name, person_name
+from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -168,44 +167,7 @@ def export(fmt: str):
         abort(404)
     filters = {name: (request.args.get(name) or "").strip() or None for name in FILTERS}
     stmt = services.filtered(current_user, **{k: v for k, v in filters.items() if k != "sort"})
-    stmt = stmt.options(
-        so.joinedload(Application.applicant).joinedload(User.department),
-        so.joinedload(Application.call),
-    )
-    header = [
-        _("Application"),
-        _("Call"),
-        _("Applicant"),
-        _("E-mail address"),
-        _("Department"),
-        _("Status"),
-        _("Preferences"),
-        _("Start"),
-        _("End"),
-        _("Total (yen)"),
-        _("Submitted at (UTC)"),
-        _("Placement"),
-    ]
-
-    def row(a: Application) -> list:
-        return [
-            a.id,
-            a.call.title,
-            person_name(a.applicant),
-            a.applicant.email,
-            a.applicant.department.code if a.applicant.department else "",
-            str(services.STATE_LABELS.get(a.status.value, a.status.value)),
-            " > ".join(a.preference_codes),
-            date_text(a.start_on),
-            date_text(a.end_on),
-            a.total_jpy,
-            utc_text(a.submitted_at),
-            a.placement_id or "",
-        ]
-
-    return export_response(
-        fmt, "applications", _("Applications"), header, keyset_rows(stmt, Application.id, row)
-    )
+    return exports.applications_response(fmt, stmt)
 
 
 @bp.route("/applications/<int:application_id>")
@@ -226,7 +188,7 @@ def application(application_id: int):
             .order_by(Placement.start_on.desc())
             .limit(20)
         ).all()
-    actions = {t.action for t in services.MACHINE.actions_for(item, current_user)}
+    actions = {t.action: t for t in services.MACHINE.actions_for(item, current_user)}
     return render_template(
         "applications/application.html",
         application=item,
@@ -259,7 +221,7 @@ def act(application_id: int, action: str):
         _flash_refusal(error)
         return redirect(url_for("applications.application", application_id=item.id)), 303
     flash(
-        _("Done: the application is %(state)s.", state=services.STATE_LABELS[item.status.value]),
+        _("Done: the application is %(state)s.", state=item.status.label),
         "success",
     )
     return redirect(url_for("applications.application", application_id=item.id))

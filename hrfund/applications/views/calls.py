@@ -5,18 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.applications import calls as call_service
+from hrfund.applications import exports
 from hrfund.applications.blueprint import bp
 from hrfund.applications.forms import CallForm
-from hrfund.applications.models import Application, Call, CallSlot, CallStatus
+from hrfund.applications.models import Application, CallStatus
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
-from hrfund.core.exports import date_text, export_response, keyset_rows
 from hrfund.core.fiscal import current_fiscal_year, tokyo_today
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
@@ -71,34 +70,7 @@ def calls():
 @roles_required(Role.HR, Role.AUDITOR)
 def calls_export(fmt: str):
     stmt = call_service.visible_calls(current_user, status=request.args.get("status") or None)
-    header = [
-        _("Call"),
-        _("Title"),
-        _("Fiscal year"),
-        _("Status"),
-        _("Opens on"),
-        _("Closes on"),
-        _("Partner cities"),
-        _("Positions"),
-        _("Estimated cost (yen)"),
-    ]
-
-    def row(c: Call) -> list:
-        return [
-            c.id,
-            c.title,
-            c.fiscal_year,
-            c.status.value,
-            date_text(c.opens_on),
-            date_text(c.closes_on),
-            ", ".join(s.city.code for s in c.slots),
-            sum(s.positions for s in c.slots),
-            sum(s.estimated_cost_jpy for s in c.slots),
-        ]
-
-    stmt = stmt.options(so.selectinload(Call.slots).joinedload(CallSlot.city))  # no N+1
-    rows = keyset_rows(stmt, Call.id, row, newest_first=True)
-    return export_response(fmt, "calls", _("Calls for applications"), header, rows)
+    return exports.calls_response(fmt, stmt)
 
 
 @bp.route("/calls/<int:call_id>")
@@ -134,7 +106,7 @@ def call(call_id: int):
         window_open=call_service.window_is_open(item),
         opens_at=call_service.opens_at(item),
         closes_at=call_service.deadline(item),
-        actions=[t.action for t in call_service.CALL_MACHINE.actions_for(item, current_user)],
+        actions={t.action: t for t in call_service.CALL_MACHINE.actions_for(item, current_user)},
     )
 
 
@@ -218,7 +190,5 @@ def call_action(call_id: int, action: str):
     except ValidationFailed as error:
         flash(error.message, "danger")
         return redirect(url_for("applications.call", call_id=item.id)), 303
-    flash(
-        _("The call is %(state)s.", state=call_service.STATE_LABELS[item.status.value]), "success"
-    )
+    flash(_("The call is %(state)s.", state=item.status.label), "success")
     return redirect(url_for("applications.call", call_id=item.id))

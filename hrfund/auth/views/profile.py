@@ -26,14 +26,6 @@ from hrfund.core.permissions import login_required
 from hrfund.extensions import db
 
 
-@bp.app_template_global()
-def role_labels(roles) -> str:
-    """A user's roles, named in the reader's language."""
-    from hrfund.auth.forms import ROLE_LABELS
-
-    return ", ".join(str(ROLE_LABELS.get(r, r)) for r in sorted(roles))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @throttle.login_limits
 def login():

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrfund.core.audit import AuditEvent, audit_query
+from hrfund.core import exports
+from hrfund.core.audit import audit_query
 from hrfund.core.blueprint import bp
-from hrfund.core.exports import export_args, export_response, keyset_rows, utc_text
-from hrfund.core.pagination import args_with, paginate, parse_page_args
+from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
-
-bp.add_app_template_global(export_args)
-bp.add_app_template_global(args_with)
 
 AUDIT_READERS = ("hr", "auditor")
 AUDIT_FILTERS = ("object_type", "object_id", "action", "actor")
@@ -52,54 +46,7 @@ def audit():
 @bp.route("/audit/export.<any(csv, xlsx):fmt>")
 @roles_required(*AUDIT_READERS)
 def audit_export(fmt: str):
-    header = [
-        _("Event"),
-        _("Recorded at (UTC)"),
-        _("Who"),
-        _("Action"),
-        _("Object type"),
-        _("Object id"),
-        _("From"),
-        _("To"),
-        _("Comment"),
-        _("Changes"),
-        _("Request"),
-    ]
-
-    # Plain rows of these columns, not ORM objects: the log is the longest list there is.
-    columns = (
-        AuditEvent.id,
-        AuditEvent.at,
-        AuditEvent.actor_label,
-        AuditEvent.action,
-        AuditEvent.object_type,
-        AuditEvent.object_id,
-        AuditEvent.from_state,
-        AuditEvent.to_state,
-        AuditEvent.comment,
-        AuditEvent.changes,
-        AuditEvent.request_id,
-    )
-
-    def row(event) -> list:
-        (id_, at, actor, action, type_, object_id, from_, to, comment, changes, request) = event
-        return [
-            id_,
-            utc_text(at),
-            actor,
-            action,
-            type_,
-            object_id or "",
-            from_ or "",
-            to or "",
-            comment or "",
-            json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else "",
-            request or "",
-        ]
-
-    stmt = audit_query(**_audit_filters()).with_only_columns(*columns)
-    rows = keyset_rows(stmt, AuditEvent.id, row, newest_first=True)
-    return export_response(fmt, "audit-log", _("Audit log"), header, rows)
+    return exports.audit_response(fmt, audit_query(**_audit_filters()))
 
 
 @bp.route("/favicon.ico")

@@ -19,9 +19,10 @@ from hrfund.core.fiscal import current_fiscal_year, fiscal_year_bounds, tokyo_to
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
+from hrfund.core.template_globals import yen
 from hrfund.extensions import db
 from hrfund.fund import exports, figures, services
-from hrfund.fund.amounts import decimal_text, parse_fiscal_year
+from hrfund.fund.amounts import parse_fiscal_year
 from hrfund.fund.blueprint import bp
 from hrfund.fund.forms import (
     CATEGORY_LABELS,
@@ -40,16 +41,6 @@ from hrfund.fund.models import LedgerEntry
 
 READERS = ("hr", "auditor")
 WRITERS = ("hr",)
-
-
-@bp.app_template_filter("yen")
-def yen_filter(value) -> str:
-    return "" if value is None else f"¥{int(value):,}"
-
-
-@bp.app_template_filter("plain_decimal")
-def plain_decimal_filter(value) -> str:
-    return decimal_text(value) or ""
 
 
 @bp.context_processor
@@ -169,7 +160,7 @@ def new_contribution():
         lambda f: services.contribute(
             current_user, f.amount_jpy.data, f.received_on.data, f.memo.data
         ),
-        lambda e: _("%(amount)s is recorded as a contribution.", amount=yen_filter(e.amount_jpy)),
+        lambda e: _("%(amount)s is recorded as a contribution.", amount=yen(e.amount_jpy)),
     )
 
 
@@ -186,7 +177,7 @@ def new_allocation():
         lambda f: services.allocate(
             current_user, f.fiscal_year.data, f.category.data, f.amount_jpy.data, f.memo.data
         ),
-        lambda e: _("%(amount)s is allocated.", amount=yen_filter(e.amount_jpy)),
+        lambda e: _("%(amount)s is allocated.", amount=yen(e.amount_jpy)),
     )
 
 
@@ -212,7 +203,7 @@ def new_disbursement():
             purpose=f.purpose.data or None,
             memo=f.memo.data,
         ),
-        lambda e: _("A disbursement of %(amount)s is recorded.", amount=yen_filter(e.amount_jpy)),
+        lambda e: _("A disbursement of %(amount)s is recorded.", amount=yen(e.amount_jpy)),
     )
 
 

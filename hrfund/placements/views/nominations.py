@@ -10,14 +10,14 @@ from flask_login import current_user
 
 from hrfund.auth.models import Role
 from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
-from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.forms import show_errors
-from hrfund.core.i18n import current_language, localized_name
+from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db, limiter
 from hrfund.org.models import Department
 from hrfund.org.services import get_city_by_code
+from hrfund.placements import exports
 from hrfund.placements import nominations as service
 from hrfund.placements.blueprint import bp
 from hrfund.placements.forms import (
@@ -51,43 +51,8 @@ def nominations():
 @roles_required(Role.HR, Role.AUDITOR)
 def nominations_export(fmt: str):
     # Scoped like the page, should coordinators ever be let in.
-    stmt = service.filtered_nominations(
-        current_user, status=request.args.get("status") or None
-    ).options(so.joinedload(Nomination.city))
-    language = current_language()
-    header = [
-        _("Nomination"),
-        _("Name"),
-        _("E-mail address"),
-        _("Position"),
-        _("City"),
-        _("Partner city"),
-        _("Start"),
-        _("End"),
-        _("Status"),
-        _("Placement"),
-        _("Nominated at (UTC)"),
-        _("Decided at (UTC)"),
-    ]
-
-    def row(n: Nomination) -> list:
-        return [
-            n.id,
-            n.name,
-            n.email,
-            n.position,
-            n.city.code,
-            n.city.name(language),
-            date_text(n.start_on),
-            date_text(n.end_on),
-            n.status.value,
-            n.placement_id or "",
-            utc_text(n.created_at),
-            utc_text(n.decided_at),
-        ]
-
-    rows = keyset_rows(stmt, Nomination.id, row, newest_first=True)
-    return export_response(fmt, "nominations", _("Nominations"), header, rows)
+    stmt = service.filtered_nominations(current_user, status=request.args.get("status") or None)
+    return exports.nominations_response(fmt, stmt)
 
 
 @bp.route("/nominations/new", methods=["GET", "POST"])

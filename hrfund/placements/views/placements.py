@@ -13,7 +13,6 @@ from flask_login import current_user
 from hrfund.auth.models import Role, User
 from hrfund.auth.services import get_user_by_email
 from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
-from hrfund.core.exports import export_response, keyset_rows
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.forms import show_errors
@@ -23,8 +22,8 @@ from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.fund.services import placement_totals
 from hrfund.org.models import PartnerCity
+from hrfund.placements import exports, services
 from hrfund.placements import milestones as ms
-from hrfund.placements import services
 from hrfund.placements.blueprint import bp
 from hrfund.placements.forms import (
     ArrivalForm,
@@ -35,18 +34,6 @@ from hrfund.placements.forms import (
     ReportForm,
 )
 from hrfund.placements.models import Milestone, Placement, Report
-
-
-@bp.app_template_global()
-def state_label(value: str | None) -> str:
-    """The translated name of a workflow state."""
-    return str(services.STATE_LABELS.get(value, value or ""))
-
-
-@bp.app_template_global()
-def nomination_label(value: str) -> str:
-    return state_label(value)
-
 
 LIST_FILTERS = ("direction", "status", "city", "department", "q")
 
@@ -103,55 +90,7 @@ def index():
 def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    stmt, _filters = _filtered()
-    header = [
-        _("Placement"),
-        _("Direction"),
-        _("Status"),
-        _("City"),
-        _("Person"),
-        _("E-mail address"),
-        _("Start"),
-        _("End"),
-        _("Host"),
-        _("Committed (yen)"),
-        _("Disbursed (yen)"),
-    ]
-    totals: dict = {}
-
-    def prepare(batch):
-        totals.clear()
-        totals.update(placement_totals([p.id for p in batch]))
-
-    def row(p: Placement) -> list:
-        t = totals[p.id]
-        host = p.host_office or (p.host_department.name_en if p.host_department else "")
-        return [
-            p.id,
-            p.direction.value,
-            p.status.value,
-            p.city.code,
-            p.person_name,
-            p.person_email or "",
-            p.start_on.isoformat(),
-            p.end_on.isoformat(),
-            host,
-            t.committed_jpy,
-            t.disbursed_jpy,
-        ]
-
-    stmt = stmt.options(
-        so.joinedload(Placement.city),
-        so.joinedload(Placement.person),
-        so.joinedload(Placement.host_department),
-    )
-    return export_response(
-        fmt,
-        "placements",
-        _("Placements"),
-        header,
-        keyset_rows(stmt, Placement.id, row, prepare=prepare),
-    )
+    return exports.placements_response(fmt, _filtered()[0])
 
 
 @bp.route("/placements/<int:placement_id>")
@@ -180,8 +119,7 @@ def _detail_page(placement: Placement, status: int = 200, **forms):
         totals=placement_totals([placement.id])[placement.id],
         today=tokyo_today(),
         history=services.MACHINE.history(placement),
-        actions={t.action for t in services.MACHINE.actions_for(placement, current_user)},
-        labels=ms.MILESTONE_LABELS,
+        actions={t.action: t for t in services.MACHINE.actions_for(placement, current_user)},
         can_report=placement.person_id == current_user.id,
         tickable={m.id for m in placement.milestones if ms.may_complete(current_user, m)},
         is_hr=current_user.has_role(Role.HR),
@@ -230,7 +168,7 @@ def _act(placement_id: int, action: str, form_name: str, form, **values):
         show_errors(form, error)
         return _detail_page(placement, 422, **{form_name: form})
     flash(
-        _("Done: the placement is %(state)s.", state=services.STATE_LABELS[placement.status.value]),
+        _("Done: the placement is %(state)s.", state=placement.status.label),
         "success",
     )
     return redirect(url_for("placements.detail", placement_id=placement.id))

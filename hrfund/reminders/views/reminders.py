@@ -17,13 +17,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.core.errors import ValidationFailed
-from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
 from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
-from hrfund.reminders import calendar, services
+from hrfund.reminders import calendar, exports, services
 from hrfund.reminders import notifications as inbox
 from hrfund.reminders import rules as rule_services
 from hrfund.reminders.blueprint import bp
@@ -31,14 +30,11 @@ from hrfund.reminders.models import Channel, Delivery, DeliveryStatus, ReminderR
 from hrfund.reminders.registry import BEFORE_KINDS, KIND_LABELS
 
 
-@bp.app_context_processor
-def _notification_badge() -> dict:
-    def unread_notifications() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return inbox.unread_count(current_user)
-
-    return {"unread_notifications": unread_notifications}
+def unread_notifications() -> int:
+    """The navigation's badge (a template global): the signed-in user's unread notifications."""
+    if not current_user.is_authenticated:
+        return 0
+    return inbox.unread_count(current_user)
 
 
 def _page_args():
@@ -121,7 +117,7 @@ def deliveries():
         page=page,
         rules=rule_rows,
         kind_labels=KIND_LABELS,
-        status_labels=rule_services.STATUS_LABELS,
+        delivery_status_labels=rule_services.DELIVERY_STATUS_LABELS,
         channel_labels=rule_services.CHANNEL_LABELS,
         **filters,
     )
@@ -130,47 +126,7 @@ def deliveries():
 @bp.route("/reminders/deliveries/export.<any(csv, xlsx):fmt>")
 @roles_required("hr", "auditor")
 def deliveries_export(fmt: str):
-    header = [
-        _("Delivery"),
-        _("Created at (UTC)"),
-        _("Reminder"),
-        _("Kind"),
-        _("Subject"),
-        _("Due on"),
-        _("Name"),
-        _("Name (romaji)"),
-        _("E-mail address"),
-        _("Channel"),
-        _("Message"),
-        _("Status"),
-        _("Attempts"),
-        _("Sent at (UTC)"),
-        _("Next attempt (UTC)"),
-        _("Error"),
-    ]
-
-    def row(d: Delivery) -> list:
-        return [
-            d.id,
-            utc_text(d.created_at),
-            d.rule.code,
-            d.rule.kind,
-            f"{d.subject_type} #{d.subject_id}",
-            date_text(d.due_on),
-            d.recipient.display_name("ja"),
-            d.recipient.display_name("en"),
-            d.recipient.email,
-            d.channel.value,
-            d.title,
-            d.status.value,
-            d.attempts,
-            utc_text(d.sent_at),
-            utc_text(d.next_attempt_at),
-            d.last_error or "",
-        ]
-
-    rows = keyset_rows(_deliveries_stmt(_delivery_filters()), Delivery.id, row, newest_first=True)
-    return export_response(fmt, "reminder-deliveries", _("Delivery log"), header, rows)
+    return exports.deliveries_response(fmt, _deliveries_stmt(_delivery_filters()))
 
 
 @bp.route("/reminders/deliveries/<int:delivery_id>/retry", methods=["POST"])

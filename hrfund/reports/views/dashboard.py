@@ -10,21 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.core.fiscal import current_fiscal_year, tokyo_today
+from hrfund.core.labels import state_label
 from hrfund.core.permissions import login_required
-from hrfund.core.statemachine import STATE_LABELS
 from hrfund.fund.models import EntryKind
 from hrfund.reports import dashboards
 from hrfund.reports.blueprint import bp
 from hrfund.reports.charts import bar_chart
 from hrfund.reports.fiscal_year import fund_rows
-
-
-@bp.app_template_global()
-def milestone_name(kind) -> str:
-    """The translated name of a placement milestone."""
-    from hrfund.placements.milestones import MILESTONE_LABELS
-
-    return str(MILESTONE_LABELS.get(kind, kind))
 
 
 @bp.route("/dashboard")
@@ -115,9 +107,6 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
     charts["calls"] = bar_chart(
         _("Applications per call by status"),
         [c.call.title for c in org.calls],
-        [
-            (str(STATE_LABELS.get(s, s)), [c.by_status.get(s, 0) for c in org.calls])
-            for s in statuses
-        ],
+        [(state_label(s), [c.by_status.get(s, 0) for c in org.calls]) for s in statuses],
     )
     return charts

@@ -23,7 +23,7 @@ def import_list():
     return render_template(
         "training/imports.html",
         page=paginate(imports.batches_query(), page, per_page),
-        status_labels=IMPORT_STATUS_LABELS,
+        import_status_labels=IMPORT_STATUS_LABELS,
     )
 
 
@@ -60,7 +60,7 @@ def import_detail(batch_id: int):
         errors=errors,
         action=ActionForm(),
         progress=imports.progress(batch),
-        status_labels=IMPORT_STATUS_LABELS,
+        import_status_labels=IMPORT_STATUS_LABELS,
     )
 
 

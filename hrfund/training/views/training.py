@@ -25,22 +25,12 @@ from hrfund.training.forms import (
     ScoreForm,
     SessionForm,
 )
-from hrfund.training.labels import CATEGORY_LABELS, STATUS_LABELS, TEST_LABELS, test_label
+from hrfund.training.labels import CATEGORY_LABELS
 from hrfund.training.models import TrainingProgram
 
 #: Everyone but partner-city coordinators has (or reads) TMG training records.
 RECORD_ROLES = ("employee", "manager", "hr", "auditor", "admin")
 ENTRY_ROLES = ("employee", "hr")
-
-
-@bp.app_context_processor
-def _labels() -> dict:
-    return {
-        "category_labels": CATEGORY_LABELS,
-        "status_labels": STATUS_LABELS,
-        "test_labels": TEST_LABELS,
-        "test_label": test_label,
-    }
 
 
 def _page_args(param: str = "page"):

@@ -1,0 +1,54 @@
+"""Every template global and filter, registered here once, from the app factory.
+
+Core's own helpers are named here; a module's helpers (its label tables, say) are handed in by
+the app factory, which may import any module, for core imports none above it (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from flask import Flask
+
+from hrfund.core.exports import export_args
+from hrfund.core.i18n import _date, current_language, localized_name, person_name
+from hrfund.core.labels import enum_label, role_labels, state_label
+from hrfund.core.nav import nav_items
+from hrfund.core.pagination import args_with
+
+
+def yen(value) -> str:
+    """An amount of yen as the pages show it: ¥1,234."""
+    return "" if value is None else f"¥{int(value):,}"
+
+
+CORE_GLOBALS: Mapping[str, object] = {
+    "args_with": args_with,
+    "current_language": current_language,
+    "export_args": export_args,
+    "localized_name": localized_name,
+    "milestone_name": enum_label,
+    "nav_items": nav_items,
+    "nomination_label": state_label,
+    "person_name": person_name,
+    "role_labels": role_labels,
+    "state_label": state_label,
+}
+CORE_FILTERS: Mapping[str, Callable] = {"dt": _date, "yen": yen}
+
+
+def init_template_globals(
+    app: Flask,
+    module_globals: Mapping[str, object] | None = None,
+    module_filters: Mapping[str, Callable] | None = None,
+) -> None:
+    """Register core's globals and filters and the modules' ones; a name given twice is a bug."""
+    for table, core, added in (
+        (app.jinja_env.globals, CORE_GLOBALS, module_globals or {}),
+        (app.jinja_env.filters, CORE_FILTERS, module_filters or {}),
+    ):
+        clashes = sorted(set(core) & set(added))
+        if clashes:
+            raise RuntimeError(f"template names registered twice: {', '.join(clashes)}")
+        table.update(core)
+        table.update(added)
