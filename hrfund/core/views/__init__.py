@@ -1,3 +1,3 @@
 """The core pages, one file per page group, named by URL."""
 
-from hrfund.core.views import audit  # noqa: F401  (routes on bp)
+from hrfund.core.views import audit, home  # noqa: F401  (routes on bp)
