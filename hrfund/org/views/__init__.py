@@ -1,3 +1,3 @@
 """The org pages, one file per page group, named by URL."""
 
-from hrfund.org.views import cities  # noqa: F401  (routes on bp)
+from hrfund.org.views import cities, departments  # noqa: F401  (routes on bp)
