@@ -1,3 +1,3 @@
 """The auth pages, one file per page group, named by URL: /profile (and login), /admin."""
 
-from hrfund.auth.views import admin, profile  # noqa: F401  (routes on bp and admin_bp)
+from hrfund.auth.views import admin, login, profile  # noqa: F401  (routes on bp)
