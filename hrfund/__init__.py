@@ -143,7 +143,7 @@ def register_template_globals(app: Flask) -> None:
     modules' own are handed in here, for core imports no module above it."""
     from hrfund.core.template_globals import init_template_globals
     from hrfund.fund.amounts import plain_decimal
-    from hrfund.reminders.views.reminders import unread_notifications
+    from hrfund.reminders.views.notifications import unread_notifications
     from hrfund.training.labels import TEMPLATE_GLOBALS as training_labels
 
     init_template_globals(

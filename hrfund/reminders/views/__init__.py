@@ -1,3 +1,3 @@
 """The reminders pages, one file per page group, named by URL."""
 
-from hrfund.reminders.views import notifications, reminders  # noqa: F401  (routes on bp)
+from hrfund.reminders.views import calendar, notifications, reminders  # noqa: F401  (routes on bp)

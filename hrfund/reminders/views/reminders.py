@@ -1,4 +1,4 @@
-"""Pages: reminder rules and the delivery log (HR), notifications and calendar feeds (all)."""
+"""The reminder rules and the delivery log (/reminders/...), for HR and auditors."""
 
 from __future__ import annotations
 
@@ -19,22 +19,13 @@ from flask_login import current_user
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import login_required, roles_required
+from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
-from hrfund.org.models import PartnerCity
-from hrfund.reminders import calendar, exports, services
-from hrfund.reminders import notifications as inbox
+from hrfund.reminders import exports, services
 from hrfund.reminders import rules as rule_services
 from hrfund.reminders.blueprint import bp
 from hrfund.reminders.models import Channel, Delivery, DeliveryStatus, ReminderRule
 from hrfund.reminders.registry import BEFORE_KINDS, KIND_LABELS
-
-
-def unread_notifications() -> int:
-    """The navigation's badge (a template global): the signed-in user's unread notifications."""
-    if not current_user.is_authenticated:
-        return 0
-    return inbox.unread_count(current_user)
 
 
 def _page_args():
@@ -142,79 +133,3 @@ def retry_delivery(delivery_id: int):
         return redirect(url_for("reminders.deliveries"))
     flash(_("The e-mail will be sent again at the next dispatch."), "success")
     return redirect(url_for("reminders.deliveries", status="failed"))
-
-
-# ---------------------------------------------------------------- notifications
-
-
-@bp.route("/notifications")
-@login_required
-def notifications():
-    unread = request.args.get("unread") == "1"
-    page = paginate(inbox.notifications_of(current_user, unread=unread), *_page_args())
-    return render_template("reminders/notifications.html", page=page, unread=unread)
-
-
-@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
-@login_required
-def read_notification(notification_id: int):
-    notification = inbox.get_notification_or_404(notification_id, current_user)
-    inbox.mark_read(current_user, notification)
-    if request.form.get("open") and notification.link:
-        return redirect(notification.link)
-    return redirect(url_for("reminders.notifications"))
-
-
-@bp.route("/notifications/read-all", methods=["POST"])
-@login_required
-def read_all_notifications():
-    inbox.mark_all_read(current_user)
-    flash(_("All notifications marked as read."), "success")
-    return redirect(url_for("reminders.notifications"))
-
-
-# ---------------------------------------------------------------- calendar feeds
-
-
-@bp.route("/calendar")
-@login_required
-def calendar_feeds():
-    cities = []
-    if current_user.has_role("hr"):
-        cities = db.session.scalars(
-            sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)
-        ).all()
-    return render_template(
-        "reminders/calendar.html", tokens=calendar.tokens_of(current_user), cities=cities
-    )
-
-
-@bp.route("/calendar/feeds", methods=["POST"])
-@login_required
-def create_feed():
-    city = None
-    if request.form.get("city_id"):
-        city_id = parse_id(request.form.get("city_id"))
-        city = db.session.get(PartnerCity, city_id) if city_id else None
-    _token, plain = calendar.create_calendar_token(current_user, city)
-    url = url_for("reminders.feed", token=plain, _external=True)
-    flash(_("Your private feed address (shown once; keep it secret): %(url)s", url=url), "success")
-    return redirect(url_for("reminders.calendar_feeds"))
-
-
-@bp.route("/calendar/feeds/<int:token_id>/revoke", methods=["POST"])
-@login_required
-def revoke_feed(token_id: int):
-    token = calendar.get_token_or_404(token_id, current_user)
-    calendar.revoke_calendar_token(current_user, token)
-    flash(_("The feed address no longer works."), "success")
-    return redirect(url_for("reminders.calendar_feeds"))
-
-
-@bp.route("/calendar/<token>.ics")
-def feed(token: str):
-    """Public by design: the token in the URL is the credential (calendar apps send no login)."""
-    body = calendar.build_feed(calendar.feed_token(token))
-    return current_app.response_class(
-        body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"}
-    )
