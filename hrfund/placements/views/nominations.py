@@ -1,4 +1,4 @@
-"""Coordinator portal pages: nominations, exchange balance and agreements, e-mail action links."""
+"""Nominations (/nominations): coordinators nominate their staff, HR accepts or rejects."""
 
 from __future__ import annotations
 
@@ -9,25 +9,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.auth.models import Role
-from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
+from hrfund.core.errors import FORM_REFUSALS, ValidationFailed
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
-from hrfund.extensions import db, limiter
+from hrfund.extensions import db
 from hrfund.org.models import Department
-from hrfund.org.services import get_city_by_code
 from hrfund.placements import exports
 from hrfund.placements import nominations as service
 from hrfund.placements.blueprint import bp
 from hrfund.placements.forms import (
     AcceptNominationForm,
-    AgreementForm,
     CommentForm,
-    ConfirmPlacementForm,
     NominationForm,
 )
-from hrfund.placements.models import ExchangeAgreement, Nomination
+from hrfund.placements.models import Nomination
 
 
 @bp.route("/nominations")
@@ -141,93 +138,3 @@ def reject_nomination(nomination_id: int):
         return redirect(url_for("placements.nomination", nomination_id=item.id)), 303
     flash(_("The nomination is declined."), "success")
     return redirect(url_for("placements.nominations"))
-
-
-def _city_in_scope(code: str):
-    city = get_city_by_code(code)
-    if current_user.has_role(Role.HR, Role.AUDITOR) or current_user.city_id == city.id:
-        return city
-    raise NotFound(_("No partner city with code %(code)s.", code=code))
-
-
-@bp.route("/cities/<code>/exchanges")
-@roles_required(Role.HR, Role.AUDITOR, Role.COORDINATOR)
-def exchanges(code: str):
-    city = _city_in_scope(code)
-    agreements = db.session.scalars(
-        sa.select(ExchangeAgreement)
-        .where(ExchangeAgreement.city_id == city.id)
-        .order_by(ExchangeAgreement.starts_on.desc())
-    ).all()
-    return render_template(
-        "placements/exchanges.html",
-        city=city,
-        agreements=agreements,
-        balance=service.exchange_balance(city),
-        can_edit=current_user.has_role(Role.HR),
-    )
-
-
-@bp.route("/cities/<code>/agreements/new", methods=["GET", "POST"])
-@roles_required(Role.HR)
-def new_agreement(code: str):
-    city = _city_in_scope(code)
-    form = AgreementForm()
-    if form.validate_on_submit():
-        try:
-            service.create_agreement(
-                current_user,
-                city=city,
-                title=form.title.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                outgoing_people=form.outgoing_people.data,
-                outgoing_person_months=form.outgoing_person_months.data,
-                incoming_people=form.incoming_people.data,
-                incoming_person_months=form.incoming_person_months.data,
-            )
-        except FORM_REFUSALS as error:
-            show_errors(form, error)
-        else:
-            flash(_("The agreement is saved."), "success")
-            return redirect(url_for("placements.exchanges", code=city.code))
-    status = 422 if form.is_submitted() else 200
-    return render_template("placements/agreement_form.html", form=form, city=city), status
-
-
-@bp.route("/act/<token>", methods=["GET", "POST"])
-@limiter.limit("30 per minute")
-def action_link(token: str):
-    """A coordinator acts from the e-mail: details first, then confirm or decline, once."""
-    placement, coordinator, _jti = service.load_action_link(token)
-    confirm_form, decline_form = ConfirmPlacementForm(), CommentForm()
-    if request.method == "POST":
-        action = request.form.get("action")
-        form = confirm_form if action == "confirm" else decline_form
-        try:
-            service.use_action_link(
-                token,
-                action or "",
-                comment=form.comment.data or "",
-                host_office=getattr(form, "host_office", None) and form.host_office.data or "",
-                host_supervisor=getattr(form, "host_supervisor", None)
-                and form.host_supervisor.data
-                or "",
-            )
-        except ValidationFailed as error:
-            show_errors(form, error)
-            return render_template(
-                "placements/action_link.html",
-                placement=placement,
-                coordinator=coordinator,
-                confirm_form=confirm_form,
-                decline_form=decline_form,
-            ), 422
-        return render_template("placements/action_done.html", placement=placement)
-    return render_template(
-        "placements/action_link.html",
-        placement=placement,
-        coordinator=coordinator,
-        confirm_form=confirm_form,
-        decline_form=decline_form,
-    )
