@@ -78,6 +78,8 @@ def test_japanese_user_gets_japanese_city_names(login_as, nominated):
     rows = csv_rows(login_as("hr", locale="ja").get("/nominations/export.csv"))
     assert {row[5] for row in rows[1:]} == {"ソウル", "ベルリン"}
     assert "金 敏智（キム・ミンジ）" in {row[1] for row in rows[1:]}
+    assert rows[0][8] == "状態"  # headers in the reader's language
+    assert {row[8] for row in rows[1:] if int(row[0]) == kim.id} == {"回答待ち"}  # as the page
 
 
 def test_page_links_to_its_exports_for_hr_only(app, login_as, world, nominated):
