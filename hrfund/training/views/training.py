@@ -1,5 +1,5 @@
-"""Pages of the catalogue, records, scores and development history (imports and talent pool in
-import_views.py and talent_views.py, on the same blueprint)."""
+"""Pages under /training: the catalogue, records, scores and development history (the imports
+are in imports.py, the talent pool in talent.py)."""
 
 from __future__ import annotations
 
