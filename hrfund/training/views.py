@@ -75,6 +75,7 @@ def programs():
         q=q,
         category=category,
         can_edit=current_user.has_role("hr"),
+        can_read_queues=current_user.has_role("hr", "auditor"),
     )
 
 
@@ -353,7 +354,7 @@ def score_certificate(score_id: int):
 
 
 @bp.route("/training/verification")
-@roles_required("hr")
+@roles_required("hr", "auditor")
 def verification():
     records_stmt, scores_stmt = record_services.unverified_queue()
     return render_template(
@@ -361,6 +362,7 @@ def verification():
         action=ActionForm(),
         records=paginate(records_stmt, *_page_args("records_page")),
         scores=paginate(scores_stmt, *_page_args("scores_page")),
+        can_verify=current_user.has_role("hr"),
     )
 
 
@@ -370,4 +372,8 @@ def _lang() -> str:
     return current_language()
 
 
-from hrfund.training import import_views, talent_views  # noqa: E402, F401  (routes on bp)
+from hrfund.training import (  # noqa: E402, F401  (routes on bp)
+    import_views,
+    rejection_views,
+    talent_views,
+)
