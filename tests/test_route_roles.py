@@ -98,6 +98,10 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {
         {"nomination_id": 999999},
         only("coordinator", "hr", "auditor"),
     ),
+    ("placements.nomination_cv", "GET"): (
+        {"nomination_id": 999999},
+        only("coordinator", "hr", "auditor"),
+    ),
     ("placements.accept_nomination", "POST"): ({"nomination_id": 999999}, only("hr")),
     ("placements.reject_nomination", "POST"): ({"nomination_id": 999999}, only("hr")),
     ("placements.exchanges", "GET"): ({"code": "SEL"}, only("hr", "auditor", "coordinator")),
@@ -126,6 +130,10 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {
         only("coordinator", "hr", "auditor", api=True),
     ),
     ("api.placements_api.create_nomination", "POST"): ({}, only("coordinator", api=True)),
+    ("api.placements_api.upload_nomination_cv", "POST"): (
+        {"nomination_id": 999999},
+        only("coordinator", api=True),
+    ),
     ("api.placements_api.accept_nomination", "POST"): (
         {"nomination_id": 999999},
         only("hr", api=True),
