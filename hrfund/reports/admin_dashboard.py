@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import ApiToken, LoginThrottle, Role, User, UserRole
 from hrfund.core import jobruns
@@ -19,6 +20,11 @@ from hrfund.extensions import db
 from hrfund.reminders.models import Delivery, DeliveryStatus
 
 RECENT = 8
+#: the scheduler's jobs (hrfund/scheduler.py), named for people
+JOB_LABELS = {
+    "reminders.dispatch": _l("Reminders and notices"),
+    "reminders.hr_digest": _l("HR's daily digest"),
+}
 TOKEN_RECENTLY = timedelta(days=30)
 
 
@@ -39,6 +45,10 @@ class AdminDashboard:
     failed_deliveries_recent: list[Delivery] = field(default_factory=list)
     jobs: list[jobruns.JobRun] = field(default_factory=list)
     now: datetime | None = None
+
+    @staticmethod
+    def job_label(job_id: str) -> str:
+        return str(JOB_LABELS.get(job_id, job_id))
 
     @property
     def failed_jobs(self) -> list[jobruns.JobRun]:
