@@ -19,20 +19,47 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 
-def _in_app(app: Flask, func):
+def _in_app(app: Flask, func, job_id: str | None = None, scheduler=None):
+    """The job in an app context; its start, end and failure written to ``job_runs`` (the
+    heartbeat the admin's dashboard reads), with the next run the scheduler plans."""
+
+    def next_run():
+        job = scheduler.get_job(job_id) if scheduler is not None and job_id else None
+        return getattr(job, "next_run_time", None)
+
     def job():
+        from hrfund.core import jobruns
         from hrfund.extensions import db
 
         with app.app_context():
+            name = job_id or func.__name__
+            try:
+                jobruns.record_start(name, next_run())
+            except Exception:  # noqa: BLE001 - a heartbeat must never keep a job from running
+                db.session.rollback()
+                log.exception("job %s: heartbeat not written", name)
             try:
                 func()
-            except Exception:
+            except Exception as error:
                 db.session.rollback()
                 log.exception("job %s failed", func.__name__)
+                _heartbeat(jobruns.record_end, name, error)
                 raise
+            _heartbeat(jobruns.record_end, name, None)
+            _heartbeat(jobruns.set_next_run, name, next_run())
 
     job.__name__ = func.__name__
     return job
+
+
+def _heartbeat(write, *args) -> None:
+    from hrfund.extensions import db
+
+    try:
+        write(*args)
+    except Exception:  # noqa: BLE001 - see above
+        db.session.rollback()
+        log.exception("job heartbeat not written")
 
 
 def jobs(app: Flask) -> list[tuple[str, object, object]]:
@@ -56,7 +83,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
     for job_id, func, trigger in jobs(app):
-        scheduler.add_job(_in_app(app, func), trigger, id=job_id, name=job_id)
+        scheduler.add_job(_in_app(app, func, job_id, scheduler), trigger, id=job_id, name=job_id)
     return scheduler
 
 
@@ -70,7 +97,11 @@ def run(app: Flask) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    scheduler.add_job(_in_app(app, _first_dispatch), id="reminders.start", name="start")
+    scheduler.add_job(
+        _in_app(app, _first_dispatch, "reminders.dispatch", scheduler),
+        id="reminders.start",
+        name="start",
+    )
     log.info("scheduler started: %s", ", ".join(j.id for j in scheduler.get_jobs()))
     scheduler.start()
     log.info("scheduler stopped")

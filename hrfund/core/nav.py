@@ -36,12 +36,12 @@ NAV_ITEMS = [
         "nominations", "placements.nominations", _l("Nominations"), ("coordinator", "hr", "auditor")
     ),
     NavItem("training", "training.programs", _l("Training")),
-    NavItem("talent", "training.talent_pool", _l("Talent pool"), ("hr",)),
+    NavItem("talent", "training.talent_pool", _l("Talent pool"), ("hr", "auditor")),
     NavItem("fund", "fund.overview", _l("Fund"), ("hr", "auditor")),
     NavItem("report", "reports.fiscal_year_index", _l("Fiscal-year report"), ("hr", "auditor")),
-    NavItem("reminders", "reminders.rules", _l("Reminders"), ("hr",)),
+    NavItem("reminders", "reminders.rules", _l("Reminders"), ("hr", "auditor")),
     NavItem("audit", "core.audit", _l("Audit log"), ("hr", "auditor")),
-    NavItem("users", "admin.users", _l("Users"), ("admin",)),
+    NavItem("users", "admin.users", _l("Users"), ("admin", "auditor")),
 ]
 
 

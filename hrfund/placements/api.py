@@ -23,8 +23,8 @@ from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.fund.services import placement_totals
 from hrfund.org.models import Department
+from hrfund.placements import nomination_details, services
 from hrfund.placements import nominations as nominations_service
-from hrfund.placements import services
 from hrfund.placements.models import Nomination, Placement
 
 bp = Blueprint("placements_api", __name__)
@@ -85,6 +85,12 @@ def nomination_json(n: Nomination) -> dict:
         "end_on": iso_date(n.end_on),
         "status": n.status.value,
         "placement_id": n.placement_id,
+        "decided_at": iso_instant(n.decided_at),
+        "purpose": n.purpose,
+        "cooperation_area": n.cooperation_area,
+        "preferred_department": n.preferred_department.code if n.preferred_department else None,
+        "language_ability": n.language_ability,
+        "cv": nomination_details.cv_json(n),
     }
 
 
@@ -305,8 +311,15 @@ def create_nomination():
                 position: {type: string}
                 start_on: {type: string, format: date}
                 end_on: {type: string, format: date}
+                purpose: {type: string, maxLength: 4000}
+                cooperation_area:
+                  type: string
+                  enum: [waterworks, urban_development, crisis_management, infectious_diseases,
+                         environment, arts_culture, tourism, finance]
+                preferred_department: {type: string, description: a TMG department code}
+                language_ability: {type: string, maxLength: 500}
       responses:
-        201: {description: The nomination}
+        201: {description: "The nomination (its CV follows: POST /nominations/ID/cv)"}
         400: {description: Invalid fields}
     """
     data = json_body()
@@ -317,6 +330,7 @@ def create_nomination():
         position=parse_str(data, "position", max_length=200),
         start_on=parse_date(data, "start_on", required=True),
         end_on=parse_date(data, "end_on", required=True),
+        details={name: parse_str(data, name) for name in nomination_details.FIELDS},
     )
     return created(nomination_json(nomination))
 
@@ -356,3 +370,6 @@ def accept_nomination(nomination_id: int):
         current_user, nomination, host_department=department, amount_jpy=data.get("amount_jpy")
     )
     return placement_detail_json(placement)
+
+
+from hrfund.placements import nomination_api  # noqa: E402, F401  (routes on bp)

@@ -8,6 +8,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from hrfund.core.forms import FlaskForm
+from hrfund.org.forms import AREA_LABELS
 from hrfund.placements.models import ReportKind
 
 
@@ -49,6 +50,21 @@ class NominationForm(FlaskForm):
     position = StringField(_l("Position"), validators=[DataRequired(), Length(max=200)])
     start_on = DateField(_l("Start"), validators=[DataRequired()])
     end_on = DateField(_l("End"), validators=[DataRequired()])
+    purpose = TextAreaField(_l("Purpose of the stay"), validators=[Optional(), Length(max=4000)])
+    cooperation_area = SelectField(
+        _l("Cooperation area"),
+        choices=[("", "—")] + [(a.value, label) for a, label in AREA_LABELS.items()],
+        validators=[Optional()],
+    )
+    preferred_department = SelectField(
+        _l("Preferred host department"), choices=[("", "—")], validators=[Optional()]
+    )
+    language_ability = StringField(
+        _l("Language ability"),
+        description=_l("For example: English (IELTS 7.0), Japanese (JLPT N3)"),
+        validators=[Optional(), Length(max=500)],
+    )
+    cv = FileField(_l("CV (PDF, PNG or JPEG)"))
     submit = SubmitField(_l("Nominate"))
 
 

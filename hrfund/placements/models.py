@@ -147,10 +147,18 @@ class Nomination(TimestampMixin, db.Model):
     nominated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     placement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placements.id"))
     decided_at: Mapped[datetime | None]
+    # What a host needs to know (see ``nomination_details.py``)
+    purpose: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    cooperation_area: Mapped[str | None] = mapped_column(sa.String(32))
+    preferred_department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"))
+    language_ability: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    cv_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
 
     city: Mapped[PartnerCity] = so.relationship()
     nominated_by: Mapped[User] = so.relationship()
     placement: Mapped[Placement | None] = so.relationship()
+    preferred_department: Mapped[Department | None] = so.relationship()
+    cv_file: Mapped[StoredFile | None] = so.relationship()
 
     def __repr__(self) -> str:
         return f"<Nomination {self.id} {self.name} {self.status}>"

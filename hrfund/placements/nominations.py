@@ -33,6 +33,7 @@ from hrfund.placements.models import (
     Placement,
     PlacementStatus,
 )
+from hrfund.placements.nomination_details import attach_cv, audit_details, check_details
 from hrfund.placements.services import _check_amount, _check_period
 
 LINK_SALT = "placement-action-link"
@@ -72,12 +73,22 @@ def get_nomination_or_404(nomination_id, user) -> Nomination:
 
 
 def nominate(
-    actor, *, name: str, email: str, position: str, start_on: date, end_on: date
+    actor,
+    *,
+    name: str,
+    email: str,
+    position: str,
+    start_on: date,
+    end_on: date,
+    details: dict | None = None,
+    cv: tuple | None = None,
 ) -> Nomination:
-    """A coordinator proposes one of their city's officials to be hosted in Tokyo."""
+    """A coordinator proposes one of their city's officials to be hosted in Tokyo, with what a
+    host needs (``details``, see nomination_details) and the CV (``(stream, filename)``)."""
     if not actor.has_role(Role.COORDINATOR) or actor.city_id is None:
         raise NotAllowed(str(_l("Only a partner city's coordinator nominates.")))
-    errors = _check_period(start_on, end_on)
+    extra, errors = check_details(details or {})
+    errors |= _check_period(start_on, end_on)
     values = {"name": (name or "").strip(), "position": (position or "").strip()}
     for field, value in values.items():
         if not value:
@@ -97,6 +108,7 @@ def nominate(
         end_on=end_on,
         nominated_by_id=actor.id,
         **values,
+        **extra,
     )
     db.session.add(nomination)
     db.session.flush()
@@ -105,8 +117,11 @@ def nominate(
         "nominations.create",
         nomination,
         to_state="pending",
-        changes={"name": values["name"], "email": email, "start_on": start_on, "end_on": end_on},
+        changes={"name": values["name"], "email": email, "start_on": start_on, "end_on": end_on}
+        | audit_details(nomination),
     )
+    if cv is not None:
+        attach_cv(actor, nomination, *cv)
     signals.nomination_made.send(nomination, actor=actor)
     return nomination
 

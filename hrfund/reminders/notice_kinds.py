@@ -23,6 +23,8 @@ from hrfund.extensions import db
 from hrfund.placements.milestones import REPORT_MILESTONE
 from hrfund.placements.models import Direction, Nomination, Placement, Report
 from hrfund.reminders.watchers import Audiences, role_user_ids
+from hrfund.training.labels import test_label
+from hrfund.training.models import LanguageScore, TrainingRecord
 
 Texts = Callable[[dict], str]
 
@@ -112,6 +114,11 @@ KINDS: dict[str, tuple[object, Texts, Texts]] = {
         _l("Report acknowledged"),
         lambda p: _("%(report)s acknowledged", **p),
         lambda p: _("HR acknowledged your %(report)s of the placement in %(city)s.", **p),
+    ),
+    "record_rejected": (
+        _l("Language score or training not accepted by HR"),
+        lambda p: _("Not accepted: %(entry)s", **p),
+        lambda p: _("HR did not accept %(entry)s. Reason: %(reason)s", **p),
     ),
     "delegation_started": (
         _l("Delegation starts (to the deputy)"),
@@ -276,6 +283,27 @@ def report_notice(report: Report, kind: str) -> Notice:
         recipients,
         params,
         ("placements.detail", {"placement_id": placement.id}),
+    )
+
+
+def entry_notice(entry: LanguageScore | TrainingRecord, reason: str) -> Notice:
+    """HR rejected the employee's own score or record: tell them which, and why."""
+
+    def params(local: Localized) -> dict:
+        if isinstance(entry, LanguageScore):
+            what = f"{test_label(entry.test, entry.test_name)} {entry.score}"
+            on = entry.taken_on
+        else:
+            what, on = entry.program.name(local.locale), entry.completed_on
+        return {"entry": f"{what} ({local.date(on)})" if on else what, "reason": reason}
+
+    return Notice(
+        "record_rejected",
+        entry.__tablename__,
+        entry.id,
+        (entry.user_id,),
+        params,
+        ("training.history", {"user_id": entry.user_id}),
     )
 
 

@@ -50,6 +50,7 @@ from hrfund.reminders.notice_kinds import (
     Notice,
     application_notice,
     delegation_notice,
+    entry_notice,
     nomination_notice,
     placement_notice,
     report_notice,
@@ -267,6 +268,10 @@ def on_delegation_created(delegation, *, actor=None, **_):
         tell(delegation_notice(delegation), actor)  # one starting later: the dispatcher, then
 
 
+def on_entry_rejected(entry, *, actor=None, reason="", **_):
+    tell(entry_notice(entry, reason), actor)
+
+
 RECEIVERS = (
     (signals.transitioned, on_transition),
     (signals.placement_created, on_placement_created),
@@ -275,6 +280,7 @@ RECEIVERS = (
     (signals.report_submitted, on_report_submitted),
     (signals.report_acknowledged, on_report_acknowledged),
     (signals.delegation_created, on_delegation_created),
+    (signals.entry_rejected, on_entry_rejected),
 )
 
 

@@ -457,7 +457,7 @@ def _language_levels(today: date) -> dict[str, dict[str, int]]:
 
 def sections_for(user: User) -> list[str]:
     """The dashboard sections ``user`` sees, in order."""
-    sections = []
+    sections = ["admin"] if user.has_role(Role.ADMIN) else []
     if user.has_role(Role.HR, Role.AUDITOR):
         sections.append("organisation")
     if user.has_role(Role.MANAGER) or endorsing_department_ids(user):

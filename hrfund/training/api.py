@@ -51,6 +51,8 @@ def record_json(record: TrainingRecord) -> dict:
         "verified": record.verified,
         "source": record.source.value,
         "has_certificate": record.certificate_id is not None,
+        "rejected": record.rejected_at is not None,
+        "rejection_reason": record.rejection_reason or None,
     }
 
 
@@ -66,6 +68,8 @@ def score_json(score: LanguageScore) -> dict:
         "expires_on": iso_date(score.expires_on),
         "verified": score.verified,
         "has_certificate": score.certificate_id is not None,
+        "rejected": score.rejected_at is not None,
+        "rejection_reason": score.rejection_reason or None,
     }
 
 
@@ -375,7 +379,7 @@ def verify_score(score_id: int):
 
 
 @bp.route("/talent")
-@roles_required("hr")
+@roles_required("hr", "auditor")
 def talent_search():
     """Search the talent pool.
     ---
@@ -394,7 +398,7 @@ def talent_search():
         - {name: per_page, in: query, schema: {type: integer, maximum: 200}}
       responses:
         200: {description: A page of employees with their matching scores and programs}
-        403: {description: Only HR}
+        403: {description: Only HR and auditors}
     """
     query = talent.parse_talent_args(request.args)
     from flask import current_app, jsonify
@@ -489,3 +493,6 @@ def _load_user(model):
     import sqlalchemy as sa
 
     return sa.orm.joinedload(model.user)
+
+
+from hrfund.training import rejection_api  # noqa: E402, F401  (routes on bp)

@@ -163,7 +163,11 @@ def _language_rule(user: User, test: str, min_score: Decimal, on: date) -> list[
             LanguageScore.verified,
             LanguageScore.expires_on,
             LanguageScore.taken_on,
-        ).where(LanguageScore.user_id == user.id, LanguageScore.test == test)
+        ).where(
+            LanguageScore.user_id == user.id,
+            LanguageScore.test == test,
+            LanguageScore.rejected_at.is_(None),  # a rejected score counts for nothing
+        )
     ).all()
     valid = [r for r in rows if r.taken_on <= on and (r.expires_on is None or r.expires_on >= on)]
     best = max((r.score for r in valid if r.verified), default=None)

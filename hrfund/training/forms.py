@@ -132,3 +132,10 @@ class ActionForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class RejectForm(FlaskForm):
+    """HR's refusal of an employee's own entry: the reason they will read."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Reject"))

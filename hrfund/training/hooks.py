@@ -30,10 +30,11 @@ def has_exchange_condition(user_id_column):
 
 
 def exchange_history(user) -> list[dict]:
-    """The user's exchanges, newest first, for the development page."""
+    """The user's past exchanges (completed placements only), newest first, for the
+    development page: one that is under way or still planned is not "past"."""
     placements = db.session.scalars(
         sa.select(Placement)
-        .where(Placement.person_id == user.id, Placement.status.in_(EXCHANGED))
+        .where(Placement.person_id == user.id, Placement.status == PlacementStatus.COMPLETED)
         .options(so.joinedload(Placement.city))
         .order_by(Placement.start_on.desc())
     ).all()

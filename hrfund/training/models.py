@@ -137,6 +137,7 @@ class TrainingRecord(TimestampMixin, db.Model):
             "(verified and verified_at is not null) or (not verified and verified_at is null)",
             name="verified_has_time",
         ),
+        sa.CheckConstraint("not (verified and rejected_at is not null)", name="not_both_verdicts"),
         sa.Index("ix_training_records_user_status", "user_id", "status"),
         # the year's completions, summed by the dashboards and the fiscal-year report
         sa.Index("ix_training_records_status_completed", "status", "completed_on"),
@@ -162,6 +163,10 @@ class TrainingRecord(TimestampMixin, db.Model):
         sa.ForeignKey("training_import_batches.id"), index=True
     )
     note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # HR's refusal of an employee's own entry (see ``rejections.py``): when, by whom, and why
+    rejected_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    rejection_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     user: Mapped[User] = so.relationship(foreign_keys=[user_id])
     program: Mapped[TrainingProgram] = so.relationship()
@@ -193,6 +198,7 @@ class LanguageScore(TimestampMixin, db.Model):
             "(verified and verified_at is not null) or (not verified and verified_at is null)",
             name="verified_has_time",
         ),
+        sa.CheckConstraint("not (verified and rejected_at is not null)", name="not_both_verdicts"),
         sa.Index("ix_language_scores_search", "test", "score"),
     )
 
@@ -208,6 +214,9 @@ class LanguageScore(TimestampMixin, db.Model):
     verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    rejected_at: Mapped[datetime | None]
+    rejected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    rejection_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     user: Mapped[User] = so.relationship(foreign_keys=[user_id])
     certificate: Mapped[StoredFile | None] = so.relationship()

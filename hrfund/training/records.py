@@ -158,9 +158,11 @@ def verify_record(actor, record: TrainingRecord) -> TrainingRecord:
         raise NotAllowed(str(_l("Only HR can verify records.")))
     if record.verified:
         raise InvalidTransition(str(_l("This record is already verified.")))
+    if record.rejected_at is not None:
+        raise InvalidTransition(str(_l("This entry was rejected.")))
     claim_row(  # two HR officers at once: one verifies, the other gets 409
         record,
-        TrainingRecord.verified.is_(False),
+        sa.and_(TrainingRecord.verified.is_(False), TrainingRecord.rejected_at.is_(None)),
         {"verified": True, "verified_at": utcnow(), "verified_by_id": actor.id},
         lambda: InvalidTransition(str(_l("This record is already verified."))),
     )
@@ -254,9 +256,11 @@ def verify_score(actor, score: LanguageScore) -> LanguageScore:
         raise NotAllowed(str(_l("Only HR can verify scores.")))
     if score.verified:
         raise InvalidTransition(str(_l("This score is already verified.")))
+    if score.rejected_at is not None:
+        raise InvalidTransition(str(_l("This entry was rejected.")))
     claim_row(  # two HR officers at once: one verifies, the other gets 409
         score,
-        LanguageScore.verified.is_(False),
+        sa.and_(LanguageScore.verified.is_(False), LanguageScore.rejected_at.is_(None)),
         {"verified": True, "verified_at": utcnow(), "verified_by_id": actor.id},
         lambda: InvalidTransition(str(_l("This score is already verified."))),
     )
@@ -270,13 +274,17 @@ def unverified_queue():
     """Unverified records and scores, oldest first, for HR's verification page."""
     records = (
         sa.select(TrainingRecord)
-        .where(TrainingRecord.verified.is_(False), TrainingRecord.status == RecordStatus.COMPLETED)
+        .where(
+            TrainingRecord.verified.is_(False),
+            TrainingRecord.rejected_at.is_(None),
+            TrainingRecord.status == RecordStatus.COMPLETED,
+        )
         .options(sa.orm.joinedload(TrainingRecord.user), sa.orm.joinedload(TrainingRecord.program))
         .order_by(TrainingRecord.id)
     )
     scores = (
         sa.select(LanguageScore)
-        .where(LanguageScore.verified.is_(False))
+        .where(LanguageScore.verified.is_(False), LanguageScore.rejected_at.is_(None))
         .options(sa.orm.joinedload(LanguageScore.user))
         .order_by(LanguageScore.id)
     )

@@ -106,6 +106,7 @@ def _score_conditions(query: TalentQuery):
         LanguageScore.user_id == User.id,
         LanguageScore.taken_on <= query.today,
         sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= query.today),
+        LanguageScore.rejected_at.is_(None),
     ]
     if not query.include_unverified:
         conditions.append(LanguageScore.verified.is_(True))
@@ -120,6 +121,7 @@ def _record_conditions(query: TalentQuery):
     conditions = [
         TrainingRecord.user_id == User.id,
         TrainingRecord.status == RecordStatus.COMPLETED,
+        TrainingRecord.rejected_at.is_(None),
     ]
     if not query.include_unverified:
         conditions.append(TrainingRecord.verified.is_(True))

@@ -19,7 +19,7 @@ NAV = {
     "manager": {"home", "cities", "departments"},
     "hr": {"home", "cities", "departments", "audit"},
     "coordinator": {"home", "cities", "departments"},
-    "auditor": {"home", "cities", "departments", "audit"},
+    "auditor": {"home", "cities", "departments", "audit", "users"},  # reads the accounts
     "admin": {"home", "cities", "departments", "users"},
 }
 FOUNDATION_KEYS = {"home", "cities", "departments", "audit", "users"}

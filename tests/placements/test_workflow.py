@@ -301,6 +301,10 @@ def test_exchanges_reach_the_talent_pool_and_development_history(app, world, db,
     services.start_placement(world.seoul_coordinator, placement)
     db.session.commit()
     history = development_history(world.employee)["exchanges"]
+    assert history == []  # under way: not a past exchange yet
+    services.complete_placement(world.hr, placement)
+    db.session.commit()
+    history = development_history(world.employee)["exchanges"]
     assert [e["placement_id"] for e in history] == [placement.id]
     hr = api_as("hr")
     found = hr.get("/api/v1/talent?has_exchange=1", headers=hr.headers).json

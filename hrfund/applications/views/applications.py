@@ -34,7 +34,7 @@ from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
-from hrfund.placements.models import Placement
+from hrfund.placements.models import Placement, PlacementStatus
 
 FILTERS = ("status", "call_id", "city", "department", "q", "eligible", "sort")
 
@@ -180,10 +180,14 @@ def application(application_id: int):
         from hrfund.training.records import development_history
 
         background = development_history(item.applicant)
-        # past exchanges through the placements' own scope: a deputy sees only what they may
+        # past exchanges (completed only) through the placements' own scope: a deputy sees
+        # only what they may
         past = db.session.scalars(
             placements_visible_to(current_user)
-            .where(Placement.person_id == item.applicant_id)
+            .where(
+                Placement.person_id == item.applicant_id,
+                Placement.status == PlacementStatus.COMPLETED,
+            )
             .options(so.joinedload(Placement.city))
             .order_by(Placement.start_on.desc())
             .limit(20)

@@ -41,7 +41,7 @@ def calls():
         ids = [c.id for c in result.items]
         mine = dict(
             db.session.execute(
-                sa.select(Application.call_id, Application.id).where(
+                sa.select(Application.call_id, Application.status).where(
                     Application.call_id.in_(ids),
                     Application.applicant_id == current_user.id,
                     Application.status != "withdrawn",

@@ -1,4 +1,7 @@
-"""Administrator pages: accounts, roles, bindings, deactivation and password resets."""
+"""Administrator pages: accounts, roles, bindings, deactivation and password resets.
+
+Auditors read the user list and each account (without its forms); every change stays the
+administrator's."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from hrfund.auth.models import Role, User
 from hrfund.core.errors import Conflict, NotFound, ValidationFailed
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import roles_required
+from hrfund.core.permissions import refuse, roles_required
 from hrfund.extensions import db
 from hrfund.org.models import Department, PartnerCity
 
@@ -76,8 +79,12 @@ def _profile(form: UserForm) -> dict:
     return values
 
 
+#: who reads the accounts; only administrators change them
+READERS = (Role.ADMIN, Role.AUDITOR)
+
+
 @bp.route("/users")
-@roles_required(Role.ADMIN)
+@roles_required(*READERS)
 def users():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
     q = (request.args.get("q") or "").strip()
@@ -108,6 +115,7 @@ def users():
         q=q,
         locked_only=locked_only,
         locked_count=services.count_locked_users(),
+        can_edit=current_user.has_role(Role.ADMIN),
     )
 
 
@@ -135,8 +143,13 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@roles_required(*READERS)
 def edit_user(user_id: int):
+    """The account's form for an administrator; a read-only page for an auditor."""
+    if not current_user.has_role(Role.ADMIN):
+        if request.method != "GET":
+            refuse("only administrators change accounts")
+        return render_template("admin/user_detail.html", user=get_user_or_404(user_id))
     user = get_user_or_404(user_id)
     form = _user_form(user)
     if form.validate_on_submit():

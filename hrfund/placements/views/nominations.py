@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from hrfund.auth.models import Role
 from hrfund.core.errors import FORM_REFUSALS, ValidationFailed
@@ -15,8 +16,10 @@ from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
+from hrfund.org.forms import AREA_LABELS
 from hrfund.org.models import Department
 from hrfund.placements import exports
+from hrfund.placements import nomination_details as details
 from hrfund.placements import nominations as service
 from hrfund.placements.blueprint import bp
 from hrfund.placements.forms import (
@@ -56,7 +59,12 @@ def nominations_export(fmt: str):
 @roles_required(Role.COORDINATOR)
 def nominate():
     form = NominationForm()
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    form.preferred_department.choices = [("", "—")] + [
+        (d.code, f"{d.code} {localized_name(d)}") for d in departments
+    ]
     if form.validate_on_submit():
+        upload = form.cv.data
         try:
             nomination = service.nominate(
                 current_user,
@@ -65,6 +73,8 @@ def nominate():
                 position=form.position.data,
                 start_on=form.start_on.data,
                 end_on=form.end_on.data,
+                details={name: getattr(form, name).data for name in details.FIELDS},
+                cv=(upload.stream, upload.filename) if getattr(upload, "filename", "") else None,
             )
         except FORM_REFUSALS as error:
             show_errors(form, error)
@@ -78,10 +88,12 @@ def nominate():
     return render_template("placements/nominate.html", form=form), status
 
 
-def _accept_form() -> AcceptNominationForm:
+def _accept_form(nomination: Nomination | None = None) -> AcceptNominationForm:
     form = AcceptNominationForm()
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     form.host_department.choices = [(d.code, f"{d.code} {localized_name(d)}") for d in departments]
+    if nomination is not None and nomination.preferred_department and not form.is_submitted():
+        form.host_department.data = nomination.preferred_department.code  # the city's wish
     return form
 
 
@@ -92,10 +104,21 @@ def nomination(nomination_id: int):
     return render_template(
         "placements/nomination.html",
         nomination=item,
-        accept_form=_accept_form(),
+        accept_form=_accept_form(item),
         reject_form=CommentForm(),
         can_decide=current_user.has_role(Role.HR),
+        history=details.history(item),
+        area_labels=AREA_LABELS,
     )
+
+
+@bp.route("/nominations/<int:nomination_id>/cv")
+@roles_required(Role.COORDINATOR, Role.HR, Role.AUDITOR)
+def nomination_cv(nomination_id: int):
+    item = service.get_nomination_or_404(nomination_id, current_user)
+    if item.cv_file is None:
+        raise NotFound(_("Not found."))
+    return details.send_cv(item, current_user)
 
 
 @bp.route("/nominations/<int:nomination_id>/accept", methods=["POST"])
@@ -124,6 +147,8 @@ def accept_nomination(nomination_id: int):
         accept_form=form,
         reject_form=CommentForm(),
         can_decide=True,
+        history=details.history(item),
+        area_labels=AREA_LABELS,
     ), 422
 
 

@@ -14,6 +14,7 @@ from hrfund.core.labels import state_label
 from hrfund.core.permissions import login_required
 from hrfund.fund.models import EntryKind
 from hrfund.reports import dashboards
+from hrfund.reports.admin_dashboard import admin_dashboard
 from hrfund.reports.blueprint import bp
 from hrfund.reports.charts import bar_chart
 from hrfund.reports.fiscal_year import fund_rows
@@ -30,6 +31,8 @@ def dashboard():
         "fiscal_year": fiscal_year,
         "has_report": "reports.fiscal_year" in current_app.view_functions,
     }
+    if "admin" in sections:
+        context["admin"] = admin_dashboard()
     if "organisation" in sections:
         org = dashboards.organisation_dashboard(today, fiscal_year)
         context["org"] = org

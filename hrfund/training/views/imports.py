@@ -17,13 +17,14 @@ from hrfund.training.labels import IMPORT_STATUS_LABELS
 
 
 @bp.route("/training/imports")
-@roles_required("hr")
+@roles_required("hr", "auditor")
 def import_list():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
     return render_template(
         "training/imports.html",
         page=paginate(imports.batches_query(), page, per_page),
         import_status_labels=IMPORT_STATUS_LABELS,
+        can_edit=current_user.has_role("hr"),
     )
 
 
@@ -49,7 +50,7 @@ def new_import():
 
 
 @bp.route("/training/imports/<int:batch_id>")
-@roles_required("hr")
+@roles_required("hr", "auditor")
 def import_detail(batch_id: int):
     batch = imports.get_batch_or_404(batch_id)
     page, per_page = parse_page_args(request.args, 50, 200)
@@ -61,6 +62,7 @@ def import_detail(batch_id: int):
         action=ActionForm(),
         progress=imports.progress(batch),
         import_status_labels=IMPORT_STATUS_LABELS,
+        can_edit=current_user.has_role("hr"),
     )
 
 

@@ -1,4 +1,4 @@
-"""The talent pool page and its exports (HR)."""
+"""The talent pool page and its exports (HR; auditors read them)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _choices() -> dict:
 
 
 @bp.route("/talent")
-@roles_required("hr")
+@roles_required("hr", "auditor")
 def talent_pool():
     errors: dict = {}
     try:
@@ -68,7 +68,7 @@ def talent_pool():
 
 
 @bp.route("/talent/export.<any(csv, xlsx):fmt>")
-@roles_required("hr")
+@roles_required("hr", "auditor")
 def talent_export(fmt: str):
     query = talent.parse_talent_args(request.args)
     rows = talent.export_rows(query, current_language())

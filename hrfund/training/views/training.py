@@ -64,6 +64,7 @@ def programs():
         q=q,
         category=category,
         can_edit=current_user.has_role("hr"),
+        can_read_queues=current_user.has_role("hr", "auditor"),
     )
 
 
@@ -342,7 +343,7 @@ def score_certificate(score_id: int):
 
 
 @bp.route("/training/verification")
-@roles_required("hr")
+@roles_required("hr", "auditor")
 def verification():
     records_stmt, scores_stmt = record_services.unverified_queue()
     return render_template(
@@ -350,6 +351,7 @@ def verification():
         action=ActionForm(),
         records=paginate(records_stmt, *_page_args("records_page")),
         scores=paginate(scores_stmt, *_page_args("scores_page")),
+        can_verify=current_user.has_role("hr"),
     )
 
 
