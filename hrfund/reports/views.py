@@ -124,4 +124,4 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
     return charts
 
 
-from hrfund.reports import report_views  # noqa: E402,F401  (same blueprint)
+from hrfund.reports import privacy_views, report_views  # noqa: E402,F401  (same blueprint)
