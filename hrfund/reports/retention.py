@@ -34,7 +34,7 @@ from hrfund.core.db import utcnow
 from hrfund.core.files import StoredFile, path_of
 from hrfund.extensions import db
 from hrfund.placements.models import Nomination, NominationStatus
-from hrfund.reminders.models import Delivery, Notification
+from hrfund.reminders.models import Delivery, NoticeEvent, Notification
 from hrfund.training.models import LanguageScore
 
 log = logging.getLogger(__name__)
@@ -216,7 +216,38 @@ def anonymise_applications(now: datetime, batch_size: int, files: list) -> int:
         application.applicant_id = new_placeholder().id
         application.statement = ""
     db.session.flush()
+    _forget_notices(NoticeEvent.object_type == "application", [a.id for a in rows])
     return len(rows)
+
+
+def _forget_notices(object_filter, object_ids: list[int]) -> None:
+    """Cut what still links the person to the anonymised objects outside the audit log: who
+    caused each of their notice events, and the deliveries (keyed by recipient) about them. An
+    event is told once and never again, and an ended application is due for no reminder, so
+    deleting these deliveries cannot make anything be sent twice."""
+    if not object_ids:
+        return
+    events = sa.select(NoticeEvent.id).where(object_filter, NoticeEvent.object_id.in_(object_ids))
+    db.session.execute(
+        sa.update(NoticeEvent)
+        .where(NoticeEvent.id.in_(events))
+        .values(actor_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    about = sa.or_(
+        sa.and_(Delivery.subject_type == "notice_event", Delivery.subject_id.in_(events)),
+        sa.and_(Delivery.subject_type == "application", Delivery.subject_id.in_(object_ids)),
+    )
+    deliveries = sa.select(Delivery.id).where(about)
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.delivery_id.in_(deliveries))
+        .values(delivery_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.delete(Delivery).where(about).execution_options(synchronize_session=False)
+    )
 
 
 def anonymise_nominations(now: datetime, batch_size: int, files: list) -> int:

@@ -73,13 +73,18 @@ def export_command(person: str, out: Path) -> None:
     """Write everything held about PERSON (e-mail address or user id) to a ZIP file."""
     from hrfund.reports.personal_data import export_personal_data
 
-    where = (
-        User.id == int(person) if person.isdigit() else sa.func.lower(User.email) == person.lower()
-    )
+    if person.isdigit():
+        where = User.id == int(person) if len(person) < 19 else sa.false()  # beyond BIGINT: none
+    else:
+        where = sa.func.lower(User.email) == person.lower()
     user = db.session.scalar(sa.select(User).where(where))
     if user is None:
         raise click.ClickException(f"no user {person!r}")
-    with open(out, "xb") as target:
+    try:
+        target = open(out, "xb")  # noqa: SIM115 (closed below; never overwrites a file)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror}") from None
+    with target:
         counts = export_personal_data(None, user, target)
     db.session.commit()
     click.echo(f"wrote {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -194,3 +194,11 @@ def test_the_cli_writes_the_zip(app, db, world, tmp_path):
         app.cli, ["personal-data", "export", "nobody@example.org", "--out", str(out)]
     )
     assert missing.exit_code == 1 and "no user" in missing.output
+    again = CliRunner().invoke(
+        app.cli, ["personal-data", "export", str(world.person.id), "--out", str(out)]
+    )
+    assert again.exit_code == 1 and "cannot write" in again.output  # never overwrites
+    huge = CliRunner().invoke(
+        app.cli, ["personal-data", "export", "9" * 40, "--out", str(tmp_path / "x.zip")]
+    )
+    assert huge.exit_code == 1 and "no user" in huge.output

@@ -18,7 +18,7 @@ from hrfund.core.files import StoredFile, path_of
 from hrfund.fund import services as fund
 from hrfund.fund.models import LedgerEntry
 from hrfund.placements.models import Nomination, Placement
-from hrfund.reminders.models import Notification
+from hrfund.reminders.models import Delivery, NoticeEvent, Notification
 from hrfund.reports import retention
 from hrfund.reports.retention_jobs import run_retention
 from hrfund.scheduler import jobs
@@ -83,6 +83,24 @@ def test_the_job_anonymises_exactly_what_is_past_its_period(app, db, world):
     certificate_path = path_of(w.old_unverified.certificate)
     kept_cv = [path_of(a.file) for a in w.withdrawn.attachments + w.approved.attachments]
     person_id = w.person.id
+    withdrawn_deliveries = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Delivery.subject_type == "notice_event",
+            Delivery.subject_id.in_(
+                sa.select(NoticeEvent.id).where(
+                    NoticeEvent.object_type == "application",
+                    NoticeEvent.object_id == w.withdrawn.id,
+                )
+            ),
+        )
+    )
+    assert db.session.scalar(
+        sa.select(sa.func.count()).where(
+            NoticeEvent.object_type == "application",
+            NoticeEvent.object_id == w.declined.id,
+            NoticeEvent.actor_id.is_not(None),
+        )
+    ), "the decline was told, naming who declined"
 
     result = run_retention()
 
@@ -118,6 +136,32 @@ def test_the_job_anonymises_exactly_what_is_past_its_period(app, db, world):
     left = set(db.session.scalars(sa.select(Notification.id)))
     assert not left & set(w.old_notifications)
     assert w.person_notifications[-1] in left
+    # nothing outside the audit log links the person to the anonymised applications any more
+    anonymised = [w.declined.id, w.rejected.id, w.other_rejected.id]
+    events = sa.select(NoticeEvent).where(
+        NoticeEvent.object_type == "application", NoticeEvent.object_id.in_(anonymised)
+    )
+    assert all(e.actor_id is None for e in db.session.scalars(events))
+    told = db.session.scalars(
+        sa.select(Delivery).where(
+            Delivery.subject_type == "notice_event",
+            Delivery.subject_id.in_(
+                sa.select(NoticeEvent.id).where(
+                    NoticeEvent.object_type == "application", NoticeEvent.object_id.in_(anonymised)
+                )
+            ),
+        )
+    ).all()
+    assert told == []
+    withdrawn_told = sa.select(sa.func.count()).where(
+        Delivery.subject_type == "notice_event",
+        Delivery.subject_id.in_(
+            sa.select(NoticeEvent.id).where(
+                NoticeEvent.object_type == "application", NoticeEvent.object_id == w.withdrawn.id
+            )
+        ),
+    )
+    assert db.session.scalar(withdrawn_told) == withdrawn_deliveries
     # the money never changed
     assert _figures() == figures
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == entries
