@@ -247,3 +247,28 @@ def test_hr_and_auditors_read_the_periods_others_get_403(app, db, world, login_a
 def test_the_page_in_japanese(app, db, world, login_as):
     page = login_as("hr", locale="ja").get("/privacy/retention")
     assert "保存期間" in page.get_data(as_text=True)
+
+
+def test_the_pages_show_anonymised_records_without_their_person(app, db, world, login_as):
+    w = world
+    run_retention()
+    hr = login_as("hr")
+    for url in (
+        "/applications",
+        f"/applications/{w.declined.id}",
+        f"/applications/{w.other_rejected.id}",
+        f"/nominations/{w.old_nomination.id}",
+        "/nominations",
+        "/training/verification",
+        "/dashboard",
+    ):
+        page = hr.get(url)
+        assert page.status_code == 200, url
+        text = page.get_data(as_text=True)
+        for gone in ("Private reasons of Yamada", "Sato&#39;s own reasons", "Lee Jiwoo"):
+            assert gone not in text, (url, gone)
+    detail = hr.get(f"/applications/{w.declined.id}").get_data(as_text=True)
+    assert "Anonymised" in detail
+    queue = hr.get("/training/verification").get_data(as_text=True)
+    assert "Yamada" in queue  # the person's own recent unverified score is still to verify
+    assert "Sato" not in queue  # the other's only unverified score was anonymised
