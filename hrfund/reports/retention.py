@@ -11,7 +11,7 @@ deleted; the deliveries behind them keep their exactly-once key but lose their t
 
 The audit log and the ledger are append-only in the database, for the runtime role too: nothing
 here changes them. Audit events past their period are counted on the retention page; the owner
-role removes them with ``flask retention purge-audit`` (see :func:`purge_audit_events`).
+role removes them with ``flask retention purge-audit`` (see audit_purge.py).
 
 The functions here change one batch and flush; the job (retention_jobs.py) commits.
 """
@@ -27,10 +27,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from hrfund.applications.models import Application, ApplicationStatus
-from hrfund.auth.anonymous import ANONYMOUS_DOMAIN, new_placeholder, not_placeholder
+from hrfund.auth.anonymous import (
+    ANONYMOUS_DOMAIN,
+    is_placeholder,
+    new_placeholder,
+    not_placeholder,
+)
 from hrfund.auth.models import User
 from hrfund.core.audit import AuditEvent, record_event
-from hrfund.core.db import utcnow
 from hrfund.core.files import StoredFile, path_of
 from hrfund.extensions import db
 from hrfund.placements.models import Nomination, NominationStatus
@@ -190,17 +194,20 @@ def due_counts(now: datetime) -> dict[str, int]:
     return counts
 
 
-def _claim(stmt, model, batch_size: int) -> list:
-    """Up to ``batch_size`` due rows, locked (PostgreSQL: rows another run holds are skipped)."""
+def _claim(stmt, model, batch_size: int, still_due=None) -> list:
+    """Up to ``batch_size`` due rows, locked (PostgreSQL: rows another run holds are skipped).
+
+    A row another run changed and committed while this statement waited comes back in its new
+    version, which ``still_due`` checks again, so that nothing is anonymised twice."""
     ids = stmt.order_by(model.id).limit(batch_size)
-    return list(
-        db.session.scalars(
-            sa.select(model)
-            .where(model.id.in_(ids.scalar_subquery()))
-            .order_by(model.id)
-            .with_for_update(skip_locked=True, of=model)
-        )
+    rows = db.session.scalars(
+        sa.select(model)
+        .where(model.id.in_(ids.scalar_subquery()))
+        .order_by(model.id)
+        .with_for_update(skip_locked=True, of=model)
+        .execution_options(populate_existing=True)
     )
+    return [r for r in rows if still_due is None or still_due(r)]
 
 
 # ---------------------------------------------------------------- anonymising, one batch each
@@ -208,7 +215,12 @@ def _claim(stmt, model, batch_size: int) -> list:
 
 def anonymise_applications(now: datetime, batch_size: int, files: list) -> int:
     """One batch of applications not approved and past their period; returns how many."""
-    rows = _claim(_applications_due(cutoff("applications", now)), Application, batch_size)
+    rows = _claim(
+        _applications_due(cutoff("applications", now)),
+        Application,
+        batch_size,
+        lambda a: not is_placeholder(db.session.get(User, a.applicant_id)),
+    )
     for application in rows:
         for attachment in list(application.attachments):
             _drop_file(attachment.file, files)
@@ -252,7 +264,12 @@ def _forget_notices(object_filter, object_ids: list[int]) -> None:
 
 def anonymise_nominations(now: datetime, batch_size: int, files: list) -> int:
     """One batch of rejected nominations past their period."""
-    rows = _claim(_nominations_due(cutoff("nominations", now)), Nomination, batch_size)
+    rows = _claim(
+        _nominations_due(cutoff("nominations", now)),
+        Nomination,
+        batch_size,
+        lambda n: n.email != ANONYMOUS_EMAIL,
+    )
     for nomination in rows:
         nomination.name = ANONYMOUS_NOMINEE
         nomination.email = ANONYMOUS_EMAIL
@@ -263,7 +280,12 @@ def anonymise_nominations(now: datetime, batch_size: int, files: list) -> int:
 
 def anonymise_unverified_scores(now: datetime, batch_size: int, files: list) -> int:
     """One batch of language scores never verified and past their period."""
-    rows = _claim(_scores_due(cutoff("unverified_scores", now)), LanguageScore, batch_size)
+    rows = _claim(
+        _scores_due(cutoff("unverified_scores", now)),
+        LanguageScore,
+        batch_size,
+        lambda s: not is_placeholder(db.session.get(User, s.user_id)),
+    )
     for score in rows:
         certificate = score.certificate
         score.certificate_id = None
@@ -281,7 +303,9 @@ def expire_notifications(now: datetime, batch_size: int, files: list) -> int:
     notifications = _claim(_notifications_due(before), Notification, batch_size)
     for notification in notifications:
         db.session.delete(notification)
-    deliveries = _claim(_deliveries_due(before), Delivery, batch_size)
+    deliveries = _claim(
+        _deliveries_due(before), Delivery, batch_size, lambda d: d.title != "" or d.body != ""
+    )
     for delivery in deliveries:
         delivery.title, delivery.body = "", ""
         delivery.link, delivery.last_error = None, None
@@ -321,52 +345,3 @@ def record_run(counts: dict[str, int], now: datetime, due_audit: int) -> AuditEv
             "now": now.isoformat(),
         },
     )
-
-
-# ---------------------------------------------------------------- the audit log (owner role)
-
-
-class PurgeRefused(Exception):
-    """The purge cannot run with this connection (the message says why)."""
-
-
-def purge_audit_events(connection: sa.Connection, before: datetime) -> int:
-    """Delete audit events older than ``before``, as the owner role, in one transaction.
-
-    The row trigger that refuses DELETE is set aside only inside this transaction: on PostgreSQL
-    ``ALTER TABLE … DISABLE TRIGGER`` (which only the table's owner may run, and which locks the
-    table against every other writer until the commit re-enables it); on SQLite the trigger is
-    dropped and created again. The purge itself is recorded as a new audit event."""
-    dialect = connection.dialect.name
-    table = "audit_events"
-    try:
-        if dialect == "postgresql":
-            connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
-        else:
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-    except sa.exc.DBAPIError as error:
-        raise PurgeRefused(
-            f"the audit log's trigger cannot be set aside ({str(error.orig).strip()}): "
-            "run this command as the owner role that migrates the database"
-        ) from None
-    deleted = connection.execute(
-        sa.delete(AuditEvent.__table__).where(AuditEvent.__table__.c.at < before)
-    ).rowcount
-    if dialect == "postgresql":
-        connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
-    else:
-        connection.exec_driver_sql(
-            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-        )
-    connection.execute(
-        sa.insert(AuditEvent.__table__).values(
-            at=utcnow(),
-            actor_label="system",
-            action="retention.audit_purged",
-            object_type="retention",
-            changes={"deleted": deleted, "before": before.isoformat()},
-        )
-    )
-    log.info("purged %d audit events before %s", deleted, before.isoformat())
-    return deleted

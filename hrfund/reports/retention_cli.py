@@ -46,6 +46,7 @@ def purge_audit_command(now: str | None, yes: bool) -> None:
     migrates) can: the runtime role is refused by the database."""
     from hrfund.core.db import utcnow
     from hrfund.reports import retention
+    from hrfund.reports.audit_purge import PurgeRefused, purge_audit_events
 
     before = retention.cutoff("audit_events", _instant(now) or utcnow())
     if not yes:
@@ -54,8 +55,8 @@ def purge_audit_command(now: str | None, yes: bool) -> None:
         return
     try:
         with db.engine.begin() as connection:
-            deleted = retention.purge_audit_events(connection, before)
-    except retention.PurgeRefused as error:
+            deleted = purge_audit_events(connection, before)
+    except PurgeRefused as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"deleted {deleted} audit events before {before.isoformat()}")
 
