@@ -47,10 +47,11 @@ def retention_periods():
         }
         for kind in retention.KINDS
     ]
-    return render_template("reports/retention.html", rows=rows, last_run=last_run)
+    labels = {kind.key: kind.label for kind in retention.KINDS}
+    return render_template("reports/retention.html", rows=rows, last_run=last_run, labels=labels)
 
 
-@bp.get("/privacy/people/<int:user_id>/export.zip")
+@bp.get("/privacy/people/<int:user_id>/export")
 @roles_required(Role.HR)
 def personal_data_export(user_id: int):
     user = db.session.get(User, user_id)

@@ -273,3 +273,10 @@ def test_the_pages_show_anonymised_records_without_their_person(app, db, world, 
     queue = hr.get("/training/verification").get_data(as_text=True)
     assert "TOEIC" in queue  # the person's own recent unverified score is still to verify
     assert "HSK" not in queue  # the other's only unverified score (HSK) was anonymised
+
+
+def test_the_page_shows_the_last_run(app, db, world, login_as):
+    run_retention()
+    page = login_as("auditor").get("/privacy/retention").get_data(as_text=True)
+    assert "Rejected nominations: 1" in page
+    assert 'id="retention-applications"' in page
