@@ -280,3 +280,14 @@ def test_the_page_shows_the_last_run(app, db, world, login_as):
     page = login_as("auditor").get("/privacy/retention").get_data(as_text=True)
     assert "Rejected nominations: 1" in page
     assert 'id="retention-applications"' in page
+
+
+def test_the_purge_command_only_counts_without_yes(app, db, world):
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    far = (utcnow() + timedelta(days=11 * 365)).isoformat()
+    result = CliRunner().invoke(
+        app.cli, ["retention", "purge-audit", "--now", far], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{count} audit events before" in result.output and "--yes" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == count
