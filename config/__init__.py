@@ -81,6 +81,15 @@ class Config:
     REMINDER_MAX_ATTEMPTS = 6
     REMINDER_SEND_PAUSE_SECONDS = 0.0
 
+    # Retention of personal data (APPI), in days; HRFUND_RETENTION_DAYS_<KIND> overrides each.
+    # See hrfund/reports/retention.py for what anonymising keeps and drops.
+    RETENTION_DAYS_APPLICATIONS = 3 * 365  # not approved: declined, rejected, withdrawn
+    RETENTION_DAYS_NOMINATIONS = 3 * 365  # rejected
+    RETENTION_DAYS_UNVERIFIED_SCORES = 2 * 365
+    RETENTION_DAYS_NOTIFICATIONS = 365
+    RETENTION_DAYS_AUDIT_EVENTS = 10 * 365
+    RETENTION_BATCH_SIZE = 500
+
     API_PER_PAGE_DEFAULT = 50
     API_PER_PAGE_MAX = 200
     PAGE_SIZE = 25
@@ -142,6 +151,7 @@ class Config:
         ):
             if os.environ.get(name):
                 values[name] = int(os.environ[name])
+        values |= _retention_from_environment()
         if os.environ.get("REMINDER_SEND_PAUSE_SECONDS"):
             values["REMINDER_SEND_PAUSE_SECONDS"] = float(os.environ["REMINDER_SEND_PAUSE_SECONDS"])
         if os.environ.get("HRFUND_PROXY_HOPS"):
@@ -155,6 +165,33 @@ class Config:
         """HRFUND_INSTANCE_PATH, else this environment's default (None: Flask's own)."""
         path = os.environ.get("HRFUND_INSTANCE_PATH") or cls.INSTANCE_PATH
         return os.path.abspath(path) if path else None
+
+
+RETENTION_SETTINGS = (
+    "RETENTION_DAYS_APPLICATIONS",
+    "RETENTION_DAYS_NOMINATIONS",
+    "RETENTION_DAYS_UNVERIFIED_SCORES",
+    "RETENTION_DAYS_NOTIFICATIONS",
+    "RETENTION_DAYS_AUDIT_EVENTS",
+    "RETENTION_BATCH_SIZE",
+)
+
+
+def _retention_from_environment() -> dict:
+    """HRFUND_RETENTION_DAYS_* and HRFUND_RETENTION_BATCH_SIZE: whole numbers, at least 1."""
+    values = {}
+    for name in RETENTION_SETTINGS:
+        raw = os.environ.get(f"HRFUND_{name}")
+        if not raw:
+            continue
+        try:
+            number = int(raw)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise RuntimeError(f"HRFUND_{name} must be a whole number of at least 1, not {raw!r}")
+        values[name] = number
+    return values
 
 
 def _env_hops(value: str) -> int:

@@ -157,6 +157,7 @@ def register_commands(app: Flask) -> None:
     from hrfund.auth.cli import users_cli
     from hrfund.core.ops.cli import backup_cli
     from hrfund.reminders.cli import reminders_cli, scheduler_cli
+    from hrfund.reports.retention_cli import personal_data_cli, retention_cli
     from hrfund.seed import seed_demo_command
     from hrfund.seed_scale import seed_scale_command
     from hrfund.training.cli import training_cli
@@ -167,6 +168,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(training_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(personal_data_cli)
     app.cli.add_command(backup_cli)  # `db grant` joins Flask-Migrate's `db` group on import
 
 

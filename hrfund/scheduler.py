@@ -65,6 +65,7 @@ def _heartbeat(write, *args) -> None:
 def jobs(app: Flask) -> list[tuple[str, object, object]]:
     """(id, function, trigger) of every periodic job."""
     from hrfund.reminders.jobs import dispatch_reminders, send_hr_digest
+    from hrfund.reports.retention_jobs import run_retention
 
     minutes = int(app.config["REMINDER_INTERVAL_MINUTES"])
     return [
@@ -74,6 +75,8 @@ def jobs(app: Flask) -> list[tuple[str, object, object]]:
             send_hr_digest,
             CronTrigger(hour=8, minute=30, timezone="Asia/Tokyo"),
         ),
+        # personal data past its retention period, at night (see hrfund/reports/retention.py)
+        ("retention.run", run_retention, CronTrigger(hour=3, minute=15, timezone="Asia/Tokyo")),
     ]
 
 

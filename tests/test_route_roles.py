@@ -43,6 +43,8 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {
     ("reports.fiscal_year_index", "GET"): ({}, only("hr", "auditor")),
     ("reports.fiscal_year", "GET"): ({"fy": 2026}, only("hr", "auditor")),
     ("reports.fiscal_year_xlsx", "GET"): ({"fy": 2026}, only("hr", "auditor")),
+    ("reports.retention_periods", "GET"): ({}, only("hr", "auditor")),
+    ("reports.personal_data_export", "GET"): ({"user_id": 999999}, only("hr")),
     ("auth.login", "GET"): ({}, PUBLIC),
     ("auth.login", "POST"): ({}, PUBLIC),
     ("auth.logout", "POST"): ({}, everyone()),

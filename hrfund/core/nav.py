@@ -41,6 +41,7 @@ NAV_ITEMS = [
     NavItem("report", "reports.fiscal_year_index", _l("Fiscal-year report"), ("hr", "auditor")),
     NavItem("reminders", "reminders.rules", _l("Reminders"), ("hr", "auditor")),
     NavItem("audit", "core.audit", _l("Audit log"), ("hr", "auditor")),
+    NavItem("retention", "reports.retention_periods", _l("Data retention"), ("hr", "auditor")),
     NavItem("users", "admin.users", _l("Users"), ("admin", "auditor")),
 ]
 

@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from hrfund.auth.anonymous import not_placeholder
 from hrfund.auth.models import User
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
@@ -284,7 +285,13 @@ def unverified_queue():
     )
     scores = (
         sa.select(LanguageScore)
-        .where(LanguageScore.verified.is_(False), LanguageScore.rejected_at.is_(None))
+        .join(User, User.id == LanguageScore.user_id)
+        # anonymised scores (see hrfund/reports/retention.py) belong to nobody to verify
+        .where(
+            LanguageScore.verified.is_(False),
+            not_placeholder(User.email),
+            LanguageScore.rejected_at.is_(None),
+        )
         .options(sa.orm.joinedload(LanguageScore.user))
         .order_by(LanguageScore.id)
     )
