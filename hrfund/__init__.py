@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
 
     from hrfund.api import create_api_blueprint
     from hrfund.auth.admin import bp as admin_bp
+    from hrfund.auth.directory_admin import bp as directory_admin_bp
     from hrfund.core.health import bp as health_bp
 
     api_blueprints = []
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         if find_spec(f"hrfund.{name}.api"):
             api_blueprints.append(import_module(f"hrfund.{name}.api").bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(directory_admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(create_api_blueprint(api_blueprints))
 
