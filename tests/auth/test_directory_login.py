@@ -232,3 +232,61 @@ def test_admin_switches_local_passwords_off_on_the_admin_page(db, login_as, dire
     assert event.actor_id == admin.user.id
     admin.post("/admin/directory", data={"local_passwords": "y", "submit": "Save"})
     assert directory_login.local_passwords_allowed() is True
+
+
+def test_the_lockout_holds_for_directory_sign_in(db, app, directory, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_THRESHOLD", 3)
+    client = app.test_client()
+    for _ in range(2):
+        assert WRONG in _login(client, "hsato", "not-the-password-1").data
+    assert b"Too many failed attempts." in _login(client, "hsato", "not-the-password-1").data
+    response = _login(client, "hsato")  # the right directory password, while locked
+    assert b"Too many failed attempts." in response.data
+    assert _user(db, "hsato") is None
+
+
+def test_department_groups_win_over_the_department_attribute(db, client, app, directory):
+    _departments()
+    gov = factories.department("GOV-INT")
+    db.session.commit()
+    app.config["LDAP_DEPARTMENT_GROUPS"] = {f"cn=hrfund-staff,{GROUPS_DN}": gov.code}
+    try:
+        assert _login(client, "hsato").status_code == 302
+    finally:
+        app.config["LDAP_DEPARTMENT_GROUPS"] = {}
+    assert _user(db, "hsato").department.code == "GOV-INT"
+
+
+def test_filter_characters_in_the_login_name_find_nobody(db, client, directory):
+    for login in ("*", "hsato)(uid=*", "h*"):
+        response = _login(client, login)
+        assert response.status_code == 200 and WRONG in response.data
+
+
+def test_a_refused_service_account_reads_as_an_unreachable_directory(
+    db, client, app, directory, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LDAP_BIND_PASSWORD", "not-the-bind-password")
+    response = _login(client, "hsato")
+    assert b"The staff directory cannot be reached just now." in response.data
+
+
+def test_a_locally_deactivated_directory_user_stays_out(db, app, directory):
+    from hrfund.auth import services
+
+    _departments()
+    db.session.commit()
+    assert _login(app.test_client(), "hsato").status_code == 302
+    services.set_active(None, _user(db, "hsato"), False)
+    db.session.commit()
+    response = _login(app.test_client(), "hsato")
+    assert b"This account is deactivated." in response.data
+
+
+def test_an_empty_password_never_binds(app, directory):
+    import pytest
+
+    from hrfund.auth import directory as ldap
+
+    with app.app_context(), pytest.raises(ldap.WrongCredentials):
+        ldap.authenticate("hsato", "")
