@@ -290,3 +290,17 @@ def test_an_empty_password_never_binds(app, directory):
 
     with app.app_context(), pytest.raises(ldap.WrongCredentials):
         ldap.authenticate("hsato", "")
+
+
+def test_the_admin_sees_which_accounts_come_from_the_directory(db, app, login_as, directory):
+    _departments()
+    db.session.commit()
+    assert _login(app.test_client(), "hsato").status_code == 302
+    admin = login_as("admin")
+    user = _user(db, "hsato")
+    assert 'id="auth-source"' in admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    listing = admin.get("/admin/users?q=hsato").get_data(as_text=True)
+    assert "Directory</span>" in listing
+    local = factories.user(["employee"])
+    db.session.commit()
+    assert 'id="auth-source"' not in admin.get(f"/admin/users/{local.id}").get_data(as_text=True)
