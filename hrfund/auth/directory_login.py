@@ -13,6 +13,7 @@ import logging
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from hrfund.auth import directory
 from hrfund.auth.models import AppSetting, AuthSource, Role, User
@@ -173,8 +174,36 @@ def sync_user(user: User | None, person: directory.DirectoryPerson) -> User:
                 )
             ),
         )
-    try:
+    if user is None:
+        created = _create_user(person, roles, department)
+        if created is not None:
+            return created
+        # Another sign-in of the same person created the account first: update that one.
+        user = db.session.scalar(sa.select(User).where(User.directory_uid == person.uid))
         if user is None:
+            raise _setup_failed(ValidationFailed("account exists", fields={"email": []}))
+    try:
+        user = services.update_user(
+            DIRECTORY,
+            user,
+            roles=sorted(roles),
+            city=user.city,
+            department=department or user.department,
+            **_profile(person, user),
+        )
+    except ValidationFailed as error:
+        raise _setup_failed(error) from None
+    _link(user, person)
+    return user
+
+
+def _create_user(person: directory.DirectoryPerson, roles: set[Role], department) -> User | None:
+    """The new account of ``person``; None when a concurrent sign-in created it first (its
+    unique address or directory id refused this one, in a savepoint rolled back alone)."""
+    from hrfund.auth import services
+
+    try:
+        with db.session.begin_nested():
             user = services.create_user(
                 DIRECTORY,
                 email=person.email,
@@ -182,18 +211,12 @@ def sync_user(user: User | None, person: directory.DirectoryPerson) -> User:
                 department=department,
                 **_profile(person, None),
             )
-        else:
-            user = services.update_user(
-                DIRECTORY,
-                user,
-                roles=sorted(roles),
-                city=user.city,
-                department=department or user.department,
-                **_profile(person, user),
-            )
+            _link(user, person)
     except ValidationFailed as error:
         raise _setup_failed(error) from None
-    _link(user, person)
+    except IntegrityError:
+        log.warning("directory user %s was created by a concurrent sign-in", person.uid)
+        return None
     return user
 
 
