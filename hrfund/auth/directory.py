@@ -243,7 +243,7 @@ def describe_settings() -> dict:
         "bind_dn": cfg.get("LDAP_BIND_DN") or "",
         "user_filter": cfg.get("LDAP_USER_FILTER") or "",
         "group_base_dn": cfg.get("LDAP_GROUP_BASE_DN") or "",
-        "attributes": {name: cfg[setting] for name, setting in ATTRIBUTE_SETTINGS.items()},
+        "attributes": {setting: cfg[setting] for setting in ATTRIBUTE_SETTINGS.values()},
         "role_groups": dict(cfg.get("LDAP_ROLE_GROUPS") or {}),
         "department_groups": dict(cfg.get("LDAP_DEPARTMENT_GROUPS") or {}),
     }

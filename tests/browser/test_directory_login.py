@@ -71,3 +71,26 @@ def test_directory_refusals_in_english(page, live_directory):
     shot(page, "directory-no-group-en")
     _sign_in(page, "hsato", "not-the-password-9")
     assert page.locator("#login-error").inner_text() == "Wrong e-mail address or password."
+
+
+def test_admin_switches_local_passwords_for_directory_users(page, login, live_app, live_directory):
+    from hrfund.auth import directory_login
+
+    login("admin@metro.tokyo.example")  # the break-glass admin: a local password, LDAP or not
+    page.wait_for_selector("#logout")
+    page.goto("/admin/directory")
+    assert "有効" in page.locator("#directory-status").inner_text()  # the demo admin reads ja
+    checkbox = page.locator("#local_passwords")
+    assert checkbox.is_checked()
+    checkbox.uncheck()
+    page.locator("#submit").click()
+    page.wait_for_selector(".alert-success")
+    assert not page.locator("#local_passwords").is_checked()
+    shot(page, "directory-admin-ja")
+    with live_app.app_context():
+        assert directory_login.local_passwords_allowed() is False
+    page.locator("#local_passwords").check()
+    page.locator("#submit").click()
+    page.wait_for_selector(".alert-success")
+    with live_app.app_context():
+        assert directory_login.local_passwords_allowed() is True
