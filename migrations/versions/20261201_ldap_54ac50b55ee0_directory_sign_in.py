@@ -8,6 +8,7 @@ Revises: 7d3e9a1c4b2f
 Create Date: 2026-12-01 22:45:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -30,9 +31,7 @@ def upgrade():
     op.add_column("users", sa.Column("directory_uid", sa.String(length=254), nullable=True))
     op.add_column(
         "users",
-        sa.Column(
-            "directory_synced_at", hrfund.core.db.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("directory_synced_at", hrfund.core.db.UTCDateTime(timezone=True), nullable=True),
     )
     op.create_index("uq_users_directory_uid", "users", ["directory_uid"], unique=True)
     if op.get_bind().dialect.name == "postgresql":
