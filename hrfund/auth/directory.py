@@ -183,6 +183,8 @@ def _person(dn: str, attributes: dict, groups: list[str]) -> DirectoryPerson:
         name: _first(attributes.get(cfg[setting].lower()))
         for name, setting in ATTRIBUTE_SETTINGS.items()
     }
+    # Without the id attribute, the DN identifies the person (never an empty id shared by all).
+    values["uid"] = values["uid"] or normalize_dn(dn)
     return DirectoryPerson(
         dn=dn,
         **{k: v for k, v in values.items() if k not in ("employee_number", "department")},

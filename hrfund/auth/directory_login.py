@@ -179,7 +179,7 @@ def sync_user(user: User | None, person: directory.DirectoryPerson) -> User:
         if created is not None:
             return created
         # Another sign-in of the same person created the account first: update that one.
-        user = db.session.scalar(sa.select(User).where(User.directory_uid == person.uid))
+        user = db.session.scalar(sa.select(User).where(User.directory_uid == person.uid.lower()))
         if user is None:
             raise _setup_failed(ValidationFailed("account exists", fields={"email": []}))
     try:
@@ -225,9 +225,10 @@ def _link(user: User, person: directory.DirectoryPerson) -> None:
     if user.auth_source != AuthSource.DIRECTORY:
         changes["auth_source"] = [user.auth_source, AuthSource.DIRECTORY.value]
         user.auth_source = AuthSource.DIRECTORY.value
-    if user.directory_uid != person.uid:
-        changes["directory_uid"] = [user.directory_uid, person.uid]
-        user.directory_uid = person.uid
+    uid = person.uid.lower()  # LDAP and AD names are case-insensitive; the index is not
+    if user.directory_uid != uid:
+        changes["directory_uid"] = [user.directory_uid, uid]
+        user.directory_uid = uid
     email = (person.email or "").strip()
     if email and email.lower() != user.email.lower() and _email_free(email, user):
         changes["email"] = [user.email, email]
@@ -245,7 +246,7 @@ def _email_free(email: str, user: User) -> bool:
 
 def _directory_user(person: directory.DirectoryPerson, found: User | None) -> User | None:
     """The account of ``person``: by directory id first, then the account found by address."""
-    linked = db.session.scalar(sa.select(User).where(User.directory_uid == person.uid))
+    linked = db.session.scalar(sa.select(User).where(User.directory_uid == person.uid.lower()))
     if linked is not None:
         return linked
     if found is None and person.email:
@@ -261,6 +262,14 @@ def _directory_user(person: directory.DirectoryPerson, found: User | None) -> Us
 
 
 # ---------------------------------------------------------------- the password check
+
+
+def get_user_by_directory_uid(login: str) -> User | None:
+    """The directory account a login name (uid, sAMAccountName) belongs to, so that the lockout
+    counts one account whether its owner types the name or the address."""
+    if not login or "@" in login:
+        return None
+    return db.session.scalar(sa.select(User).where(User.directory_uid == login.strip().lower()))
 
 
 def uses_directory(user: User | None) -> bool:

@@ -69,7 +69,7 @@ def authenticate(email: str, password: str, *, known_device: bool = False) -> Us
     except from a ``known_device`` (a browser that logged in as this name before).
     """
     name = lockout.normalize_login(email)
-    user = get_user_by_email(name)
+    user = get_user_by_email(name) or directory_login.get_user_by_directory_uid(name)
     now = utcnow()
     audit = {"object_type": "users", "object_id": user.id if user else None}
     locked_until = None if known_device else lockout.current_lock(user, name)

@@ -304,3 +304,15 @@ def test_the_admin_sees_which_accounts_come_from_the_directory(db, app, login_as
     local = factories.user(["employee"])
     db.session.commit()
     assert 'id="auth-source"' not in admin.get(f"/admin/users/{local.id}").get_data(as_text=True)
+
+
+def test_name_and_address_count_against_one_account(db, app, directory, monkeypatch):
+    _departments()
+    db.session.commit()
+    assert _login(app.test_client(), "hsato").status_code == 302
+    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_THRESHOLD", 3)
+    client = app.test_client()
+    assert WRONG in _login(client, "hsato", "not-the-password-1").data
+    assert WRONG in _login(client, "hsato@metro.tokyo.example", "not-the-password-1").data
+    assert b"Too many failed attempts." in _login(client, "HSATO", "not-the-password-1").data
+    assert _user(db, "hsato").is_locked
