@@ -316,3 +316,12 @@ def test_name_and_address_count_against_one_account(db, app, directory, monkeypa
     assert WRONG in _login(client, "hsato@metro.tokyo.example", "not-the-password-1").data
     assert b"Too many failed attempts." in _login(client, "HSATO", "not-the-password-1").data
     assert _user(db, "hsato").is_locked
+
+
+def test_the_profile_of_a_directory_user_points_to_the_directory_password(db, app, directory):
+    _departments()
+    db.session.commit()
+    client = app.test_client()
+    assert _login(client, "hsato").status_code == 302
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'id="directory-password"' in page and 'name="current_password"' not in page
