@@ -107,6 +107,11 @@ class Slapd:
     folder: Path
     port: int
     process: subprocess.Popen
+    tls_port: int | None = None
+
+    @property
+    def ca_file(self) -> str:
+        return str(self.folder / "ca.pem")
 
     @property
     def url(self) -> str:
@@ -150,11 +155,36 @@ class Slapd:
                 self.process.wait(timeout=10)
 
 
-def _slapd_conf(folder: Path) -> str:
+def make_certificates(folder: Path) -> None:
+    """A throw-away CA and a server certificate for 127.0.0.1 and localhost (openssl)."""
+
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True, timeout=60)
+
+    days = ("-days", "2")
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", *days, "-subj", "/CN=hrfund test CA",
+        "-keyout", "ca.key", "-out", "ca.pem")  # fmt: skip
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", "server.key", "-out", "server.csr")  # fmt: skip
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", *days, "-extfile", "san.cnf", "-out", "server.pem")  # fmt: skip
+
+
+def _tls_conf(folder: Path) -> str:
+    return (
+        f"TLSCACertificateFile {folder}/ca.pem\n"
+        f"TLSCertificateFile {folder}/server.pem\n"
+        f"TLSCertificateKeyFile {folder}/server.key\n"
+    )
+
+
+def _slapd_conf(folder: Path, tls: bool = False) -> str:
     schemas = "".join(
         f"include {SCHEMAS}/{name}.schema\n" for name in ("core", "cosine", "inetorgperson", "nis")
     )
     return f"""{schemas}
+{_tls_conf(folder) if tls else ""}
 pidfile {folder}/slapd.pid
 argsfile {folder}/slapd.args
 modulepath /usr/lib/ldap
@@ -170,19 +200,24 @@ access to * by dn.exact="{BIND_DN}" read by self read by * none
 """
 
 
-def start_slapd(folder: Path) -> Slapd:
-    """Start slapd in ``folder`` on a free loopback port and load the staff LDIF."""
+def start_slapd(folder: Path, *, tls: bool = False) -> Slapd:
+    """Start slapd in ``folder`` on a free loopback port and load the staff LDIF; with ``tls``,
+    also ldaps:// on another port, with a certificate of a CA made for it (``ca_file``)."""
     (folder / "data").mkdir(parents=True, exist_ok=True)
+    if tls:
+        make_certificates(folder)
     conf = folder / "slapd.conf"
-    conf.write_text(_slapd_conf(folder), encoding="utf-8")
+    conf.write_text(_slapd_conf(folder, tls), encoding="utf-8")
     port = _free_port()
+    tls_port = _free_port() if tls else None
+    urls = f"ldap://127.0.0.1:{port}/" + (f" ldaps://127.0.0.1:{tls_port}/" if tls else "")
     log = open(folder / "slapd.log", "wb")  # noqa: SIM115 - slapd writes it while it runs
     process = subprocess.Popen(
-        [SLAPD, "-d", "0", "-f", str(conf), "-h", f"ldap://127.0.0.1:{port}/"],
+        [SLAPD, "-d", "0", "-f", str(conf), "-h", urls],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    server = Slapd(folder, port, process)
+    server = Slapd(folder, port, process, tls_port)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
