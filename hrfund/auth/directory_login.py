@@ -323,7 +323,14 @@ def check_credentials(user: User | None, login: str, password: str) -> tuple[Use
     # Not signed in by the directory: a directory user's own local password, while allowed.
     if _own_local_password(user, password):
         return user, "local"
-    if unreachable is not None:
+    # A local password was checked (and was wrong): counted as any wrong password, so that an
+    # unreachable directory opens no way round the lockout.
+    local_checked = (
+        user is not None
+        and user.password_hash
+        and (not user.from_directory or local_passwords_allowed())
+    )
+    if unreachable is not None and not local_checked:
         raise DirectoryRefused(
             "directory unreachable",
             str(

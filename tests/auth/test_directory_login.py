@@ -325,3 +325,18 @@ def test_the_profile_of_a_directory_user_points_to_the_directory_password(db, ap
     assert _login(client, "hsato").status_code == 302
     page = client.get("/profile").get_data(as_text=True)
     assert 'id="directory-password"' in page and 'name="current_password"' not in page
+
+
+def test_an_unreachable_directory_opens_no_way_round_the_lockout(db, app, directory, monkeypatch):
+    local = factories.user(["employee"])
+    db.session.commit()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setitem(app.config, "LDAP_URL", f"ldap://127.0.0.1:{port}")
+    response = _login(app.test_client(), local.email, "not-the-password-1")
+    assert WRONG in response.data
+    db.session.expire_all()
+    assert db.session.get(User, local.id).failed_logins == 1
+    # its right local password still works while the directory is away
+    assert _login(app.test_client(), local.email, TEST_PASSWORD).status_code == 302
