@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 
@@ -89,6 +90,39 @@ class Config:
     RETENTION_DAYS_NOTIFICATIONS = 365
     RETENTION_DAYS_AUDIT_EVENTS = 10 * 365
     RETENTION_BATCH_SIZE = 500
+    # Directory sign-in (LDAP / Active Directory, see hrfund/auth/directory.py and the README).
+    # Off while LDAP_URL is empty: then every account signs in with its local password, as before.
+    LDAP_URL: str | None = None  # ldap://host:389 or ldaps://host:636; several: space-separated
+    LDAP_START_TLS = False
+    LDAP_CA_FILE: str | None = None
+    LDAP_BASE_DN = ""
+    LDAP_BIND_DN: str | None = None  # the service account that searches; None: anonymous
+    LDAP_BIND_PASSWORD: str | None = None
+    # {login} is the escaped name typed on the login page. Active Directory:
+    # (&(objectClass=user)(|(sAMAccountName={login})(userPrincipalName={login})(mail={login})))
+    LDAP_USER_FILTER = "(&(objectClass=inetOrgPerson)(|(uid={login})(mail={login})))"
+    LDAP_ATTR_UID = "uid"  # AD: sAMAccountName (or objectGUID)
+    LDAP_ATTR_EMAIL = "mail"
+    LDAP_ATTR_FAMILY_NAME = "sn;lang-ja"  # kanji; AD: sn
+    LDAP_ATTR_GIVEN_NAME = "givenName;lang-ja"  # AD: givenName
+    LDAP_ATTR_FAMILY_NAME_KANA = "sn;lang-ja-x-phonetic"  # AD: msDS-PhoneticLastName
+    LDAP_ATTR_GIVEN_NAME_KANA = "givenName;lang-ja-x-phonetic"  # AD: msDS-PhoneticFirstName
+    LDAP_ATTR_FAMILY_NAME_ROMAJI = "sn"  # AD: e.g. extensionAttribute1
+    LDAP_ATTR_GIVEN_NAME_ROMAJI = "givenName"
+    LDAP_ATTR_EMPLOYEE_NUMBER = "employeeNumber"  # AD: employeeID
+    LDAP_ATTR_DEPARTMENT = "departmentNumber"  # holds a department code; AD: department
+    LDAP_ATTR_MEMBER_OF = "memberOf"  # read when the directory has it (AD, slapd's memberof)
+    # Groups are also searched under LDAP_GROUP_BASE_DN with LDAP_GROUP_FILTER ({dn}: the user's).
+    LDAP_GROUP_BASE_DN = ""
+    LDAP_GROUP_FILTER = "(|(member={dn})(uniqueMember={dn}))"
+    # Group (its DN or its cn) → roles; JSON in the environment. A user in none is refused.
+    LDAP_ROLE_GROUPS: dict = {}
+    # Group (DN or cn) → department code; else the department attribute names the code.
+    LDAP_DEPARTMENT_GROUPS: dict = {}
+    LDAP_TIMEOUT = 5  # seconds, to connect and for each answer
+    # Whether directory users may also sign in with a local password (when they have one), until
+    # an administrator switches it off on the admin page (the setting is then kept in the DB).
+    LDAP_ALLOW_LOCAL_PASSWORDS = True
 
     API_PER_PAGE_DEFAULT = 50
     API_PER_PAGE_MAX = 200
@@ -154,6 +188,7 @@ class Config:
         values |= _retention_from_environment()
         if os.environ.get("REMINDER_SEND_PAUSE_SECONDS"):
             values["REMINDER_SEND_PAUSE_SECONDS"] = float(os.environ["REMINDER_SEND_PAUSE_SECONDS"])
+        values |= _ldap_from_environment()
         if os.environ.get("HRFUND_PROXY_HOPS"):
             values["PROXY_HOPS"] = _env_hops(os.environ["HRFUND_PROXY_HOPS"])
         if os.environ.get("MAIL_USE_TLS"):
@@ -191,6 +226,48 @@ def _retention_from_environment() -> dict:
         if number < 1:
             raise RuntimeError(f"HRFUND_{name} must be a whole number of at least 1, not {raw!r}")
         values[name] = number
+LDAP_TEXT_SETTINGS = (
+    "LDAP_URL",
+    "LDAP_CA_FILE",
+    "LDAP_BASE_DN",
+    "LDAP_BIND_DN",
+    "LDAP_BIND_PASSWORD",
+    "LDAP_USER_FILTER",
+    "LDAP_ATTR_UID",
+    "LDAP_ATTR_EMAIL",
+    "LDAP_ATTR_FAMILY_NAME",
+    "LDAP_ATTR_GIVEN_NAME",
+    "LDAP_ATTR_FAMILY_NAME_KANA",
+    "LDAP_ATTR_GIVEN_NAME_KANA",
+    "LDAP_ATTR_FAMILY_NAME_ROMAJI",
+    "LDAP_ATTR_GIVEN_NAME_ROMAJI",
+    "LDAP_ATTR_EMPLOYEE_NUMBER",
+    "LDAP_ATTR_DEPARTMENT",
+    "LDAP_ATTR_MEMBER_OF",
+    "LDAP_GROUP_BASE_DN",
+    "LDAP_GROUP_FILTER",
+)
+
+
+def _ldap_from_environment() -> dict:
+    """The LDAP_* settings; the two group mappings are JSON objects, loud when malformed."""
+    values: dict = {name: os.environ[name] for name in LDAP_TEXT_SETTINGS if os.environ.get(name)}
+    for name in ("LDAP_ROLE_GROUPS", "LDAP_DEPARTMENT_GROUPS"):
+        if os.environ.get(name):
+            try:
+                mapping = json.loads(os.environ[name])
+            except ValueError:
+                mapping = None
+            if not isinstance(mapping, dict):
+                raise RuntimeError(
+                    f'{name} must be a JSON object, e.g. {{"cn=hr,ou=groups": "hr"}}'
+                )
+            values[name] = mapping
+    if os.environ.get("LDAP_TIMEOUT"):
+        values["LDAP_TIMEOUT"] = int(os.environ["LDAP_TIMEOUT"])
+    for name in ("LDAP_START_TLS", "LDAP_ALLOW_LOCAL_PASSWORDS"):
+        if os.environ.get(name):
+            values[name] = _env_bool(name, True)
     return values
 
 

@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
 
     from hrfund.api import create_api_blueprint
     from hrfund.auth.blueprint import admin_bp
+    from hrfund.auth.directory_admin import bp as directory_admin_bp
     from hrfund.core.health import bp as health_bp
 
     api_blueprints = []
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
         if find_spec(f"hrfund.{name}.api"):
             api_blueprints.append(import_module(f"hrfund.{name}.api").bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(directory_admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(create_api_blueprint(api_blueprints))
 

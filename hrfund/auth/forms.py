@@ -117,3 +117,8 @@ class ResetPasswordForm(FlaskForm):
         _l("New password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
     )
     submit = SubmitField(_l("Set password"))
+
+
+class DirectorySettingsForm(FlaskForm):
+    local_passwords = BooleanField(_l("Directory users may also sign in with a local password"))
+    submit = SubmitField(_l("Save"))

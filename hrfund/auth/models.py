@@ -40,6 +40,13 @@ department_managers = sa.Table(
 )
 
 
+class AuthSource(enum.StrEnum):
+    """Where an account's identity comes from: a local password, or the TMG directory."""
+
+    LOCAL = "local"
+    DIRECTORY = "directory"
+
+
 class UserRole(db.Model):
     """One role held by one user."""
 
@@ -73,6 +80,8 @@ class User(TimestampMixin, db.Model):
         sa.Index("uq_users_email_lower", sa.func.lower(sa.text("email")), unique=True),
         sa.CheckConstraint("locale in ('ja', 'en')", name="locale"),
         sa.CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
+        sa.CheckConstraint("auth_source in ('local', 'directory')", name="auth_source"),
+        sa.Index("uq_users_directory_uid", "directory_uid", unique=True),
         # PostgreSQL: trigram indexes, so that a search for part of a name, an e-mail address or
         # an employee number (ILIKE '%…%', admin and HR lists) does not read every user.
         *(
@@ -111,6 +120,13 @@ class User(TimestampMixin, db.Model):
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Directory sign-in (see ``directory.py``): the directory's stable id of the account (its
+    # uid or sAMAccountName), and when its attributes were last copied.
+    auth_source: Mapped[str] = mapped_column(
+        sa.String(16), default=AuthSource.LOCAL.value, server_default=AuthSource.LOCAL.value
+    )
+    directory_uid: Mapped[str | None] = mapped_column(sa.String(254))
+    directory_synced_at: Mapped[datetime | None]
 
     department: Mapped[Department | None] = so.relationship(foreign_keys=[department_id])
     city: Mapped[PartnerCity | None] = so.relationship()
@@ -157,6 +173,10 @@ class User(TimestampMixin, db.Model):
         if locale == "ja" and self.family_name:
             return f"{self.family_name} {self.given_name}".strip()
         return f"{self.given_name_romaji} {self.family_name_romaji}".strip()
+
+    @property
+    def from_directory(self) -> bool:
+        return self.auth_source == AuthSource.DIRECTORY
 
     def kana_name(self) -> str:
         return f"{self.family_name_kana} {self.given_name_kana}".strip()
@@ -225,3 +245,20 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
+
+
+class AppSetting(db.Model):
+    """A setting an administrator changes at run time (audited), e.g. local passwords for
+    directory users; absent rows fall back to the configuration."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[dict | list | str | int | bool | None] = mapped_column(sa.JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    def __repr__(self) -> str:
+        return f"<AppSetting {self.key}={self.value!r}>"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from hrfund.auth import lockout
+from hrfund.auth import directory_login, lockout
 from hrfund.auth.models import ApiToken, Role, User, UserSession
 from hrfund.auth.passwords import (
     hash_password,
@@ -53,8 +53,9 @@ def get_user_by_email(email: str) -> User | None:
 
 
 def check_password(user: User | None, password: str) -> bool:
-    """The one place a password is checked (the local hash today). A name without an account
-    costs the same as a wrong password, and fails."""
+    """A local password check (changing one's own password). Sign-in goes through
+    ``directory_login.check_credentials``, which checks the directory or this same hash. A name
+    without an account costs the same as a wrong password, and fails."""
     if user is None or not user.password_hash:
         return verify_dummy(password)
     return verify_password(user.password_hash, password)
@@ -68,7 +69,7 @@ def authenticate(email: str, password: str, *, known_device: bool = False) -> Us
     except from a ``known_device`` (a browser that logged in as this name before).
     """
     name = lockout.normalize_login(email)
-    user = get_user_by_email(name)
+    user = get_user_by_email(name) or directory_login.get_user_by_directory_uid(name)
     now = utcnow()
     audit = {"object_type": "users", "object_id": user.id if user else None}
     locked_until = None if known_device else lockout.current_lock(user, name)
@@ -76,7 +77,13 @@ def authenticate(email: str, password: str, *, known_device: bool = False) -> Us
         record_event(None, "login.failed", comment="locked", changes={"login": name}, **audit)
         log.warning("login refused for %s: locked", name)
         raise LoginRefused(lockout.locked_message(locked_until, now))
-    if not check_password(user, password):
+    try:
+        signed_in, via = directory_login.check_credentials(user, name, password)
+    except directory_login.DirectoryRefused as refused:
+        record_event(None, "login.failed", comment=refused.reason, changes={"login": name}, **audit)
+        log.warning("login refused for %s: %s", name, refused.reason)
+        raise LoginRefused(refused.message) from None
+    if signed_in is None:
         failures, locked_until = lockout.count_failure(user, name, now)
         record_event(
             None,
@@ -93,13 +100,14 @@ def authenticate(email: str, password: str, *, known_device: bool = False) -> Us
             if not known_device:  # which the lock does not hold up: no need to tell it
                 raise LoginRefused(lockout.locked_message(locked_until, now))
         raise LoginRefused(str(_l("Wrong e-mail address or password.")))
+    user = signed_in
     if not user.active:
         log.warning("login refused for %s: deactivated", name)
         record_event(None, "login.failed", comment="deactivated", changes={"login": name}, **audit)
         raise LoginRefused(str(_l("This account is deactivated. Ask the administrator.")))
     lockout.clear_failures(user)
     user.last_login_at = now
-    if needs_rehash(user.password_hash):
+    if via == "local" and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
