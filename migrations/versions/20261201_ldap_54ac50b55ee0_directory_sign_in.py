@@ -4,7 +4,7 @@ and run-time settings an administrator changes (local passwords for directory us
 Every existing account is local.
 
 Revision ID: 54ac50b55ee0
-Revises: 7d3e9a1c4b2f
+Revises: 1fea47837609
 Create Date: 2026-12-01 22:45:00
 
 """
@@ -16,7 +16,7 @@ import hrfund.core.db
 
 # revision identifiers, used by Alembic.
 revision = "54ac50b55ee0"
-down_revision = "7d3e9a1c4b2f"
+down_revision = "1fea47837609"
 branch_labels = None
 depends_on = None
 
