@@ -226,6 +226,9 @@ def _retention_from_environment() -> dict:
         if number < 1:
             raise RuntimeError(f"HRFUND_{name} must be a whole number of at least 1, not {raw!r}")
         values[name] = number
+    return values
+
+
 LDAP_TEXT_SETTINGS = (
     "LDAP_URL",
     "LDAP_CA_FILE",

@@ -146,11 +146,16 @@ def register_template_globals(app: Flask) -> None:
     from hrfund.core.template_globals import init_template_globals
     from hrfund.fund.amounts import plain_decimal
     from hrfund.reminders.views.notifications import unread_notifications
+    from hrfund.reports.personal_data import can_export_personal_data
     from hrfund.training.labels import TEMPLATE_GLOBALS as training_labels
 
     init_template_globals(
         app,
-        module_globals={**training_labels, "unread_notifications": unread_notifications},
+        module_globals={
+            **training_labels,
+            "unread_notifications": unread_notifications,
+            "can_export_personal_data": can_export_personal_data,
+        },
         module_filters={"plain_decimal": plain_decimal},
     )
 

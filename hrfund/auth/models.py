@@ -40,11 +40,11 @@ department_managers = sa.Table(
 )
 
 
-class AuthSource(enum.StrEnum):
+class AuthSource(LabelledEnum):
     """Where an account's identity comes from: a local password, or the TMG directory."""
 
-    LOCAL = "local"
-    DIRECTORY = "directory"
+    LOCAL = "local", _l("Local password")
+    DIRECTORY = "directory", _l("Directory")
 
 
 class UserRole(db.Model):

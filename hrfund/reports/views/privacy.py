@@ -21,12 +21,6 @@ from hrfund.reports import personal_data, retention
 from hrfund.reports.blueprint import bp
 
 
-@bp.app_template_global()
-def can_export_personal_data(user) -> bool:
-    """Whether ``user`` may export a person's data (templates ask this, never a role)."""
-    return personal_data.can_export_personal_data(user)
-
-
 @bp.get("/privacy/retention")
 @roles_required(Role.HR, Role.AUDITOR)
 def retention_periods():
