@@ -102,7 +102,7 @@ def register_request_hooks(app: Flask) -> None:
     init_request_hooks(app)
 
 
-#: Domain modules in import order; each may have views.py (``bp``) and api.py (``bp``).
+#: Domain modules; each has blueprint.py (``bp``, its pages in views/) and may have api.py (``bp``).
 MODULES = (
     "core",
     "auth",
@@ -130,8 +130,6 @@ def register_blueprints(app: Flask) -> None:
         if find_spec(f"hrfund.{name}.blueprint"):
             import_module(f"hrfund.{name}.views")  # the views package attaches its routes to bp
             app.register_blueprint(import_module(f"hrfund.{name}.blueprint").bp)
-        elif find_spec(f"hrfund.{name}.views"):
-            app.register_blueprint(import_module(f"hrfund.{name}.views").bp)
         if find_spec(f"hrfund.{name}.api"):
             api_blueprints.append(import_module(f"hrfund.{name}.api").bp)
     app.register_blueprint(admin_bp)
