@@ -63,13 +63,45 @@ def build_spec(app) -> dict:
             }
         },
     )
+    refusals = {code: api.spec.components.get_ref("response", name) for code, name in REFUSALS}
     body = api.spec.to_dict()
     body["paths"] = {
         path.removeprefix(API_PREFIX) or "/": _with_path_parameters(operations)
         for path, operations in sorted(body.get("paths", {}).items())
     }
+    _document_refusals(app, body["paths"], refusals)
     body["servers"] = [{"url": API_PREFIX}]
     return body
+
+
+#: The refusals of API.md each operation may answer, as the lazily registered Error responses.
+REFUSALS = (
+    ("401", "UNAUTHORIZED"),
+    ("403", "FORBIDDEN"),
+    ("404", "NOT_FOUND"),
+    ("409", "CONFLICT"),
+)
+
+
+def _document_refusals(app, paths: dict, refusals: dict) -> None:
+    """401 for every route but the document; 403 where a role or scope may refuse; 404 for an
+    object named in the path; 409 for a write (a state, the funds, or a duplicate)."""
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIX) or rule.endpoint == "api.openapi":
+            continue
+        path = openapi_path(rule.rule.removeprefix(API_PREFIX))
+        roles = getattr(app.view_functions[rule.endpoint], "required_roles", ())
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            responses = paths[path][method.lower()]["responses"]
+            codes = ["401"]
+            if roles or method != "GET":
+                codes.append("403")
+            if "{" in path:
+                codes.append("404")
+            if method != "GET":
+                codes.append("409")
+            for code in codes:
+                responses.setdefault(code, refusals[code])
 
 
 def _with_path_parameters(operations: dict) -> dict:

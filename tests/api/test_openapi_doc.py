@@ -54,7 +54,11 @@ def test_every_error_response_is_the_error_component(document):
         for method, operation in operations.items():
             errors = {c: r for c, r in operation["responses"].items() if not c.startswith("2")}
             if path != "/openapi.json":
-                assert "default" in errors, f"{method} {path}"
+                assert {"default", "401"} <= set(errors), f"{method} {path}"
+            if "{" in path:
+                assert "404" in errors, f"{method} {path}"
+            if method != "get":
+                assert {"403", "409"} <= set(errors), f"{method} {path}"
             for code, response in errors.items():
                 name = response["$ref"].rsplit("/", 1)[-1]
                 schema = responses[name]["content"]["application/json"]["schema"]
