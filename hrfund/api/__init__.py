@@ -24,17 +24,13 @@ def authenticate():
 
 @limiter.exempt
 def openapi_document():
-    """The OpenAPI 3 description of this API.
-    ---
-    get:
-      summary: OpenAPI 3 description of the API
-      security: []
-      responses:
-        200: {description: The OpenAPI document}
-    """
+    """The OpenAPI 3 description of this API, generated once per app from the routes' schemas."""
     from hrfund.api.openapi import build_spec
 
-    return jsonify(build_spec(current_app))
+    document = current_app.extensions.get("hrfund.openapi")
+    if document is None:
+        document = current_app.extensions["hrfund.openapi"] = build_spec(current_app)
+    return jsonify(document)
 
 
 def create_api_blueprint(domain_blueprints) -> Blueprint:

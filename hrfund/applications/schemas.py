@@ -1,0 +1,190 @@
+"""Bodies, queries and answers of the calls, applications and delegations API."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from hrfund.applications.models import ApplicationStatus, CallStatus
+from hrfund.core import apifields as f
+from hrfund.core.apischemas import Answer, Body, Comment, OptionalBody, PageQuery, Query
+from hrfund.training.models import LanguageTest
+
+#: A yen amount of the budget: the application's rules read it (and say what is wrong).
+_YEN = {"metadata": {"type": "integer", "minimum": 0}}
+
+
+class CallQuery(PageQuery):
+    status = f.Choice(CallStatus)
+
+
+class SlotIn(Query):
+    city = f.Text(max_length=10, metadata={"description": "city code"})
+    positions = f.WholeNumber(minimum=0, maximum=1000)
+    months = f.WholeNumber(minimum=0, maximum=120)
+    estimated_cost_jpy = f.WholeNumber(minimum=0)
+
+
+class LanguageRuleIn(Query):
+    test = f.Choice(LanguageTest, required=True)
+    min_score = f.DecimalText(required=True)
+
+
+class RulesIn(Query):
+    min_years_of_service = f.WholeNumber(minimum=0, maximum=100)
+    language = f.Nested(LanguageRuleIn)
+    required_programs = f.List(f.Id())
+
+
+class CallIn(Body):
+    title = f.Text(required=True, max_length=200)
+    fiscal_year = f.Year(required=True)
+    opens_on = f.Date(required=True, allow_none=False)
+    closes_on = f.Date(required=True, allow_none=False)
+    slots = f.List(f.Nested(SlotIn), load_default=list)
+    rules = f.Nested(RulesIn, load_default=dict)
+    description = f.Text(load_default="")
+
+
+class BudgetIn(Query):
+    travel_jpy = ma.fields.Raw(**_YEN)
+    stipend_jpy = ma.fields.Raw(**_YEN)
+    housing_jpy = ma.fields.Raw(**_YEN)
+
+
+class ApplicationPatch(Body):
+    """Any of the fields of a new application; those left out stay as they are."""
+
+    preferences = f.List(f.Text(max_length=10), metadata={"description": "city codes"})
+    statement = f.Text(max_length=10_000)
+    start_on = f.Date()
+    end_on = f.Date()
+    budget = f.Nested(BudgetIn, allow_none=True)
+
+
+class ApplicationIn(ApplicationPatch):
+    call_id = f.Id(required=True)
+
+
+class ApplicationQuery(PageQuery):
+    status = f.Choice(ApplicationStatus)
+    call_id = f.Id()
+    city = f.Text(max_length=10)
+    eligible = f.Choice(["yes", "no"], metadata={"description": "needs call_id"})
+
+
+class ApproveIn(Comment):
+    city = f.Text(max_length=10, load_default="")
+    start_on = f.Date(required=True, allow_none=False)
+    end_on = f.Date(required=True, allow_none=False)
+    amount_jpy = f.WholeNumber(required=True)
+
+
+class DelegationQuery(PageQuery):
+    principal = f.Text(max_length=254, metadata={"description": "e-mail, name or id"})
+    deputy = f.Text(max_length=254, metadata={"description": "e-mail, name or id"})
+    state = f.Choice(["active", "future", "ended"])
+
+
+class DelegationIn(Body):
+    deputy = f.UserRef(required=True)
+    starts_on = f.Date(required=True, allow_none=False)
+    ends_on = f.Date(required=True, allow_none=False)
+
+
+class EndDelegationIn(OptionalBody):
+    comment = f.Text(max_length=2000, allow_none=True)
+
+
+class SlotSchema(Answer):
+    city = ma.fields.Function(lambda s: s.city.code, metadata={"type": "string"})
+    positions = ma.fields.Integer()
+    months = ma.fields.Integer()
+    estimated_cost_jpy = ma.fields.Integer()
+
+
+class CallSchema(Answer):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    fiscal_year = ma.fields.Integer()
+    opens_on = f.Date()
+    closes_on = f.Date()
+    closes_at = ma.fields.Function(
+        lambda call: _deadline(call), metadata={"type": "string", "format": "date-time"}
+    )
+    status = f.Choice(CallStatus)
+    slots = ma.fields.List(ma.fields.Nested(SlotSchema))
+    rules = ma.fields.Function(lambda call: call.rules or {}, metadata={"type": "object"})
+
+
+def _deadline(call) -> str | None:
+    from hrfund.applications.calls import deadline
+
+    value = deadline(call)
+    return value.isoformat() if value else None
+
+
+class ApplicantSchema(Answer):
+    id = ma.fields.Integer()
+    name = ma.fields.Function(lambda user: user.display_name("en"), metadata={"type": "string"})
+    email = ma.fields.String()
+
+
+class BudgetSchema(Answer):
+    travel_jpy = ma.fields.Integer()
+    stipend_jpy = ma.fields.Integer()
+    housing_jpy = ma.fields.Integer()
+    total_jpy = ma.fields.Integer()
+
+
+class StepSchema(Answer):
+    at = ma.fields.String(metadata={"format": "date-time"})
+    actor = ma.fields.String(allow_none=True)
+    from_ = ma.fields.String(data_key="from", allow_none=True)
+    to = ma.fields.String(allow_none=True)
+    comment = ma.fields.String(allow_none=True)
+    on_behalf_of = ma.fields.Raw(allow_none=True)
+
+
+class ApplicationSchema(Answer):
+    """An application with its history (dumped from an ApplicationView)."""
+
+    id = ma.fields.Integer()
+    status = f.Choice(ApplicationStatus)
+    call_id = ma.fields.Integer()
+    applicant = ma.fields.Nested(ApplicantSchema)
+    preferences = ma.fields.List(ma.fields.String(), attribute="preference_codes")
+    statement = ma.fields.String(allow_none=True)
+    start_on = f.Date()
+    end_on = f.Date()
+    budget = ma.fields.Nested(BudgetSchema)
+    submitted_at = f.Instant(allow_none=True)
+    placement_id = ma.fields.Integer(allow_none=True)
+    history = ma.fields.List(ma.fields.Nested(StepSchema))
+
+
+class DelegationSchema(Answer):
+    id = ma.fields.Integer()
+    principal = ma.fields.Function(lambda d: d.principal.email, metadata={"type": "string"})
+    deputy = ma.fields.Function(lambda d: d.deputy.email, metadata={"type": "string"})
+    starts_on = f.Date()
+    ends_on = f.Date()
+    ended_at = f.Instant(allow_none=True)
+    state = ma.fields.Function(lambda d: _state(d), metadata={"type": "string"})
+
+
+def _state(delegation) -> str:
+    from hrfund.applications.delegations import state_of
+
+    return state_of(delegation).value
+
+
+class ApplicationView:
+    """An application with its history, for ApplicationSchema."""
+
+    def __init__(self, application, history: list[dict]):
+        self._application = application
+        self.history = history
+        self.budget = application  # its yen columns
+
+    def __getattr__(self, name):
+        return getattr(self._application, name)

@@ -1,0 +1,87 @@
+"""The blueprint of a module's API routes: flask-smorest's, with our parser.
+
+A route declares its body or query string once, as a schema (``@bp.arguments``), and its answer
+(``@bp.response``); the same declarations validate the input, shape the answer and write the
+OpenAPI document. Refused input is a 400 in API.md's error format, in the reader's language,
+with ``fields`` saying which field is wrong and why.
+"""
+
+from __future__ import annotations
+
+import flask_smorest
+from flask_babel import lazy_gettext as _l
+from marshmallow.error_store import SCHEMA
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import MultiDict
+
+from hrfund.core.apiutil import json_body
+
+
+def flat_messages(messages, path: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as API.md's ``fields``: ``{"budget.travel_jpy": [...],
+    "slots[0].city": [...]}`` (the paths check_json_values uses too)."""
+    if isinstance(messages, dict):
+        found: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            if isinstance(key, int):
+                name = f"{path}[{key}]"
+            elif key == SCHEMA:  # a rule over several fields: named by the object
+                name = path or SCHEMA
+            else:
+                name = f"{path}.{key}" if path else str(key)
+            for field, texts in flat_messages(value, name).items():
+                found.setdefault(field, []).extend(texts)
+        return found
+    if isinstance(messages, list | tuple):
+        texts: list[str] = []
+        nested: dict[str, list[str]] = {}
+        for item in messages:
+            if isinstance(item, dict | list):
+                nested |= flat_messages(item, path)
+            else:
+                texts.append(str(item))
+        return ({path: texts} if texts else {}) | nested
+    return {path: [str(messages)]}
+
+
+class ApiParser(FlaskParser):
+    """webargs' parser with the bounds of hrfund.core.inputs on every JSON body (depth, control
+    characters, ids in range) and API.md's 400 for refused fields."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def load_json(self, req, schema):
+        if getattr(schema, "body_required", True) or req.content_length:
+            return json_body()
+        return {}
+
+    def load_querystring(self, req, schema):
+        """Query arguments; an empty one (``?fiscal_year=&kind=``) is left out."""
+        args = MultiDict([(k, v) for k, v in req.args.items(multi=True) if v.strip()])
+        return self._makeproxy(args, schema)
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        from hrfund.core.errors import ValidationFailed
+
+        messages = error.messages
+        if isinstance(messages, dict) and len(messages) == 1:
+            # webargs files the messages under the location ("json", "query"): names alone
+            ((location, inner),) = messages.items()
+            if location in self.__location_map__:
+                messages = inner
+        raise ValidationFailed(
+            str(_l("Some fields are not valid.")), fields=flat_messages(messages)
+        )
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """A module's API blueprint (nested in /api/v1 by hrfund.api)."""
+
+    ARGUMENTS_PARSER = ApiParser()
+
+    def arguments(self, schema, *, location="json", required=None, **kwargs):
+        """As flask-smorest's; a body is documented as required unless its schema says it
+        may be left out (``body_required = False``)."""
+        if required is None:
+            required = getattr(schema, "body_required", True)
+        return super().arguments(schema, location=location, required=required, **kwargs)
