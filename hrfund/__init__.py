@@ -106,13 +106,13 @@ def register_request_hooks(app: Flask) -> None:
 #: Domain modules in import order; each may have views.py (``bp``) and api.py (``bp``).
 MODULES = (
     "core",
-    "auth",
     "org",
+    "auth",
     "fund",
     "placements",
     "training",
-    "reminders",
     "applications",
+    "reminders",
     "reports",
 )
 

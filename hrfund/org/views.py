@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
@@ -23,11 +22,9 @@ from hrfund.org.forms import (
     DepartmentForm,
 )
 from hrfund.org.models import Department
+from hrfund.org.services import CITY_EDITORS, DEPARTMENT_EDITORS
 
 bp = Blueprint("org", __name__)
-
-CITY_EDITORS = (Role.HR, Role.ADMIN)
-DEPARTMENT_EDITORS = (Role.ADMIN,)
 
 
 def _labels() -> dict:
