@@ -16,7 +16,6 @@ from hrfund.core.errors import ValidationFailed
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
-from hrfund.org.models import PartnerCity
 
 bp = Blueprint("applications_api", __name__)
 
@@ -415,12 +414,7 @@ def approve(application_id: int):
     """
     application = services.get_application_or_404(application_id, current_user)
     data = json_body()
-    code = parse_str(data, "city")
-    city = (
-        db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == code.upper()))
-        if code
-        else None
-    )
+    city = services.approval_city(application, parse_str(data, "city"))
     services.approve_application(
         current_user,
         application,

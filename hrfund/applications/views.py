@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from hrfund.applications import calls as call_service
 from hrfund.applications.forms import CallForm
-from hrfund.applications.models import Application, Call, CallSlot, CallStatus
+from hrfund.applications.models import Call, CallSlot, CallStatus
+from hrfund.applications.services import live_application, live_application_ids
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.exports import date_text, export_response, keyset_rows
@@ -41,15 +42,7 @@ def calls():
     checks = {}
     if current_user.has_role(Role.EMPLOYEE) and result.items:
         ids = [c.id for c in result.items]
-        mine = dict(
-            db.session.execute(
-                sa.select(Application.call_id, Application.id).where(
-                    Application.call_id.in_(ids),
-                    Application.applicant_id == current_user.id,
-                    Application.status != "withdrawn",
-                )
-            ).all()
-        )
+        mine = live_application_ids(current_user, ids)
         today = tokyo_today()
         checks = {
             c.id: eligibility(current_user, c.rules, on=today)
@@ -109,13 +102,7 @@ def call(call_id: int):
     mine = None
     check = None
     if current_user.has_role(Role.EMPLOYEE):
-        mine = db.session.scalar(
-            sa.select(Application).where(
-                Application.call_id == item.id,
-                Application.applicant_id == current_user.id,
-                Application.status != "withdrawn",
-            )
-        )
+        mine = live_application(current_user, item)
         check = eligibility(current_user, item.rules, on=tokyo_today())
     programs = {
         p.id: p
