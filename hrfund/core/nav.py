@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -55,5 +55,5 @@ def nav_items() -> list[NavItem]:
     ]
 
 
-def init_nav(app) -> None:
+def init_nav(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
