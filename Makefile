@@ -71,11 +71,13 @@ $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
 test: $(VENV)/.installed-test translations $(AXE)
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-## lint: ruff; bandit (medium and above: 0 findings); pip-audit of the pinned dependencies
-##       (skipped, with the reason, when its vulnerability database cannot be reached)
+## lint: ruff; mypy (strict on core/ and the services, see [tool.mypy]); bandit (medium and
+##       above: 0 findings); pip-audit of the pinned dependencies (skipped, with the reason, when
+##       its vulnerability database cannot be reached)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m tests.ops.static_checks
 
 fmt: $(VENV)/.installed-test

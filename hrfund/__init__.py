@@ -105,13 +105,13 @@ def register_request_hooks(app: Flask) -> None:
 #: Domain modules; each has blueprint.py (``bp``, its pages in views/) and may have api.py (``bp``).
 MODULES = (
     "core",
-    "auth",
     "org",
+    "auth",
     "fund",
     "placements",
     "training",
-    "reminders",
     "applications",
+    "reminders",
     "reports",
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -103,3 +104,37 @@ def user(
         manages=kwargs.get("manages"),
         **{k: v for k, v in profile.items()},
     )
+
+
+def placement_rows(*ids: int) -> None:
+    """Proposed outgoing placements with exactly these ids, for ledger tests that name a placement
+    by number (the ledger's placement_id is a foreign key). On PostgreSQL the id sequence is moved
+    past them, so that placements created afterwards never take one of these numbers."""
+    from hrfund.placements.models import Direction, Placement, PlacementStatus
+
+    person = user(["employee"])
+    where = db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == "LDG")) or city(
+        "LDG", name_en="Ledger City", name_ja="台帳市"
+    )
+    for placement_id in ids:
+        db.session.add(
+            Placement(
+                id=placement_id,
+                direction=Direction.OUTGOING,
+                status=PlacementStatus.PROPOSED,
+                city_id=where.id,
+                person_id=person.id,
+                start_on=date(2026, 9, 1),
+                end_on=date(2027, 2, 28),
+                fiscal_year=2026,
+            )
+        )
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.text(
+                "SELECT setval(pg_get_serial_sequence('placements', 'id'), "
+                "GREATEST((SELECT max(id) FROM placements), nextval(pg_get_serial_sequence"
+                "('placements', 'id'))))"
+            )
+        )

@@ -26,7 +26,6 @@ from hrfund.core.apischemas import Comment, page_of
 from hrfund.core.apiutil import iso_instant, paged
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
-from hrfund.org.models import PartnerCity
 
 bp = ApiBlueprint("applications_api", __name__, description="Calls, applications, delegations")
 
@@ -189,12 +188,7 @@ def act(values, application_id: int, action: str):
 def approve(values, application_id: int):
     """HR approves: the placement is made and the amount committed (409 insufficient_funds)"""
     application = services.get_application_or_404(application_id, current_user)
-    code = values.pop("city")
-    city = (
-        db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == code.upper()))
-        if code
-        else None
-    )
+    city = services.approval_city(application, values.pop("city"))
     services.approve_application(current_user, application, city=city, **values)
     return application_view(application)
 

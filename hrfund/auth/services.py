@@ -270,3 +270,32 @@ def visible_users(actor):
     if actor.has_role(Role.ADMIN, Role.HR, Role.AUDITOR):
         return stmt
     return stmt.where(User.id == actor.id)
+
+
+#: What the free-text search over people reads: names in kanji, kana and roman letters,
+#: e-mail and employee number.
+USER_SEARCH_COLUMNS = (
+    User.family_name,
+    User.given_name,
+    User.family_name_kana,
+    User.given_name_kana,
+    User.family_name_romaji,
+    User.given_name_romaji,
+    User.email,
+    User.employee_number,
+)
+MAX_SEARCH_TERMS = 5
+
+
+def user_search(q: str | None) -> sa.ColumnElement[bool]:
+    """The SQL condition on ``users`` for a free-text search: every word of ``q`` (so "Taro
+    Tanaka" and "田中 太郎" both work) is found, in any case, in one of the searched columns.
+    ``%`` and ``_`` are taken literally; an empty ``q`` matches everyone."""
+    terms = (q or "").split()[:MAX_SEARCH_TERMS]
+    return sa.and_(
+        sa.true(),
+        *(
+            sa.or_(*(column.icontains(term, autoescape=True) for column in USER_SEARCH_COLUMNS))
+            for term in terms
+        ),
+    )

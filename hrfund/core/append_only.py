@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def create_append_only_triggers(op, table: str) -> None:
+if TYPE_CHECKING:
+    from alembic.operations import Operations
+
+
+def create_append_only_triggers(op: Operations, table: str) -> None:
     """Called from a migration: after this, the database itself refuses to change old rows."""
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
@@ -27,7 +32,7 @@ def create_append_only_triggers(op, table: str) -> None:
             )
 
 
-def drop_append_only_triggers(op, table: str) -> None:
+def drop_append_only_triggers(op: Operations, table: str) -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")

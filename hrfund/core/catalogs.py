@@ -33,10 +33,15 @@ def catalog_of(path: str, modules: list[str]) -> str:
     return ""
 
 
-def extract() -> dict[str, dict[str, list[tuple[str, int]]]]:
+#: msgid (a tuple of singular and plural for ngettext) → where it is used: [(file, line)]
+Messages = dict[str | tuple[str, ...], list[tuple[str, int]]]
+
+
+def extract() -> dict[str, Messages]:
     """{catalog: {msgid: [(file, line)]}} over the whole project."""
     modules = module_catalogs()
-    found: dict[str, dict] = {"": {}} | {m: {} for m in modules}
+    found: dict[str, Messages] = {"": {}}
+    found |= {m: {} for m in modules}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT),
         METHOD_MAP,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
@@ -11,6 +13,8 @@ from flask_login import current_user
 from hrfund.extensions import login_manager
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def refuse(reason: str = "role") -> None:
@@ -25,14 +29,14 @@ def refuse(reason: str = "role") -> None:
     abort(403)
 
 
-def roles_required(*roles: str):
+def roles_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | Any]]:
     """The view needs a logged-in user holding at least one of ``roles`` (none: any user)."""
 
-    def decorator(view):
-        view.required_roles = tuple(str(r) for r in roles)
+    def decorator(view: Callable[P, R]) -> Callable[P, R | Any]:
+        view.required_roles = tuple(str(r) for r in roles)  # type: ignore[attr-defined]  # read by the route × role test
 
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and not current_user.has_role(*roles):

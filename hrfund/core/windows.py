@@ -8,9 +8,16 @@ since D) is due from D + offset for the same catch-up period. Dates are Tokyo da
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+
+class DatedRule(Protocol):
+    """What a window needs of a reminder rule: its offset in days."""
+
+    offset_days: int
 
 
 def local_today(now: datetime) -> date:
@@ -23,7 +30,7 @@ def catch_up_days() -> int:
     return int(current_app.config.get("REMINDER_CATCH_UP_DAYS", 7))
 
 
-def before_window(rule, now: datetime) -> tuple[date, date]:
+def before_window(rule: DatedRule, now: datetime) -> tuple[date, date]:
     """The dates D due now for a rule 'offset days before D'."""
     today = local_today(now)
     high = today + timedelta(days=rule.offset_days)
@@ -31,7 +38,7 @@ def before_window(rule, now: datetime) -> tuple[date, date]:
     return low, high
 
 
-def after_window(rule, now: datetime) -> tuple[date, date]:
+def after_window(rule: DatedRule, now: datetime) -> tuple[date, date]:
     """The dates D due now for a rule 'offset days after D' (overdue, waiting since D)."""
     high = local_today(now) - timedelta(days=rule.offset_days)
     return high - timedelta(days=catch_up_days()), high

@@ -13,11 +13,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+import sqlalchemy as sa
 from babel.numbers import get_currency_precision, list_currencies
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.inputs import MAX_ID
+from hrfund.extensions import db
 from hrfund.fund.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Category
 
 #: Largest yen amount one entry may carry (a trillion yen), well inside BIGINT.
@@ -158,8 +160,13 @@ def parse_category(value, field: str = "category", *, allow_empty: bool = False)
         raise fail(field, _l("Choose outgoing, incoming, training or operations.")) from None
 
 
+#: The placements table, by name only: placements sit above the fund, which never imports them,
+#: but a ledger entry may only name a placement that exists (the foreign key says so too).
+PLACEMENTS = sa.table("placements", sa.column("id"))
+
+
 def parse_placement_id(
-    value, field: str = "placement_id", *, allow_empty: bool = True
+    value, field: str = "placement_id", *, allow_empty: bool = True, must_exist: bool = False
 ) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if allow_empty:
@@ -169,6 +176,11 @@ def parse_placement_id(
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise fail(field, _l("Enter a placement number."))
+    if (
+        must_exist
+        and db.session.scalar(sa.select(PLACEMENTS.c.id).where(PLACEMENTS.c.id == value)) is None
+    ):
+        raise fail(field, _l("No placement has this number."))
     return value
 
 

@@ -174,8 +174,8 @@ class LedgerEntry(db.Model):
     currency: Mapped[str | None] = mapped_column(sa.String(3))
     fx_rate: Mapped[Decimal | None] = mapped_column(Rate)
     purpose: Mapped[Purpose | None] = mapped_column(str_enum(Purpose, "fund_purpose"))
-    # No foreign key: placements sit above the fund and add it when they exist.
-    placement_id: Mapped[int | None] = mapped_column(index=True)
+    # A foreign key by table name: the fund never imports the placements above it.
+    placement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placements.id"), index=True)
     booked_on: Mapped[date] = mapped_column(index=True)
     memo: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fund_entries.id"), unique=True)

@@ -165,7 +165,7 @@ def allocate(actor, fiscal_year, category, amount_jpy, memo: str = "") -> Ledger
 
 def commit(actor, placement_id, fiscal_year, category, amount_jpy, memo: str = "") -> LedgerEntry:
     """Reserve money of a fiscal year's line for a placement (on approval)."""
-    placement_id = parse_placement_id(placement_id, allow_empty=False)
+    placement_id = parse_placement_id(placement_id, allow_empty=False, must_exist=True)
     fiscal_year = parse_fiscal_year(fiscal_year)
     category = parse_category(category)
     amount_jpy = parse_yen(amount_jpy)
@@ -262,7 +262,7 @@ def disburse(
     """
     check_date(paid_on, "paid_on")
     code = parse_currency(currency or "JPY")
-    placement_id = parse_placement_id(placement_id)
+    placement_id = parse_placement_id(placement_id, must_exist=True)
     memo = _memo(memo)
     take_write_lock()
     foreign = None

@@ -24,6 +24,11 @@ from hrfund.org.models import (
     Relationship,
 )
 
+#: Who edits partner cities and departments. Role names as strings: org sits below auth, so it
+#: may not import ``auth.models.Role`` (a StrEnum whose values these are).
+CITY_EDITORS = ("hr", "admin")
+DEPARTMENT_EDITORS = ("admin",)
+
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
 CITY_CODE_RE = re.compile(r"^[A-Z]{2,8}$")
 CITY_FIELDS = (

@@ -141,18 +141,17 @@ def overdue_counts(placement_ids: list[int], today: date) -> dict[int, int]:
 # ---------------------------------------------------------------- reports
 
 
-def submit_report(
-    actor, placement: Placement, kind: ReportKind | str, summary: str, upload=None
-) -> Report:
-    """The seconded employee submits a mid-term or final report (summary and a file)."""
-    kind = ReportKind(kind)
+def _report_refusal(
+    actor, placement: Placement, kind: ReportKind | None
+) -> NotAllowed | InvalidTransition | None:
+    """Why ``actor`` may not submit a report of ``kind`` (any kind when None) now, or None."""
     if placement.direction != Direction.OUTGOING or placement.person_id != actor.id:
-        raise NotAllowed(str(_l("Only the seconded employee submits reports.")))
+        return NotAllowed(str(_l("Only the seconded employee submits reports.")))
     allowed = {PlacementStatus.ACTIVE} | (
-        {PlacementStatus.COMPLETED} if kind == ReportKind.FINAL else set()
+        {PlacementStatus.COMPLETED} if kind in (ReportKind.FINAL, None) else set()
     )
     if placement.status not in allowed:
-        raise InvalidTransition(
+        return InvalidTransition(
             str(
                 _l(
                     "Reports are submitted while the placement is active "
@@ -160,6 +159,22 @@ def submit_report(
                 )
             )
         )
+    return None
+
+
+def can_submit_report(actor, placement: Placement, kind: ReportKind | None = None) -> bool:
+    """May ``actor`` submit a report of ``kind`` (any kind when None) on ``placement`` now?"""
+    return _report_refusal(actor, placement, kind) is None
+
+
+def submit_report(
+    actor, placement: Placement, kind: ReportKind | str, summary: str, upload=None
+) -> Report:
+    """The seconded employee submits a mid-term or final report (summary and a file)."""
+    kind = ReportKind(kind)
+    refusal = _report_refusal(actor, placement, kind)
+    if refusal is not None:
+        raise refusal
     summary = (summary or "").strip()
     if not summary:
         message = str(_l("Write a summary."))

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role, User
+from hrfund.auth.services import user_search
 from hrfund.core import signals
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
@@ -167,16 +168,9 @@ def filtered(
     if starts_before:
         stmt = stmt.where(Placement.start_on <= starts_before)
     if q:
-        like = f"%{q.strip()}%"
-        people = sa.select(User.id).where(
-            sa.or_(
-                User.email.ilike(like),
-                User.family_name.like(like),
-                User.family_name_romaji.ilike(like),
-                User.given_name_romaji.ilike(like),
-            )
-        )
-        stmt = stmt.where(sa.or_(Placement.person_id.in_(people), Placement.guest_name.ilike(like)))
+        people = sa.select(User.id).where(user_search(q))
+        guest = Placement.guest_name.icontains(q.strip(), autoescape=True)
+        stmt = stmt.where(sa.or_(Placement.person_id.in_(people), guest))
     if errors:
         raise ValidationFailed(str(_l("Check the filters.")), fields=errors)
     return stmt.order_by(Placement.start_on.desc(), Placement.id.desc())

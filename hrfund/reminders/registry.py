@@ -22,8 +22,8 @@ next run is harmless.
 Registering a watcher from another module
 -----------------------------------------
 Imports flow from reminders down to applications, never back up, so ``hrfund/applications``
-does not import this module. It offers its watchers as plain data instead: a module
-``hrfund/applications/watchers.py`` with a dict ::
+does not import this module. It offers its watchers as plain data instead: a dict
+``REMINDER_WATCHERS`` in ``hrfund/applications/watchers.py`` ::
 
     REMINDER_WATCHERS = {
         "call_closing": call_closing,                              # (rule, now) -> items
@@ -31,12 +31,9 @@ does not import this module. It offers its watchers as plain data instead: a mod
         "application_decision_pending": decision_pending,
     }
 
-whose functions yield plain tuples as above. :data:`WATCHER_MODULES` lists the modules read;
-their rule rows (``call_closing`` 3 days before ``Call.closes_on`` to applicants with a draft;
-applications ``submitted`` or ``endorsed`` for 7 days to the department's managers or to HR) are
-already created by the reminders migration, so a kind starts working as soon as its watcher is
-registered; until then the dispatcher logs and skips it. Within ``hrfund/reminders`` use
-``@register("kind")``.
+whose functions yield plain tuples as above, and :func:`load_watchers` registers it explicitly
+(a plain import: reminders sits above applications). Within ``hrfund/reminders`` use
+``@register("kind")``; a kind whose watcher is not registered is logged and skipped.
 """
 
 from __future__ import annotations
@@ -44,19 +41,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from importlib import import_module
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
-
-#: Modules holding watchers: ours register with @register; others offer REMINDER_WATCHERS.
-WATCHER_MODULES = (
-    "hrfund.reminders.watchers",
-    "hrfund.applications.watchers",
-    "hrfund.reminders.notices",
-)
 
 
 class DueItem(NamedTuple):
@@ -110,17 +99,15 @@ def register(kind: str) -> Callable[[Watcher], Watcher]:
 
 
 def load_watchers() -> dict[str, Watcher]:
-    """Import every watcher module once; modules that do not exist yet are skipped."""
+    """Register every watcher once: ours (``@register``) and those offered as data below us."""
     global _loaded
     if not _loaded:
-        for name in WATCHER_MODULES:
-            try:
-                module = import_module(name)
-            except ModuleNotFoundError as error:
-                if error.name != name:
-                    raise
-                continue
-            WATCHERS.update(getattr(module, "REMINDER_WATCHERS", {}))
+        from hrfund.applications.watchers import REMINDER_WATCHERS as application_watchers
+        from hrfund.reminders import watchers  # noqa: F401  (registers with @register)
+        from hrfund.reminders.notices import REMINDER_WATCHERS as notice_watchers
+
+        WATCHERS.update(application_watchers)
+        WATCHERS.update(notice_watchers)
         _loaded = True
     return WATCHERS
 

@@ -37,21 +37,12 @@ bp = ApiBlueprint("training_api", __name__, description="Training, language scor
 
 
 def _names_caller(value) -> bool:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value == current_user.id
-    text = str(value).strip().lower()
-    return text in (current_user.email.lower(), (current_user.employee_number or "").lower())
+    return records.names_actor(current_user, value)
 
 
 def _subject(value):
-    """The subject of a new entry: ``user`` (email or id), the caller when absent. Only HR
-    looks anyone else up; others are refused before the lookup, which would tell them who
-    exists."""
-    if value in (None, "") or _names_caller(value):
-        return current_user
-    if not current_user.has_role("hr"):
-        services.acting_for(current_user, None)  # raises the refusal
-    return records.find_employee(value, "user")
+    """The subject of a new entry: ``user`` (email or id), the caller when absent."""
+    return records.entry_subject(current_user, value, "user")
 
 
 def _user_value(raw: str):

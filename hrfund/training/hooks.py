@@ -16,10 +16,6 @@ from hrfund.placements.models import Direction, Placement, PlacementStatus
 EXCHANGED = (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED)
 
 
-def exchange_filter_available() -> bool:
-    return True
-
-
 def has_exchange_condition(user_id_column):
     """The SQL condition "has been (or is) on an exchange" for ``users.id``."""
     return sa.exists().where(

@@ -346,3 +346,21 @@ def find_employee(value: Any, field: str = "user") -> User:
         message = str(_l("No employee with this e-mail, number or id."))
         raise ValidationFailed(message, fields={field: [message]})
     return user
+
+
+def names_actor(actor, value: Any) -> bool:
+    """Does ``value`` (an id, e-mail or employee number) name ``actor``?"""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return bool(value == actor.id)
+    text = str(value).strip().lower()
+    return text in (actor.email.lower(), (actor.employee_number or "").lower())
+
+
+def entry_subject(actor, value: Any, field: str = "user") -> User:
+    """Whose record or score ``actor`` is entering: ``value`` names them (id, e-mail or
+    employee number), ``actor`` when empty. Only HR enters someone else's, so anyone else
+    naming another person is refused before the lookup, which would tell them who exists."""
+    if value is None or (isinstance(value, str) and not value.strip()) or names_actor(actor, value):
+        return actor
+    acting_for(actor, None)  # refuses everyone but HR
+    return find_employee(value, field)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role, User, UserRole
+from hrfund.auth.services import user_search
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.inputs import parse_id
@@ -172,17 +173,7 @@ def talent_select(query: TalentQuery) -> sa.Select:
         if condition is not None:  # skipped until placements register their provider
             stmt = stmt.where(condition if query.has_exchange else sa.not_(condition))
     if query.q:
-        like = f"%{query.q}%"
-        stmt = stmt.where(
-            sa.or_(
-                User.family_name.like(like),
-                User.given_name.like(like),
-                User.family_name_romaji.ilike(like),
-                User.given_name_romaji.ilike(like),
-                User.email.ilike(like),
-                User.employee_number.ilike(like),
-            )
-        )
+        stmt = stmt.where(user_search(query.q))
     return stmt.options(sa.orm.joinedload(User.department))
 
 

@@ -181,6 +181,7 @@ def test_ledger_page_query_count_does_not_grow(hr, db, query_counter):
     from tests import factories
 
     users += [factories.user(roles=["hr"]) for _ in range(3)]
+    factories.placement_rows(*range(100, 145))  # the placements the commitments name
 
     def add(n):
         for i in range(n):

@@ -59,6 +59,7 @@ def hr(db):
 @pytest.fixture
 def ledger(db, hr):
     """Postings of FY2026 (and one year either side, which must stay out of the report)."""
+    factories.placement_rows(9001, 9002)  # the placements the commitments name
     made = [
         fund.contribute(hr, 10_000_000, date(2026, 4, 10), "appropriation"),
         fund.contribute(hr, 400_000, date(2026, 3, 20), "FY2025 donation"),

@@ -33,7 +33,6 @@ from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
-from hrfund.org.models import PartnerCity
 from hrfund.placements.models import Placement, PlacementStatus
 
 FILTERS = ("status", "call_id", "city", "department", "q", "eligible", "sort")
@@ -247,7 +246,7 @@ def approve(application_id: int):
         form.amount_jpy.data = item.total_jpy or None
     status = 200
     if form.validate_on_submit():
-        city = db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == form.city.data))
+        city = services.approval_city(item, form.city.data)
         try:
             services.approve_application(
                 current_user,

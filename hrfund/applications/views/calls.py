@@ -13,7 +13,8 @@ from hrfund.applications import calls as call_service
 from hrfund.applications import exports
 from hrfund.applications.blueprint import bp
 from hrfund.applications.forms import CallForm
-from hrfund.applications.models import Application, CallStatus
+from hrfund.applications.models import CallStatus
+from hrfund.applications.services import live_application, live_application_states
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.fiscal import current_fiscal_year, tokyo_today
@@ -39,15 +40,7 @@ def calls():
     checks = {}
     if current_user.has_role(Role.EMPLOYEE) and result.items:
         ids = [c.id for c in result.items]
-        mine = dict(
-            db.session.execute(
-                sa.select(Application.call_id, Application.status).where(
-                    Application.call_id.in_(ids),
-                    Application.applicant_id == current_user.id,
-                    Application.status != "withdrawn",
-                )
-            ).all()
-        )
+        mine = live_application_states(current_user, ids)
         today = tokyo_today()
         checks = {
             c.id: eligibility(current_user, c.rules, on=today)
@@ -80,13 +73,7 @@ def call(call_id: int):
     mine = None
     check = None
     if current_user.has_role(Role.EMPLOYEE):
-        mine = db.session.scalar(
-            sa.select(Application).where(
-                Application.call_id == item.id,
-                Application.applicant_id == current_user.id,
-                Application.status != "withdrawn",
-            )
-        )
+        mine = live_application(current_user, item)
         check = eligibility(current_user, item.rules, on=tokyo_today())
     programs = {
         p.id: p

@@ -93,17 +93,7 @@ def users():
     if locked_only:
         stmt = services.locked_users_filter(stmt)
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(
-            sa.or_(
-                User.email.ilike(like),
-                User.family_name.like(like),
-                User.given_name.like(like),
-                User.family_name_romaji.ilike(like),
-                User.given_name_romaji.ilike(like),
-                User.employee_number.like(like),
-            )
-        )
+        stmt = stmt.where(services.user_search(q))
     result = paginate(
         stmt.options(sa.orm.joinedload(User.department), sa.orm.joinedload(User.city)),
         page,

@@ -11,6 +11,7 @@ not be a superuser, and ``grant_runtime_role`` refuses one.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -23,7 +24,9 @@ class RoleError(Exception):
     """A grant that cannot be made; the message says why."""
 
 
-def grant_runtime_role(connection: sa.Connection, role: str, schema: str = "public") -> dict:
+def grant_runtime_role(
+    connection: sa.Connection, role: str, schema: str = "public"
+) -> dict[str, Any]:
     """Give ``role`` exactly the runtime privileges on every table and sequence of ``schema``,
     and the same on tables the owner creates later. Idempotent: privileges are revoked first,
     then granted. Returns what was granted, for the command to print."""

@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
@@ -19,8 +18,7 @@ from hrfund.org.forms import (
     RELATIONSHIP_LABELS,
     CityForm,
 )
-
-CITY_EDITORS = (Role.HR, Role.ADMIN)
+from hrfund.org.services import CITY_EDITORS
 
 
 def _labels() -> dict:

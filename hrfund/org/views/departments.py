@@ -19,8 +19,7 @@ from hrfund.org.forms import (
     DepartmentForm,
 )
 from hrfund.org.models import Department
-
-DEPARTMENT_EDITORS = ("admin",)  # role names: org imports nothing of auth
+from hrfund.org.services import DEPARTMENT_EDITORS
 
 
 @bp.route("/departments")

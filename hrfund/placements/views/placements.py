@@ -120,7 +120,7 @@ def _detail_page(placement: Placement, status: int = 200, **forms):
         today=tokyo_today(),
         history=services.MACHINE.history(placement),
         actions={t.action: t for t in services.MACHINE.actions_for(placement, current_user)},
-        can_report=placement.person_id == current_user.id,
+        can_report=ms.can_submit_report(current_user, placement),
         tickable={m.id for m in placement.milestones if ms.may_complete(current_user, m)},
         is_hr=current_user.has_role(Role.HR),
         **{name: forms.get(name) or make() for name, make in blank.items()},

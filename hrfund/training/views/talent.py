@@ -13,7 +13,7 @@ from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
 from hrfund.org.models import Department
-from hrfund.training import hooks, talent
+from hrfund.training import talent
 from hrfund.training.blueprint import bp
 from hrfund.training.models import TrainingProgram
 
@@ -26,7 +26,6 @@ def _choices() -> dict:
     return {
         "programs": programs,
         "departments": departments,
-        "exchange_available": hooks.exchange_filter_available(),
     }
 
 

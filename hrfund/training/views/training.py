@@ -194,10 +194,8 @@ def history(user_id: int):
 
 
 def _subject(form) -> User:
-    """Whose record: HR may name anyone; everyone else adds their own."""
-    if current_user.has_role("hr") and (form.employee.data or "").strip():
-        return record_services.find_employee(form.employee.data.strip(), "employee")
-    return current_user
+    """Whose record: HR may name anyone; anyone else naming another person is refused."""
+    return record_services.entry_subject(current_user, form.employee.data, "employee")
 
 
 @bp.route("/training/records/new", methods=["GET", "POST"])

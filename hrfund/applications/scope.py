@@ -1,0 +1,190 @@
+"""Who may act on an application, and which applications a user sees (``visible_to``)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from hrfund.applications.delegations import (  # noqa: F401  (create_delegation: one door)
+    acts_as_hr,
+    create_delegation,
+    delegated_departments,
+    endorsing_capacity,
+    hr_principal_for,
+)
+from hrfund.applications.models import (
+    Application,
+    ApplicationStatus,
+    Call,
+    Preference,
+)
+from hrfund.auth.models import Role, User
+from hrfund.auth.services import user_search
+from hrfund.core.errors import (
+    NotFound,
+    ValidationFailed,
+)
+from hrfund.core.fiscal import tokyo_today
+from hrfund.extensions import db
+from hrfund.org.models import PartnerCity
+from hrfund.training.eligibility import eligible_condition
+
+A = ApplicationStatus
+
+
+# ---------------------------------------------------------------- who may act
+
+
+def is_owner(actor, application: Application) -> bool:
+    return application.applicant_id == actor.id
+
+
+def manages_applicant(actor, application: Application) -> bool:
+    """The applicant's manager (or their eligible deputy), never the applicant: nobody endorses
+    their own application, nor their principal's through a delegation."""
+    return endorsing_capacity(actor, application.applicant)[0]
+
+
+def hr_or_deputy(actor, application: Application | None = None) -> bool:
+    """HR (a deputy of HR holds the role too), deciding someone else's application: nobody
+    decides their own."""
+    if application is not None and is_owner(actor, application):
+        return False
+    return acts_as_hr(actor) is not None
+
+
+# ---------------------------------------------------------------- scope
+
+
+def visible_to(user) -> sa.Select:
+    """Employees their own; managers (and deputies) their departments' submitted ones;
+    HR and auditors all but others' drafts."""
+    stmt = sa.select(Application)
+    if user.has_role(Role.HR, Role.AUDITOR):
+        return stmt.where(
+            sa.or_(Application.status != A.DRAFT, Application.applicant_id == user.id)
+        )
+    conditions = [Application.applicant_id == user.id]
+    own = {d.id for d in user.managed_departments} if user.has_role(Role.MANAGER) else set()
+    if own:
+        staff = sa.select(User.id).where(User.department_id.in_(own))
+        conditions.append(
+            sa.and_(Application.applicant_id.in_(staff), Application.status != A.DRAFT)
+        )
+    # through a delegation: the principal's departments, never the principal's own application
+    for principal, departments in delegated_departments(user).items():
+        staff = sa.select(User.id).where(User.department_id.in_(departments))
+        conditions.append(
+            sa.and_(
+                Application.applicant_id.in_(staff),
+                Application.applicant_id != principal.id,
+                Application.status != A.DRAFT,
+            )
+        )
+    return stmt.where(sa.or_(*conditions))
+
+
+def get_application_or_404(application_id, user) -> Application:
+    try:
+        application_id = int(application_id)
+    except (TypeError, ValueError):
+        raise NotFound(str(_l("No such application."))) from None
+    application = db.session.scalar(visible_to(user).where(Application.id == application_id))
+    if application is None:
+        raise NotFound(str(_l("No such application.")))
+    return application
+
+
+def filtered(
+    user,
+    *,
+    status=None,
+    call_id=None,
+    city=None,
+    department=None,
+    q=None,
+    eligible=None,
+    sort: str = "-updated",
+) -> sa.Select:
+    """The applications ``user`` may see, filtered. ``eligible`` ("yes"/"no") asks whether the
+    applicant meets the call's rules today, which needs the call."""
+    stmt = visible_to(user)
+    if status:
+        if status not in {s.value for s in A}:
+            raise ValidationFailed(str(_l("Unknown status.")), fields={"status": ["unknown"]})
+        stmt = stmt.where(Application.status == status)
+    if call_id:
+        try:
+            stmt = stmt.where(Application.call_id == int(call_id))
+        except ValueError:
+            raise ValidationFailed(
+                str(_l("Check the filters.")), fields={"call_id": ["must be a number"]}
+            ) from None
+    if eligible:
+        stmt = stmt.where(_eligibility_filter(call_id, eligible))
+    if city:
+        prefs = (
+            sa.select(Preference.application_id)
+            .join(PartnerCity, PartnerCity.id == Preference.city_id)
+            .where(PartnerCity.code == city.upper())
+        )
+        stmt = stmt.where(Application.id.in_(prefs))
+    if department or q:
+        people = sa.select(User.id)
+        if department:
+            from hrfund.org.models import Department
+
+            people = people.join(Department, Department.id == User.department_id).where(
+                Department.code == department
+            )
+        if q:
+            people = people.where(user_search(q))
+        stmt = stmt.where(Application.applicant_id.in_(people))
+    order = {
+        "-updated": Application.updated_at.desc(),
+        "updated": Application.updated_at,
+        "-submitted": Application.submitted_at.desc(),
+        "submitted": Application.submitted_at,
+        "id": Application.id,
+    }.get(sort)
+    if order is None:
+        raise ValidationFailed(str(_l("Check the filters.")), fields={"sort": ["unknown"]})
+    return stmt.order_by(order, Application.id.desc())
+
+
+def _eligibility_filter(call_id, eligible: str):
+    if eligible not in ("yes", "no"):
+        raise ValidationFailed(str(_l("Check the filters.")), fields={"eligible": ["yes or no"]})
+    call = db.session.get(Call, int(call_id)) if call_id else None
+    if call is None:
+        raise ValidationFailed(
+            str(_l("Choose a call to filter by eligibility: each call has its own rules.")),
+            fields={"eligible": ["needs call_id"]},
+        )
+    condition = eligible_condition(Application.applicant_id, call.rules, tokyo_today())
+    return condition if eligible == "yes" else sa.not_(condition)
+
+
+# ---------------------------------------------------------------- one live application per call
+
+
+def _live(user) -> sa.Select:
+    # "Live" = not withdrawn, as the partial unique index on (call, applicant) says.
+    return sa.select(Application).where(
+        Application.applicant_id == user.id, Application.status != A.WITHDRAWN
+    )
+
+
+def live_application(user, call: Call) -> Application | None:
+    """The user's live (not withdrawn) application to ``call``, or None."""
+    return db.session.scalar(_live(user).where(Application.call_id == call.id))
+
+
+def live_application_states(user, call_ids: list[int]) -> dict[int, str]:
+    """For each of ``call_ids`` the user has a live application to: call id → its state (the
+    calls list says "Draft saved" or "Applied")."""
+    if not call_ids:
+        return {}
+    stmt = _live(user).where(Application.call_id.in_(call_ids))
+    rows = db.session.execute(stmt.with_only_columns(Application.call_id, Application.status))
+    return {call_id: str(status) for call_id, status in rows}
