@@ -6,7 +6,7 @@ On PostgreSQL the key is added NOT VALID, then validated, so that existing rows 
 without holding the strongest lock for the whole check.
 
 Revision ID: 3e76eb186f04
-Revises: 7d3e9a1c4b2f
+Revises: 54ac50b55ee0
 Create Date: 2026-12-01 23:10:00
 
 """
@@ -16,7 +16,7 @@ from hrfund.core.append_only import create_append_only_triggers, drop_append_onl
 
 # revision identifiers, used by Alembic.
 revision = "3e76eb186f04"
-down_revision = "7d3e9a1c4b2f"
+down_revision = "54ac50b55ee0"
 branch_labels = None
 depends_on = None
 

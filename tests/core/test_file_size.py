@@ -9,11 +9,6 @@ import hrfund
 ROOT = Path(hrfund.__file__).parent
 LIMIT = 400
 
-#: Views and API files being split on other branches at the same time; the merge empties this.
-KNOWN_EXCEPTIONS: set[str] = {
-    "training/api.py",
-    "applications/api.py",
-}
 
 
 def _too_long() -> dict[str, int]:
@@ -26,10 +21,5 @@ def _too_long() -> dict[str, int]:
 
 
 def test_every_file_stays_under_400_lines():
-    too_long = {name: n for name, n in _too_long().items() if name not in KNOWN_EXCEPTIONS}
+    too_long = _too_long()
     assert too_long == {}, f"split these files: {too_long}"
-
-
-def test_known_exceptions_are_still_needed():
-    """Once a file is split, it leaves the list: the list never hides a new long file."""
-    assert set(_too_long()) >= KNOWN_EXCEPTIONS
