@@ -427,7 +427,7 @@ def approve(application_id: int):
         city=city,
         start_on=parse_date(data, "start_on", required=True),
         end_on=parse_date(data, "end_on", required=True),
-        amount_jpy=_int(data, "amount_jpy", required=True),
+        amount_jpy=data.get("amount_jpy"),
         comment=parse_str(data, "comment"),
     )
     return application_json(application)

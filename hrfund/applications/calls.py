@@ -15,6 +15,7 @@ from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
 from hrfund.core.inputs import MAX_BIGINT, MAX_ID
 from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
+from hrfund.core.yen import read_yen
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import check_rules
@@ -91,7 +92,13 @@ def _check_slots(slots: list[dict]) -> tuple[list[CallSlot], list[str]]:
         code = str(slot.get("city") or "").upper()
         city = db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == code))
         numbers = {}
-        for name in ("positions", "months", "estimated_cost_jpy"):
+        try:
+            numbers["estimated_cost_jpy"] = read_yen(
+                slot.get("estimated_cost_jpy"), "estimated_cost_jpy", minimum=0
+            )
+        except ValidationFailed as error:
+            problems.append(str(_l("Slot %(n)d: %(message)s", n=n, message=error.message)))
+        for name in ("positions", "months"):
             value = slot.get(name)
             if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 19:
                 value = int(value)

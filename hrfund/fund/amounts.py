@@ -8,7 +8,6 @@ rounds up. Floats are never used.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -18,12 +17,8 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.inputs import MAX_ID
+from hrfund.core.yen import plain_decimal_text, read_yen
 from hrfund.fund.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Category
-
-#: Largest yen amount one entry may carry (a trillion yen), well inside BIGINT.
-MAX_YEN = 10**12
-YEN_RE = re.compile(r"^\s*[0-9][0-9,]*\s*$")
-DECIMAL_RE = re.compile(r"^\s*[0-9][0-9,]*(\.[0-9]+)?\s*$")
 
 
 def fail(field: str, message) -> ValidationFailed:
@@ -46,28 +41,8 @@ def to_yen(amount: Decimal, rate: Decimal) -> int:
 
 
 def parse_yen(value, field: str = "amount_jpy", *, allow_empty: bool = False) -> int | None:
-    """A whole, positive number of yen from an int or a string of digits (commas allowed)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if allow_empty:
-            return None
-        raise fail(field, _l("Enter an amount in yen."))
-    if isinstance(value, bool):
-        raise fail(field, _l("Enter a whole number of yen."))
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and YEN_RE.match(value):
-        number = int(value.replace(",", ""))
-    elif isinstance(value, Decimal) and value == value.to_integral_value():
-        number = int(value)
-    else:
-        raise fail(field, _l("Enter a whole number of yen, for example 150000."))
-    if number <= 0:
-        raise fail(field, _l("The amount must be more than zero."))
-    if number > MAX_YEN:
-        raise fail(field, _l("The amount is too large."))
-    return number
+    """A whole, positive number of yen, typed the Japanese way too (see hrfund.core.yen)."""
+    return read_yen(value, field, allow_empty=allow_empty)
 
 
 def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | None:
@@ -82,14 +57,15 @@ def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | 
         value = repr(value)
     if isinstance(value, int | Decimal):
         value = str(value)
-    if not isinstance(value, str) or not DECIMAL_RE.match(value):
+    text = plain_decimal_text(value) if isinstance(value, str) else None
+    if text is None:
         raise fail(field, _l("Enter a number, for example 1234.56."))
     try:
-        number = Decimal(value.strip().replace(",", ""))
+        number = Decimal(text)
     except InvalidOperation:
         raise fail(field, _l("Enter a number, for example 1234.56.")) from None
     if number <= 0:
-        raise fail(field, _l("The amount must be more than zero."))
+        raise fail(field, _l("The amount must be positive (more than zero)."))
     if number >= Decimal(10) ** 14:
         raise fail(field, _l("The amount is too large."))
     return number

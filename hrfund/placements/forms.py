@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from hrfund.core.forms import FlaskForm
+from hrfund.core.yen import YenField
 from hrfund.placements.models import ReportKind
 
 
@@ -18,9 +19,7 @@ class PlacementForm(FlaskForm):
     city = SelectField(_l("Partner city"), validators=[DataRequired()])
     start_on = DateField(_l("Start"), validators=[DataRequired()])
     end_on = DateField(_l("End"), validators=[DataRequired()])
-    amount_jpy = IntegerField(
-        _l("Amount to commit (yen)"), validators=[DataRequired(), NumberRange(min=1)]
-    )
+    amount_jpy = YenField(_l("Amount to commit (yen)"), validators=[InputRequired()])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Create placement"))
 
@@ -54,9 +53,7 @@ class NominationForm(FlaskForm):
 
 class AcceptNominationForm(FlaskForm):
     host_department = SelectField(_l("Host department"), validators=[DataRequired()])
-    amount_jpy = IntegerField(
-        _l("Amount to commit (yen)"), validators=[DataRequired(), NumberRange(min=1)]
-    )
+    amount_jpy = YenField(_l("Amount to commit (yen)"), validators=[InputRequired()])
     submit = SubmitField(_l("Accept and host"))
 
 

@@ -20,6 +20,7 @@ from hrfund.core.db import utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_bounds, fiscal_year_of
 from hrfund.core.statemachine import STATE_LABELS
+from hrfund.core.texts import check_length
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.org.models import Department, PartnerCity
@@ -245,13 +246,13 @@ def create_agreement(
     for field, value in quotas.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             errors[field] = [str(_l("Enter a whole number, zero or more."))]
-    title = (title or "").strip()
+    title = check_length(errors, "title", title, 200)
     if not title:
         errors["title"] = [str(_l("This field is required."))]
     if errors:
         raise ValidationFailed(str(_l("The agreement could not be saved.")), fields=errors)
     agreement = ExchangeAgreement(
-        city=city, title=title[:200], starts_on=starts_on, ends_on=ends_on, **quotas
+        city=city, title=title, starts_on=starts_on, ends_on=ends_on, **quotas
     )
     db.session.add(agreement)
     db.session.flush()

@@ -23,6 +23,7 @@ from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of
 from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
+from hrfund.core.yen import read_yen
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.fund.placement_state import Standing
@@ -208,10 +209,7 @@ def _check_period(start_on, end_on) -> dict[str, list[str]]:
 
 
 def _check_amount(amount_jpy) -> int:
-    if isinstance(amount_jpy, bool) or not isinstance(amount_jpy, int) or amount_jpy <= 0:
-        message = str(_l("Enter a whole number of yen above zero."))
-        raise ValidationFailed(message, fields={"amount_jpy": [message]})
-    return amount_jpy
+    return read_yen(amount_jpy, "amount_jpy")
 
 
 def create_outgoing_placement(

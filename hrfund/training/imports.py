@@ -32,6 +32,7 @@ from hrfund.core.db import UTCDateTime, utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
 from hrfund.core.files import SPREADSHEET_KINDS, StoredFile, path_of, store_upload, text_encoding
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.yen import plain_decimal_text
 from hrfund.extensions import db
 from hrfund.training.models import (
     ImportBatch,
@@ -247,7 +248,8 @@ def _parse_number(value) -> Decimal | None:
     text = _text(value)
     if not text:
         return None
-    number = Decimal(text)
+    # full-width digits and separators from a Japanese spreadsheet read as the ASCII ones
+    number = Decimal(plain_decimal_text(text) or text)
     if not number.is_finite() or number < 0 or number >= 1_000_000:
         raise InvalidOperation
     return number
