@@ -81,6 +81,9 @@ class Config:
     REMINDER_MAX_ATTEMPTS = 6
     REMINDER_SEND_PAUSE_SECONDS = 0.0
 
+    # Placements: how many days before its start a guest or employee may arrive.
+    ARRIVAL_TOLERANCE_DAYS = 7
+
     API_PER_PAGE_DEFAULT = 50
     API_PER_PAGE_MAX = 200
     PAGE_SIZE = 25
@@ -139,6 +142,7 @@ class Config:
             "REMINDER_CLAIM_TIMEOUT_SECONDS",
             "REMINDER_RETRY_BASE_SECONDS",
             "REMINDER_MAX_ATTEMPTS",
+            "ARRIVAL_TOLERANCE_DAYS",
         ):
             if os.environ.get(name):
                 values[name] = int(os.environ[name])

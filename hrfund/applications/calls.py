@@ -13,6 +13,7 @@ from hrfund.auth.models import Role
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
+from hrfund.core.fiscal import current_fiscal_year
 from hrfund.core.inputs import MAX_BIGINT, MAX_ID
 from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
 from hrfund.core.yen import read_yen
@@ -141,6 +142,16 @@ def _check_call(values: dict) -> dict[str, list[str]]:
     fy = values.get("fiscal_year")
     if isinstance(fy, bool) or not isinstance(fy, int) or not 2000 <= fy <= 2199:
         errors["fiscal_year"] = [str(_l("Enter a fiscal year such as 2026."))]
+    elif fy < current_fiscal_year():
+        errors["fiscal_year"] = [
+            str(
+                _l(
+                    "FY%(year)d is over: a call is for this fiscal year (FY%(now)d) or later.",
+                    year=fy,
+                    now=current_fiscal_year(),
+                )
+            )
+        ]
     for name in ("opens_on", "closes_on"):
         if not isinstance(values.get(name), date):
             errors[name] = [str(_l("Enter a date as YYYY-MM-DD."))]
@@ -178,7 +189,7 @@ def create_call(
     if slot_problems:
         errors["slots"] = slot_problems
     try:
-        rules = check_rules(rules or {})
+        rules = check_rules(rules or {}, strict=True)
         if rules.get("language"):  # JSON keeps the score as text: "6.5", never a float
             rules["language"] = {
                 **rules["language"],
@@ -186,6 +197,7 @@ def create_call(
             }
     except ValidationFailed as error:
         errors["rules"] = [error.message, *[m for ms in error.fields.values() for m in ms]]
+        errors |= {f"rules.{name}": messages for name, messages in error.fields.items()}
     if errors:
         raise ValidationFailed(str(_l("The call could not be saved.")), fields=errors)
     call = Call(

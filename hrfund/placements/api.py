@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hrfund.auth.models import Role
@@ -23,8 +24,8 @@ from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.fund.services import placement_totals
 from hrfund.org.models import Department
+from hrfund.placements import date_rules, services
 from hrfund.placements import nominations as nominations_service
-from hrfund.placements import services
 from hrfund.placements.models import Nomination, Placement
 
 bp = Blueprint("placements_api", __name__)
@@ -60,6 +61,7 @@ def placement_detail_json(p: Placement) -> dict:
         }
         for m in p.milestones
     ]
+    history = services.MACHINE.history(p)
     body["history"] = [
         {
             "at": iso_instant(e.at),
@@ -69,8 +71,17 @@ def placement_detail_json(p: Placement) -> dict:
             "to": e.to_state,
             "comment": e.comment,
         }
-        for e in services.MACHINE.history(p)
+        for e in history
     ]
+    early = date_rules.ended_early(history)
+    body["ended_early"] = (
+        {
+            "ended_on": iso_date(early["ended_on"]),
+            "planned_end_on": iso_date(early["planned_end_on"]),
+        }
+        if early
+        else None
+    )
     return body
 
 
@@ -234,14 +245,28 @@ def complete(placement_id: int):
     """Completed; what was not spent is released.
     ---
     post:
-      summary: Complete (HR)
+      summary: Complete (HR); before the end date only with confirm_early
       tags: [placements]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                confirm_early: {type: boolean}
+                comment: {type: string}
       responses:
         200: {description: The completed placement}
-        409: {description: Not allowed in its current state}
+        409: {description: Not allowed in its current state, or early without confirm_early}
     """
     data = json_body() if request.content_length else {}
-    return _action(placement_id, "complete", comment=parse_str(data, "comment"))
+    confirm_early = data.get("confirm_early", False)
+    if not isinstance(confirm_early, bool):
+        message = str(_l("confirm_early must be true or false."))
+        raise ValidationFailed(message, fields={"confirm_early": [message]})
+    return _action(
+        placement_id, "complete", comment=parse_str(data, "comment"), confirm_early=confirm_early
+    )
 
 
 @bp.route("/placements/<int:placement_id>/cancel", methods=["POST"])

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from hrfund.core.forms import FlaskForm
@@ -34,6 +42,12 @@ class ConfirmPlacementForm(FlaskForm):
 class CommentForm(FlaskForm):
     comment = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
     submit = SubmitField(_l("Send"))
+
+
+class CompleteForm(FlaskForm):
+    confirm_early = BooleanField(_l("Yes, the placement ended before its end date"))
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Mark completed"))
 
 
 class ArrivalForm(FlaskForm):

@@ -24,6 +24,7 @@ from hrfund.core.texts import check_length
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.org.models import Department, PartnerCity
+from hrfund.placements import date_rules
 from hrfund.placements.booking import ensure_not_double_booked
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import (
@@ -83,6 +84,8 @@ def nominate(
     if not actor.has_role(Role.COORDINATOR) or actor.city_id is None:
         raise NotAllowed(str(_l("Only a partner city's coordinator nominates.")))
     errors = _check_period(start_on, end_on)
+    for field, messages in date_rules.check_nomination_dates(start_on, end_on).items():
+        errors.setdefault(field, messages)
     values = {"name": (name or "").strip(), "position": (position or "").strip()}
     for field, value in values.items():
         if not value:

@@ -28,6 +28,7 @@ from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.fund.placement_state import Standing
 from hrfund.org.models import PartnerCity
+from hrfund.placements import date_rules
 from hrfund.placements.booking import LIVE, ensure_not_double_booked  # noqa: F401 - re-exported
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import Direction, Placement, PlacementStatus
@@ -330,15 +331,22 @@ def start_placement(
     from hrfund.placements.milestones import mark_done
     from hrfund.placements.models import MilestoneKind
 
+    errors = date_rules.check_arrival(placement, arrived_on)
+    if errors:
+        raise ValidationFailed(errors["arrived_on"][0], fields=errors)
     MACHINE.apply(placement, "start", actor, comment=comment)
     placement.arrived_on = arrived_on or placement.start_on
     mark_done(actor, placement, MilestoneKind.ARRIVAL)
     return placement
 
 
-def complete_placement(actor, placement: Placement, *, comment: str | None = None) -> Placement:
-    """The placement ended; what was committed and not spent goes back to the line."""
-    MACHINE.apply(placement, "complete", actor, comment=comment)
+def complete_placement(
+    actor, placement: Placement, *, comment: str | None = None, confirm_early: bool = False
+) -> Placement:
+    """The placement ended; what was committed and not spent goes back to the line. Before its
+    end date only with ``confirm_early``, and the history records that it ended early."""
+    record = date_rules.completion_record(placement, confirm_early=confirm_early)
+    MACHINE.apply(placement, "complete", actor, comment=comment, changes=record or None)
     fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} completed")
     return placement
 

@@ -23,11 +23,12 @@ from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.fund.services import placement_totals
 from hrfund.org.models import PartnerCity
+from hrfund.placements import date_rules, services
 from hrfund.placements import milestones as ms
-from hrfund.placements import services
 from hrfund.placements.forms import (
     ArrivalForm,
     CommentForm,
+    CompleteForm,
     ConfirmPlacementForm,
     MilestoneForm,
     PlacementForm,
@@ -170,6 +171,7 @@ def _detail_page(placement: Placement, status: int = 200, **forms):
     blank = {
         "confirm_form": ConfirmPlacementForm,
         "comment_form": CommentForm,
+        "complete_form": CompleteForm,
         "arrival_form": ArrivalForm,
         "report_form": ReportForm,
         "milestone_form": MilestoneForm,
@@ -180,7 +182,9 @@ def _detail_page(placement: Placement, status: int = 200, **forms):
         reports=reports,
         totals=placement_totals([placement.id])[placement.id],
         today=tokyo_today(),
-        history=services.MACHINE.history(placement),
+        history=(history := services.MACHINE.history(placement)),
+        ended_early=date_rules.ended_early(history),
+        open_milestones=date_rules.open_milestones(placement),
         actions={t.action for t in services.MACHINE.actions_for(placement, current_user)},
         labels=ms.MILESTONE_LABELS,
         can_report=placement.person_id == current_user.id,
@@ -273,13 +277,6 @@ def start(placement_id: int):
     )
 
 
-@bp.route("/placements/<int:placement_id>/complete", methods=["POST"])
-@roles_required(Role.HR)
-def complete(placement_id: int):
-    form = CommentForm()
-    return _act(placement_id, "complete", "comment_form", form, comment=form.comment.data)
-
-
 @bp.route("/placements/<int:placement_id>/cancel", methods=["POST"])
 @roles_required(Role.HR)
 def cancel(placement_id: int):
@@ -303,7 +300,11 @@ def adjust_milestone(placement_id: int, milestone_id: int):
     if not form.validate_on_submit():
         flash(_("Enter a date as YYYY-MM-DD."), "danger")
         return redirect(url_for("placements.detail", placement_id=placement_id)), 303
-    ms.adjust_milestone(current_user, milestone, form.due_on.data)
+    try:
+        ms.adjust_milestone(current_user, milestone, form.due_on.data)
+    except FORM_REFUSALS as error:
+        flash(error.message, "danger")
+        return redirect(url_for("placements.detail", placement_id=placement_id)), 303
     flash(_("The due date is changed."), "success")
     return redirect(url_for("placements.detail", placement_id=placement_id))
 
@@ -392,4 +393,7 @@ def timeline():
     )
 
 
-from hrfund.placements import nomination_views  # noqa: E402,F401  (routes on the same blueprint)
+from hrfund.placements import (  # noqa: E402,F401  (routes on the same blueprint)
+    completion_views,
+    nomination_views,
+)
