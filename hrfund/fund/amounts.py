@@ -45,7 +45,9 @@ def parse_yen(value, field: str = "amount_jpy", *, allow_empty: bool = False) ->
     return read_yen(value, field, allow_empty=allow_empty)
 
 
-def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | None:
+def parse_decimal(
+    value, field: str, *, allow_empty: bool = False, positive_message=None
+) -> Decimal | None:
     """A positive decimal from a string or number (a float is read through its shortest text)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if allow_empty:
@@ -65,7 +67,7 @@ def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | 
     except InvalidOperation:
         raise fail(field, _l("Enter a number, for example 1234.56.")) from None
     if number <= 0:
-        raise fail(field, _l("The amount must be positive (more than zero)."))
+        raise fail(field, positive_message or _l("The amount must be positive (more than zero)."))
     if number >= Decimal(10) ** 14:
         raise fail(field, _l("The amount is too large."))
     return number
@@ -73,7 +75,12 @@ def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | 
 
 def parse_rate(value, field: str = "fx_rate", *, allow_empty: bool = False) -> Decimal | None:
     """Yen per unit: positive, at most six decimals."""
-    rate = parse_decimal(value, field, allow_empty=allow_empty)
+    rate = parse_decimal(
+        value,
+        field,
+        allow_empty=allow_empty,
+        positive_message=_l("The rate must be more than zero (yen per unit)."),
+    )
     if rate is None:
         return None
     if rate.as_tuple().exponent < -6 or rate >= Decimal(10) ** 12:

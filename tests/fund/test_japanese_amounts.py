@@ -124,3 +124,52 @@ def test_application_budget_in_full_width(app, db):
         _clean(Call(), {"travel_jpy": "-3000", "housing_jpy": "１，２"})
     assert "zero or positive" in refused.value.fields["travel_jpy"][0]
     assert "housing_jpy" in refused.value.fields  # every bad field at once
+
+
+def _funded_hr(api_as):
+    hr = api_as("hr")
+    fund.contribute(hr.user, 5_000_000, date(2026, 4, 1))
+    fund.allocate(hr.user, 2026, "outgoing", 3_000_000)
+    db_session().commit()
+    return hr
+
+
+def db_session():
+    from hrfund.extensions import db
+
+    return db.session
+
+
+def test_a_rate_of_zero_is_reported_on_the_rate_field(app, db, api_as):
+    hr = _funded_hr(api_as)
+    response = hr.post(
+        "/api/v1/fund/disbursements",
+        headers=hr.headers | {"Accept-Language": "en"},
+        json={
+            "amount": "100.00",
+            "currency": "EUR",
+            "fx_rate": "0",
+            "paid_on": "2026-09-01",
+            "category": "outgoing",
+        },
+    )
+    assert response.status_code == 400
+    assert response.json["error"]["fields"]["fx_rate"] == [
+        "The rate must be more than zero (yen per unit)."
+    ]
+
+
+def test_an_unknown_placement_says_so(app, db, api_as):
+    hr = _funded_hr(api_as)
+    response = hr.post(
+        "/api/v1/fund/disbursements",
+        headers=hr.headers | {"Accept-Language": "en"},
+        json={
+            "amount": "１０，０００円",
+            "currency": "JPY",
+            "paid_on": "2026-09-01",
+            "placement_id": 424242,
+        },
+    )
+    assert response.status_code == 400, response.json
+    assert response.json["error"]["fields"]["placement_id"] == ["There is no placement 424242."]
