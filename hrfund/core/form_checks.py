@@ -51,9 +51,9 @@ def run_with_form(
 
 
 def _drop_repeats(form, error) -> None:
-    """A message the form already shows on a field is not said twice there."""
-    for name, messages in list(error.fields.items()):
+    """A field the form already marks wrong (empty, not a date) is not told again by the
+    service in other words ("This field is required." twice)."""
+    for name in list(error.fields):
         field = getattr(form, name, None)
-        shown = {m for m in (getattr(field, "errors", None) or []) if isinstance(m, str)}
-        if shown:
-            error.fields[name] = [m for m in messages if m not in shown]
+        if any(isinstance(m, str) for m in (getattr(field, "errors", None) or [])):
+            error.fields[name] = []

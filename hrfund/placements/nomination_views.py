@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.auth.models import Role
-from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
+from hrfund.core.errors import NotFound, ValidationFailed
 from hrfund.core.exports import date_text, export_response, keyset_rows, utc_text
+from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import current_language, localized_name
 from hrfund.core.pagination import paginate, parse_page_args
@@ -94,24 +95,20 @@ def nominations_export(fmt: str):
 @roles_required(Role.COORDINATOR)
 def nominate():
     form = NominationForm()
-    if form.validate_on_submit():
-        try:
-            nomination = service.nominate(
-                current_user,
-                name=form.name.data,
-                email=form.email.data,
-                position=form.position.data,
-                start_on=form.start_on.data,
-                end_on=form.end_on.data,
-            )
-        except FORM_REFUSALS as error:
-            show_errors(form, error)
-        else:
-            flash(
-                _("%(name)s is nominated; HR in Tokyo will answer.", name=nomination.name),
-                "success",
-            )
-            return redirect(url_for("placements.nomination", nomination_id=nomination.id))
+    nomination = run_with_form(  # the form's errors and the service's, on the first submit
+        form,
+        lambda: service.nominate(
+            current_user,
+            name=form.name.data,
+            email=form.email.data,
+            position=form.position.data,
+            start_on=form.start_on.data,
+            end_on=form.end_on.data,
+        ),
+    )
+    if nomination is not None:
+        flash(_("%(name)s is nominated; HR in Tokyo will answer.", name=nomination.name), "success")
+        return redirect(url_for("placements.nomination", nomination_id=nomination.id))
     status = 422 if form.is_submitted() else 200
     return render_template("placements/nominate.html", form=form), status
 
@@ -208,24 +205,23 @@ def exchanges(code: str):
 def new_agreement(code: str):
     city = _city_in_scope(code)
     form = AgreementForm()
-    if form.validate_on_submit():
-        try:
-            service.create_agreement(
-                current_user,
-                city=city,
-                title=form.title.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                outgoing_people=form.outgoing_people.data,
-                outgoing_person_months=form.outgoing_person_months.data,
-                incoming_people=form.incoming_people.data,
-                incoming_person_months=form.incoming_person_months.data,
-            )
-        except FORM_REFUSALS as error:
-            show_errors(form, error)
-        else:
-            flash(_("The agreement is saved."), "success")
-            return redirect(url_for("placements.exchanges", code=city.code))
+    agreement = run_with_form(  # the form's errors and the service's, on the first submit
+        form,
+        lambda: service.create_agreement(
+            current_user,
+            city=city,
+            title=form.title.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            outgoing_people=form.outgoing_people.data,
+            outgoing_person_months=form.outgoing_person_months.data,
+            incoming_people=form.incoming_people.data,
+            incoming_person_months=form.incoming_person_months.data,
+        ),
+    )
+    if agreement is not None:
+        flash(_("The agreement is saved."), "success")
+        return redirect(url_for("placements.exchanges", code=city.code))
     status = 422 if form.is_submitted() else 200
     return render_template("placements/agreement_form.html", form=form, city=city), status
 

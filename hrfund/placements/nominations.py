@@ -198,6 +198,7 @@ def accept_nomination(
         },
     )
     signals.nomination_decided.send(nomination, actor=actor, comment=None)
+    signals.placement_created.send(placement, actor=actor)  # an incoming one: HR is told
     return placement
 
 

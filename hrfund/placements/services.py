@@ -235,9 +235,12 @@ def create_outgoing_placement(
         errors["person"] = [str(_l("Choose a TMG employee."))]
     if city is None or not city.active:
         errors["city"] = [str(_l("Choose an active partner city."))]
+    try:
+        amount_jpy = _check_amount(amount_jpy)
+    except ValidationFailed as error:  # reported with the other fields, not after them
+        errors |= error.fields
     if errors:
         raise ValidationFailed(str(_l("The placement could not be saved.")), fields=errors)
-    amount_jpy = _check_amount(amount_jpy)
     ensure_not_double_booked(start_on=start_on, end_on=end_on, person_id=person.id)
     placement = Placement(
         direction=Direction.OUTGOING,

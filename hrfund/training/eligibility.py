@@ -109,7 +109,7 @@ def check_language_rule(
             errors["language.min_score"] = [
                 str(
                     _l(
-                        "A %(test)s score lies between %(low)s and %(high)s.",
+                        "The minimum %(test)s score lies between %(low)s and %(high)s.",
                         test=test_label_plain(LanguageTest(test)),
                         low=low,
                         high=high,

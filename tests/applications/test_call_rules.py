@@ -85,5 +85,5 @@ def test_the_call_page_shows_every_error_of_the_first_submit(app, db, setup):
     page = response.get_data(as_text=True)
     assert "This field is required." in page
     assert "The call cannot close before it opens." in page
-    assert "An IELTS score lies between 0 and 9." in page or "score lies between 0 and 9" in page
+    assert "The minimum IELTS score lies between 0 and 9." in page
     assert "must be zero or positive" in page

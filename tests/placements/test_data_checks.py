@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from flask_babel import force_locale
 
@@ -13,7 +14,7 @@ from hrfund.core.errors import ValidationFailed
 from hrfund.core.fiscal import tokyo_today
 from hrfund.placements import milestones as ms
 from hrfund.placements import nominations, services
-from hrfund.placements.models import MilestoneKind, PlacementStatus
+from hrfund.placements.models import MilestoneKind, Nomination, PlacementStatus
 from hrfund.training import records
 from tests import factories
 from tests.placements.conftest import END, START
@@ -196,3 +197,55 @@ def test_completing_on_time_needs_no_confirmation_and_records_open_milestones(ap
         services.complete_placement(world.hr, placement)
     event = services.MACHINE.history(placement)[-1]
     assert "ended_early" not in event.changes and "return" in event.changes["open_milestones"]
+
+
+# ---------------------------------------------------------------- every error at once
+
+
+def test_the_nomination_page_shows_every_error_of_the_first_submit(app, world, db):
+    c = _client(app, world.seoul_coordinator)
+    response = c.post(
+        "/nominations/new",
+        data={
+            "name": "",  # the form's check
+            "email": "lee@seoul.example",
+            "position": "Planner",
+            "start_on": "2026-01-10",  # the service's: not in the future
+            "end_on": "2026-01-01",  # the service's: before the start
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This field is required." in page
+    assert "The end must not be before the start." in page
+    assert "must lie in the future" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nomination)) == 0
+
+
+def test_the_placement_page_shows_every_error_of_the_first_submit(app, world, db):
+    c = _client(app, world.hr)
+    response = c.post(
+        "/placements/new",
+        data={
+            "person": world.employee.email,
+            "city": "SEL",
+            "start_on": "2027-03-01",
+            "end_on": "2027-01-01",  # the service's check
+            "amount_jpy": "abc",  # the form's check
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The end must not be before the start." in page
+    assert "Enter a whole number of yen" in page
+    valid = c.post(
+        "/placements/new",
+        data={
+            "person": world.employee.email,
+            "city": "SEL",
+            "start_on": "2027-01-01",
+            "end_on": "2027-03-01",
+            "amount_jpy": "500,000円",
+        },
+    )
+    assert valid.status_code == 302
