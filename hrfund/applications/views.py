@@ -17,6 +17,7 @@ from hrfund.core.exports import date_text, export_response, keyset_rows
 from hrfund.core.fiscal import current_fiscal_year, tokyo_today
 from hrfund.core.form_checks import run_with_form
 from hrfund.core.i18n import localized_name
+from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -169,8 +170,9 @@ def _rules_of(form: CallForm) -> dict:
             "test": form.language_test.data or None,
             "min_score": None if score is None else str(score),
         }
-    if form.required_programs.data:
-        rules["required_programs"] = [int(form.required_programs.data)]
+    if form.required_programs.data:  # not an id: the service says the rule is not valid
+        program = parse_id(form.required_programs.data)
+        rules["required_programs"] = [program if program else form.required_programs.data]
     return rules
 
 
