@@ -123,6 +123,8 @@ class Config:
     # Whether directory users may also sign in with a local password (when they have one), until
     # an administrator switches it off on the admin page (the setting is then kept in the DB).
     LDAP_ALLOW_LOCAL_PASSWORDS = True
+    # Placements: how many days before its start a guest or employee may arrive.
+    ARRIVAL_TOLERANCE_DAYS = 7
 
     API_PER_PAGE_DEFAULT = 50
     API_PER_PAGE_MAX = 200
@@ -182,6 +184,7 @@ class Config:
             "REMINDER_CLAIM_TIMEOUT_SECONDS",
             "REMINDER_RETRY_BASE_SECONDS",
             "REMINDER_MAX_ATTEMPTS",
+            "ARRIVAL_TOLERANCE_DAYS",
         ):
             if os.environ.get(name):
                 values[name] = int(os.environ[name])

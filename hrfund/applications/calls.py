@@ -13,8 +13,10 @@ from hrfund.auth.models import Role
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
+from hrfund.core.fiscal import current_fiscal_year
 from hrfund.core.inputs import MAX_BIGINT, MAX_ID
 from hrfund.core.statemachine import StateMachine, Transition
+from hrfund.core.yen import read_yen
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import check_rules
@@ -87,7 +89,13 @@ def _check_slots(slots: list[dict]) -> tuple[list[CallSlot], list[str]]:
         code = str(slot.get("city") or "").upper()
         city = db.session.scalar(sa.select(PartnerCity).where(PartnerCity.code == code))
         numbers = {}
-        for name in ("positions", "months", "estimated_cost_jpy"):
+        try:
+            numbers["estimated_cost_jpy"] = read_yen(
+                slot.get("estimated_cost_jpy"), "estimated_cost_jpy", minimum=0
+            )
+        except ValidationFailed as error:
+            problems.append(str(_l("Slot %(n)d: %(message)s", n=n, message=error.message)))
+        for name in ("positions", "months"):
             value = slot.get(name)
             if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 19:
                 value = int(value)
@@ -130,6 +138,16 @@ def _check_call(values: dict) -> dict[str, list[str]]:
     fy = values.get("fiscal_year")
     if isinstance(fy, bool) or not isinstance(fy, int) or not 2000 <= fy <= 2199:
         errors["fiscal_year"] = [str(_l("Enter a fiscal year such as 2026."))]
+    elif fy < current_fiscal_year():
+        errors["fiscal_year"] = [
+            str(
+                _l(
+                    "FY%(year)d is over: a call is for this fiscal year (FY%(now)d) or later.",
+                    year=fy,
+                    now=current_fiscal_year(),
+                )
+            )
+        ]
     for name in ("opens_on", "closes_on"):
         if not isinstance(values.get(name), date):
             errors[name] = [str(_l("Enter a date as YYYY-MM-DD."))]
@@ -167,7 +185,7 @@ def create_call(
     if slot_problems:
         errors["slots"] = slot_problems
     try:
-        rules = check_rules(rules or {})
+        rules = check_rules(rules or {}, strict=True)
         if rules.get("language"):  # JSON keeps the score as text: "6.5", never a float
             rules["language"] = {
                 **rules["language"],
@@ -175,6 +193,7 @@ def create_call(
             }
     except ValidationFailed as error:
         errors["rules"] = [error.message, *[m for ms in error.fields.values() for m in ms]]
+        errors |= {f"rules.{name}": messages for name, messages in error.fields.items()}
     if errors:
         raise ValidationFailed(str(_l("The call could not be saved.")), fields=errors)
     call = Call(

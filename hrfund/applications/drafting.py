@@ -32,6 +32,7 @@ from hrfund.core.errors import (
     ValidationFailed,
 )
 from hrfund.core.files import store_upload
+from hrfund.core.yen import read_yen
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 
@@ -84,15 +85,11 @@ def _clean(call: Call, values: dict) -> dict:
     for name in ("travel_jpy", "stipend_jpy", "housing_jpy"):
         if name in values:
             value = values[name]
-            if value is None or value == "":
-                value = 0
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not 0 <= value <= MAX_BUDGET_ITEM
-            ):
-                errors[name] = [str(_l("Enter a whole number of yen, zero or more."))]
-            clean[name] = value
+            try:
+                value = read_yen(value, name, minimum=0, maximum=MAX_BUDGET_ITEM, allow_empty=True)
+            except ValidationFailed as error:
+                errors.update(error.fields)
+            clean[name] = value or 0
     if errors:
         raise ValidationFailed(str(_l("The application could not be saved.")), fields=errors)
     return clean

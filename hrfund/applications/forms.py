@@ -15,9 +15,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from hrfund.core.forms import FlaskForm
+from hrfund.core.yen import YenField
 
 
 class SlotForm(FlaskForm):
@@ -27,9 +28,7 @@ class SlotForm(FlaskForm):
     city = SelectField(_l("Partner city"), validators=[Optional()])
     positions = IntegerField(_l("Positions"), validators=[Optional(), NumberRange(min=1)])
     months = IntegerField(_l("Months"), validators=[Optional(), NumberRange(min=1)])
-    estimated_cost_jpy = IntegerField(
-        _l("Estimated cost (yen)"), validators=[Optional(), NumberRange(min=0)]
-    )
+    estimated_cost_jpy = YenField(_l("Estimated cost (yen)"), minimum=0, validators=[Optional()])
 
 
 class CallForm(FlaskForm):
@@ -55,15 +54,9 @@ class ApplicationForm(FlaskForm):
     statement = TextAreaField(_l("Statement"), validators=[Optional(), Length(max=10000)])
     start_on = DateField(_l("Proposed start"), validators=[Optional()])
     end_on = DateField(_l("Proposed end"), validators=[Optional()])
-    travel_jpy = IntegerField(
-        _l("Travel (yen)"), default=0, validators=[Optional(), NumberRange(min=0)]
-    )
-    stipend_jpy = IntegerField(
-        _l("Stipend (yen)"), default=0, validators=[Optional(), NumberRange(min=0)]
-    )
-    housing_jpy = IntegerField(
-        _l("Housing (yen)"), default=0, validators=[Optional(), NumberRange(min=0)]
-    )
+    travel_jpy = YenField(_l("Travel (yen)"), default=0, minimum=0, validators=[Optional()])
+    stipend_jpy = YenField(_l("Stipend (yen)"), default=0, minimum=0, validators=[Optional()])
+    housing_jpy = YenField(_l("Housing (yen)"), default=0, minimum=0, validators=[Optional()])
     save = SubmitField(_l("Save draft"))
     submit_application = SubmitField(_l("Save and submit"))
 
@@ -86,9 +79,7 @@ class ApproveForm(FlaskForm):
     city = SelectField(_l("Partner city"), validators=[DataRequired()])
     start_on = DateField(_l("Start"), validators=[DataRequired()])
     end_on = DateField(_l("End"), validators=[DataRequired()])
-    amount_jpy = IntegerField(
-        _l("Amount to commit (yen)"), validators=[DataRequired(), NumberRange(min=1)]
-    )
+    amount_jpy = YenField(_l("Amount to commit (yen)"), validators=[InputRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Approve and commit"))
 

@@ -184,12 +184,15 @@ def end_all_sessions(user: User, *, except_key: str | None = None) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password; every other session of the user ends."""
+    """Change one's own password; every other session of the user ends. A wrong current
+    password and a weak new one are reported together."""
+    errors: dict[str, list[str]] = {}
     if not check_password(user, current):
-        raise ValidationFailed(
-            str(_l("The password could not be changed.")),
-            fields={"current_password": [str(_l("The current password is wrong."))]},
-        )
+        errors["current_password"] = [str(_l("The current password is wrong."))]
+    if problems := password_problems(new or "", email=user.email):
+        errors["new_password"] = problems
+    if errors:
+        raise ValidationFailed(str(_l("The password could not be changed.")), fields=errors)
     set_password(user, user, new, keep_session=user._session_key)
 
 

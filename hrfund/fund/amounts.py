@@ -8,7 +8,6 @@ rounds up. Floats are never used.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -19,13 +18,9 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.inputs import MAX_ID
+from hrfund.core.yen import plain_decimal_text, read_yen
 from hrfund.extensions import db
 from hrfund.fund.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Category
-
-#: Largest yen amount one entry may carry (a trillion yen), well inside BIGINT.
-MAX_YEN = 10**12
-YEN_RE = re.compile(r"^\s*[0-9][0-9,]*\s*$")
-DECIMAL_RE = re.compile(r"^\s*[0-9][0-9,]*(\.[0-9]+)?\s*$")
 
 
 def fail(field: str, message) -> ValidationFailed:
@@ -53,31 +48,13 @@ def to_yen(amount: Decimal, rate: Decimal) -> int:
 
 
 def parse_yen(value, field: str = "amount_jpy", *, allow_empty: bool = False) -> int | None:
-    """A whole, positive number of yen from an int or a string of digits (commas allowed)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if allow_empty:
-            return None
-        raise fail(field, _l("Enter an amount in yen."))
-    if isinstance(value, bool):
-        raise fail(field, _l("Enter a whole number of yen."))
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and YEN_RE.match(value):
-        number = int(value.replace(",", ""))
-    elif isinstance(value, Decimal) and value == value.to_integral_value():
-        number = int(value)
-    else:
-        raise fail(field, _l("Enter a whole number of yen, for example 150000."))
-    if number <= 0:
-        raise fail(field, _l("The amount must be more than zero."))
-    if number > MAX_YEN:
-        raise fail(field, _l("The amount is too large."))
-    return number
+    """A whole, positive number of yen, typed the Japanese way too (see hrfund.core.yen)."""
+    return read_yen(value, field, allow_empty=allow_empty)
 
 
-def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | None:
+def parse_decimal(
+    value, field: str, *, allow_empty: bool = False, positive_message=None
+) -> Decimal | None:
     """A positive decimal from a string or number (a float is read through its shortest text)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if allow_empty:
@@ -89,14 +66,15 @@ def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | 
         value = repr(value)
     if isinstance(value, int | Decimal):
         value = str(value)
-    if not isinstance(value, str) or not DECIMAL_RE.match(value):
+    text = plain_decimal_text(value) if isinstance(value, str) else None
+    if text is None:
         raise fail(field, _l("Enter a number, for example 1234.56."))
     try:
-        number = Decimal(value.strip().replace(",", ""))
+        number = Decimal(text)
     except InvalidOperation:
         raise fail(field, _l("Enter a number, for example 1234.56.")) from None
     if number <= 0:
-        raise fail(field, _l("The amount must be more than zero."))
+        raise fail(field, positive_message or _l("The amount must be positive (more than zero)."))
     if number >= Decimal(10) ** 14:
         raise fail(field, _l("The amount is too large."))
     return number
@@ -104,7 +82,12 @@ def parse_decimal(value, field: str, *, allow_empty: bool = False) -> Decimal | 
 
 def parse_rate(value, field: str = "fx_rate", *, allow_empty: bool = False) -> Decimal | None:
     """Yen per unit: positive, at most six decimals."""
-    rate = parse_decimal(value, field, allow_empty=allow_empty)
+    rate = parse_decimal(
+        value,
+        field,
+        allow_empty=allow_empty,
+        positive_message=_l("The rate must be more than zero (yen per unit)."),
+    )
     if rate is None:
         return None
     if rate.as_tuple().exponent < -6 or rate >= Decimal(10) ** 12:

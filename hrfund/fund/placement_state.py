@@ -22,7 +22,7 @@ from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 
-from hrfund.core.errors import InvalidTransition
+from hrfund.core.errors import InvalidTransition, ValidationFailed
 
 
 class Standing(Enum):
@@ -67,6 +67,14 @@ def refuse_payment_if_ended(placement_id: int | None) -> None:
                 )
             )
         )
+
+
+def refuse_unknown_placement(placement_id: int) -> None:
+    """A payment naming a placement that neither exists nor has money in the ledger is
+    refused as such (400 on ``placement_id``), not as a missing budget line."""
+    if _reader is not None and placement_standing(placement_id) is None:
+        message = str(_l("There is no placement %(id)d.", id=placement_id))
+        raise ValidationFailed(message, fields={"placement_id": [message]})
 
 
 def reopened_memo(placement_id: int) -> str:

@@ -52,6 +52,7 @@ from hrfund.fund.models import BudgetLine, Category, EntryKind, FiscalYear, Ledg
 from hrfund.fund.placement_state import (  # noqa: F401  (the placements module registers)
     placement_standing,
     refuse_payment_if_ended,
+    refuse_unknown_placement,
     reopened_memo,
     tell_placement_standing,
 )
@@ -278,6 +279,8 @@ def disburse(
         foreign = (value, code, rate)
     refuse_payment_if_ended(placement_id)  # locks the placement's row
     line_id = figures.placement_line_id(placement_id) if placement_id is not None else None
+    if line_id is None and placement_id is not None:
+        refuse_unknown_placement(placement_id)
     if line_id is None:
         category = parse_category(category)
         fiscal_year = parse_fiscal_year(fiscal_year, allow_empty=True) or fiscal_year_of(paid_on)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from hrfund.auth.models import Role
 from hrfund.core.apiblueprint import ApiBlueprint
-from hrfund.core.apischemas import Comment, page_of
+from hrfund.core.apischemas import page_of
 from hrfund.core.apiutil import paged
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.permissions import login_required, roles_required
@@ -21,6 +21,7 @@ from hrfund.placements import nominations as nominations_service
 from hrfund.placements.models import Nomination, Placement
 from hrfund.placements.schemas import (
     AcceptIn,
+    CompleteIn,
     ConfirmIn,
     CvUpload,
     DeclineIn,
@@ -107,11 +108,14 @@ def start(values, placement_id: int):
 
 @bp.route("/placements/<int:placement_id>/complete", methods=["POST"])
 @roles_required(Role.HR)
-@bp.arguments(Comment)
+@bp.arguments(CompleteIn)
 @bp.response(200, PlacementDetailSchema)
 def complete(values, placement_id: int):
-    """Completed (HR); what was not spent is released"""
-    return _action(placement_id, "complete", **_comment(values))
+    """Completed (HR); what was not spent is released; before the end date only with
+    confirm_early (409 otherwise, naming the open milestones)"""
+    return _action(
+        placement_id, "complete", **_comment(values), confirm_early=values["confirm_early"]
+    )
 
 
 @bp.route("/placements/<int:placement_id>/cancel", methods=["POST"])

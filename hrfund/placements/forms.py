@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from hrfund.core.forms import FlaskForm
+from hrfund.core.yen import YenField
 from hrfund.org.forms import AREA_LABELS
 from hrfund.placements.models import ReportKind
 
@@ -19,9 +28,7 @@ class PlacementForm(FlaskForm):
     city = SelectField(_l("Partner city"), validators=[DataRequired()])
     start_on = DateField(_l("Start"), validators=[DataRequired()])
     end_on = DateField(_l("End"), validators=[DataRequired()])
-    amount_jpy = IntegerField(
-        _l("Amount to commit (yen)"), validators=[DataRequired(), NumberRange(min=1)]
-    )
+    amount_jpy = YenField(_l("Amount to commit (yen)"), validators=[InputRequired()])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Create placement"))
 
@@ -36,6 +43,12 @@ class ConfirmPlacementForm(FlaskForm):
 class CommentForm(FlaskForm):
     comment = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
     submit = SubmitField(_l("Send"))
+
+
+class CompleteForm(FlaskForm):
+    confirm_early = BooleanField(_l("Yes, the placement ended before its end date"))
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Mark completed"))
 
 
 class ArrivalForm(FlaskForm):
@@ -70,9 +83,7 @@ class NominationForm(FlaskForm):
 
 class AcceptNominationForm(FlaskForm):
     host_department = SelectField(_l("Host department"), validators=[DataRequired()])
-    amount_jpy = IntegerField(
-        _l("Amount to commit (yen)"), validators=[DataRequired(), NumberRange(min=1)]
-    )
+    amount_jpy = YenField(_l("Amount to commit (yen)"), validators=[InputRequired()])
     submit = SubmitField(_l("Accept and host"))
 
 

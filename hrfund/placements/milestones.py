@@ -15,6 +15,7 @@ from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, Validati
 from hrfund.core.files import store_upload
 from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
+from hrfund.placements import date_rules
 from hrfund.placements.models import (
     Direction,
     Milestone,
@@ -65,6 +66,9 @@ def adjust_milestone(actor, milestone: Milestone, due_on: date) -> Milestone:
     if not isinstance(due_on, date):
         message = str(_l("Enter a date as YYYY-MM-DD."))
         raise ValidationFailed(message, fields={"due_on": [message]})
+    errors = date_rules.check_milestone_date(milestone, due_on)
+    if errors:
+        raise ValidationFailed(errors["due_on"][0], fields=errors)
     if milestone.due_on != due_on:
         record_event(
             actor,

@@ -19,9 +19,11 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_bounds, fiscal_year_of
+from hrfund.core.texts import check_length
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.org.models import Department, PartnerCity
+from hrfund.placements import date_rules
 from hrfund.placements.booking import ensure_not_double_booked
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import (
@@ -89,6 +91,8 @@ def nominate(
         raise NotAllowed(str(_l("Only a partner city's coordinator nominates.")))
     extra, errors = check_details(details or {})
     errors |= _check_period(start_on, end_on)
+    for field, messages in date_rules.check_nomination_dates(start_on, end_on).items():
+        errors.setdefault(field, messages)
     values = {"name": (name or "").strip(), "position": (position or "").strip()}
     for field, value in values.items():
         if not value:
@@ -205,6 +209,7 @@ def accept_nomination(
         },
     )
     signals.nomination_decided.send(nomination, actor=actor, comment=None)
+    signals.placement_created.send(placement, actor=actor)  # an incoming one: HR is told
     return placement
 
 
@@ -256,13 +261,13 @@ def create_agreement(
     for field, value in quotas.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             errors[field] = [str(_l("Enter a whole number, zero or more."))]
-    title = (title or "").strip()
+    title = check_length(errors, "title", title, 200)
     if not title:
         errors["title"] = [str(_l("This field is required."))]
     if errors:
         raise ValidationFailed(str(_l("The agreement could not be saved.")), fields=errors)
     agreement = ExchangeAgreement(
-        city=city, title=title[:200], starts_on=starts_on, ends_on=ends_on, **quotas
+        city=city, title=title, starts_on=starts_on, ends_on=ends_on, **quotas
     )
     db.session.add(agreement)
     db.session.flush()

@@ -7,6 +7,7 @@ from flask_smorest.fields import Upload
 
 from hrfund.core import apifields as f
 from hrfund.core.apischemas import Answer, Body, Comment, PageQuery, code_of, computed
+from hrfund.placements import date_rules
 from hrfund.placements.models import Direction, MilestoneKind, NominationStatus, PlacementStatus
 
 
@@ -103,9 +104,22 @@ class PlacementSchema(Answer):
     disbursed_jpy = ma.fields.Integer()
 
 
+def _ended_early(placement) -> dict | None:
+    early = date_rules.ended_early(placement.history)
+    if early is None:
+        return None
+    return {name: day.isoformat() if day else None for name, day in early.items()}
+
+
 class PlacementDetailSchema(PlacementSchema):
     milestones = ma.fields.List(ma.fields.Nested(MilestoneSchema))
     history = ma.fields.List(ma.fields.Nested(HistorySchema))
+    #: {ended_on, planned_end_on} when HR completed the placement before its end date
+    ended_early = computed(_ended_early, kind="object", nullable=True)
+
+
+class CompleteIn(Comment):
+    confirm_early = f.Boolean(load_default=False)
 
 
 class NominationSchema(Answer):

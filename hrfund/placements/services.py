@@ -24,10 +24,12 @@ from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of
 from hrfund.core.statemachine import StateMachine, Transition
+from hrfund.core.yen import read_yen
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.fund.placement_state import Standing
 from hrfund.org.models import PartnerCity
+from hrfund.placements import date_rules
 from hrfund.placements.booking import LIVE, ensure_not_double_booked  # noqa: F401 - re-exported
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import Direction, Placement, PlacementStatus
@@ -191,10 +193,7 @@ def _check_period(start_on, end_on) -> dict[str, list[str]]:
 
 
 def _check_amount(amount_jpy) -> int:
-    if isinstance(amount_jpy, bool) or not isinstance(amount_jpy, int) or amount_jpy <= 0:
-        message = str(_l("Enter a whole number of yen above zero."))
-        raise ValidationFailed(message, fields={"amount_jpy": [message]})
-    return amount_jpy
+    return read_yen(amount_jpy, "amount_jpy")
 
 
 def create_outgoing_placement(
@@ -219,9 +218,12 @@ def create_outgoing_placement(
         errors["person"] = [str(_l("Choose a TMG employee."))]
     if city is None or not city.active:
         errors["city"] = [str(_l("Choose an active partner city."))]
+    try:
+        amount_jpy = _check_amount(amount_jpy)
+    except ValidationFailed as error:  # reported with the other fields, not after them
+        errors |= error.fields
     if errors:
         raise ValidationFailed(str(_l("The placement could not be saved.")), fields=errors)
-    amount_jpy = _check_amount(amount_jpy)
     ensure_not_double_booked(start_on=start_on, end_on=end_on, person_id=person.id)
     placement = Placement(
         direction=Direction.OUTGOING,
@@ -315,15 +317,22 @@ def start_placement(
     from hrfund.placements.milestones import mark_done
     from hrfund.placements.models import MilestoneKind
 
+    errors = date_rules.check_arrival(placement, arrived_on)
+    if errors:
+        raise ValidationFailed(errors["arrived_on"][0], fields=errors)
     MACHINE.apply(placement, "start", actor, comment=comment)
     placement.arrived_on = arrived_on or placement.start_on
     mark_done(actor, placement, MilestoneKind.ARRIVAL)
     return placement
 
 
-def complete_placement(actor, placement: Placement, *, comment: str | None = None) -> Placement:
-    """The placement ended; what was committed and not spent goes back to the line."""
-    MACHINE.apply(placement, "complete", actor, comment=comment)
+def complete_placement(
+    actor, placement: Placement, *, comment: str | None = None, confirm_early: bool = False
+) -> Placement:
+    """The placement ended; what was committed and not spent goes back to the line. Before its
+    end date only with ``confirm_early``, and the history records that it ended early."""
+    record = date_rules.completion_record(placement, confirm_early=confirm_early)
+    MACHINE.apply(placement, "complete", actor, comment=comment, changes=record or None)
     fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} completed")
     return placement
 

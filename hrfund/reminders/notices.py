@@ -242,8 +242,12 @@ def on_transition(obj, *, machine, action, actor, comment=None, **_):
 
 
 def on_placement_created(placement, *, actor=None, **_):
-    if placement.status.value == "proposed":
+    if placement.status.value == "proposed":  # the host confirms: coordinator, or HR (incoming)
         tell(placement_notice(placement, "placement_waiting"), actor)
+    elif placement.direction.value == "incoming" and placement.status.value == "confirmed":
+        # accepting a nomination creates the guest's placement already confirmed by HR: the
+        # other HR officers are told it is confirmed (the one who accepted is not)
+        tell(placement_notice(placement, "placement_confirmed"), actor)
 
 
 def on_nomination_made(nomination, *, actor=None, **_):

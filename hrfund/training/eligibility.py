@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from hrfund.auth.models import User
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.yen import plain_decimal_text
 from hrfund.extensions import db
 from hrfund.training.labels import test_label
 from hrfund.training.models import (
@@ -28,6 +29,7 @@ from hrfund.training.models import (
     TrainingProgram,
     TrainingRecord,
 )
+from hrfund.training.services import SCORE_RULES, test_label_plain
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,57 @@ def full_years_between(start: date, end: date) -> int:
     return max(0, years)
 
 
-def check_rules(rules: dict | None) -> dict:
-    """Normalise a call's rules, or ValidationFailed (used by calls when HR saves them)."""
+def check_language_rule(
+    language, errors: dict[str, list[str]], *, strict: bool = True
+) -> dict | None:
+    """A language rule names a listed test and a minimum score inside that test's range
+    (IELTS 0–9, TOEIC 10–990, …); each missing or wrong part is its own error."""
+    if not isinstance(language, dict):
+        errors["language"] = [str(_l("Name a listed test and a minimum score."))]
+        return None
+    test, raw = language.get("test"), language.get("min_score")
+    if isinstance(test, str):
+        test = test.strip().lower()
+    if test in (None, ""):
+        errors["language.test"] = [str(_l("Choose the language test the minimum score is of."))]
+    elif test not in {t.value for t in LanguageTest}:
+        errors["language.test"] = [str(_l("Choose one of the listed tests."))]
+        test = None
+    score = None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        errors["language.min_score"] = [str(_l("Enter the minimum score of the test."))]
+    else:
+        text = plain_decimal_text(raw) if isinstance(raw, str) else str(raw)
+        try:
+            score = Decimal(text) if text and not isinstance(raw, bool) else None
+        except ArithmeticError:
+            score = None
+        if score is None or not score.is_finite():
+            errors["language.min_score"] = [str(_l("Enter a number, for example 6.5."))]
+            score = None
+    if strict and test and score is not None and LanguageTest(test) in SCORE_RULES:
+        low, high, _step = SCORE_RULES[LanguageTest(test)]
+        if not low <= score <= high:
+            errors["language.min_score"] = [
+                str(
+                    _l(
+                        "The minimum %(test)s score lies between %(low)s and %(high)s.",
+                        test=test_label_plain(LanguageTest(test)),
+                        low=low,
+                        high=high,
+                    )
+                )
+            ]
+    elif strict and test and score is not None and score < 0:
+        errors["language.min_score"] = [str(_l("The score cannot be negative."))]
+    if errors.get("language.test") or errors.get("language.min_score"):
+        return None
+    return {"test": test, "min_score": score}
+
+
+def check_rules(rules: dict | None, *, strict: bool = False) -> dict:
+    """Normalise a call's rules, or ValidationFailed. ``strict`` (when HR saves them) also
+    holds a language score to its test's range; rules already stored are read as they are."""
     rules = dict(rules or {})
     errors: dict[str, list[str]] = {}
     years = rules.get("min_years_of_service")
@@ -82,19 +133,9 @@ def check_rules(rules: dict | None) -> dict:
         errors["min_years_of_service"] = [str(_l("Enter a whole number of years."))]
     language = rules.get("language")
     if language is not None:
-        if not isinstance(language, dict) or language.get("test") not in {
-            t.value for t in LanguageTest
-        }:
-            errors["language"] = [str(_l("Name a listed test and a minimum score."))]
-        else:
-            try:
-                language = {
-                    "test": language["test"],
-                    "min_score": Decimal(str(language.get("min_score"))),
-                }
-                rules["language"] = language
-            except ArithmeticError:
-                errors["language"] = [str(_l("Enter a number, for example 6.5."))]
+        checked = check_language_rule(language, errors, strict=strict)
+        if checked:
+            rules["language"] = checked
     programs = rules.get("required_programs")
     if programs is not None and (
         not isinstance(programs, list)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.core.files import text_encoding
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.yen import plain_decimal_text
 from hrfund.training.models import (
     RecordStatus,
 )
@@ -145,7 +146,8 @@ def _parse_number(value) -> Decimal | None:
     text = cell_text(value)
     if not text:
         return None
-    number = Decimal(text)
+    # full-width digits and separators from a Japanese spreadsheet read as the ASCII ones
+    number = Decimal(plain_decimal_text(text) or text)
     if not number.is_finite() or number < 0 or number >= 1_000_000:
         raise InvalidOperation
     return number

@@ -18,6 +18,7 @@ from hrfund.core.db import utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.core.statemachine import claim_row
+from hrfund.core.texts import check_length
 from hrfund.extensions import db
 from hrfund.training import hooks
 from hrfund.training.models import (
@@ -193,7 +194,8 @@ def add_language_score(
     errors: dict[str, list[str]] = {}
     if test not in {t.value for t in LanguageTest}:
         errors["test"] = [str(_l("Choose one of the listed tests."))]
-    test_name = (test_name or "").strip()[:100] if test == LanguageTest.OTHER else ""
+    test_name = check_length(errors, "test_name", test_name, 100) if test == "other" else ""
+    level = check_length(errors, "level", level, 20)
     if test == LanguageTest.OTHER and not test_name:
         errors["test_name"] = [str(_l("Name the test."))]
     number = to_decimal(score, "score", errors, required=True)
@@ -226,7 +228,7 @@ def add_language_score(
         test=test_value,
         test_name=test_name,
         score=number,
-        level=(level or "").strip()[:20],
+        level=level,
         taken_on=taken_on,
         expires_on=expires_on,
         verified=by_hr,

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+import time_machine
 
 from hrfund.applications import calls
 from tests.export_files import csv_rows, xlsx_rows, xlsx_sheet
@@ -27,14 +28,15 @@ def more_calls(setup, db):
         closes_on=date(2027, 6, 30),
         slots=[{"city": "SEL", "positions": 3, "months": 12, "estimated_cost_jpy": 4_000_000}],
     )
-    closed = calls.create_call(
-        setup.hr,
-        title="2025年度 ベルリン派遣",
-        fiscal_year=2025,
-        opens_on=date(2025, 6, 1),
-        closes_on=date(2025, 6, 30),
-        slots=[{"city": "BER", "positions": 1, "months": 6, "estimated_cost_jpy": 1_800_000}],
-    )
+    with time_machine.travel(date(2025, 5, 1)):  # drafted in FY2025, when it was not over
+        closed = calls.create_call(
+            setup.hr,
+            title="2025年度 ベルリン派遣",
+            fiscal_year=2025,
+            opens_on=date(2025, 6, 1),
+            closes_on=date(2025, 6, 30),
+            slots=[{"city": "BER", "positions": 1, "months": 6, "estimated_cost_jpy": 1_800_000}],
+        )
     calls.open_call(setup.hr, closed)
     calls.close_call(setup.hr, closed)
     db.session.commit()

@@ -3,11 +3,12 @@ accepts the nomination; the employee submits the mid-term report."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from hrfund.auth.models import User
+from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.org.models import PartnerCity
@@ -79,8 +80,9 @@ def test_coordinator_hr_and_employee_journey(page, live_app):
     page.get_by_label("Name").fill("Park Seoyeon")
     page.get_by_label("E-mail address").fill("lee.jiwoo@seoul.example")
     page.get_by_label("Position").fill("Deputy Director, Smart City Division")
-    page.get_by_label("Start").fill("2026-11-01")
-    page.get_by_label("End").fill("2027-01-31")
+    soon = tokyo_today() + timedelta(days=40)  # a nomination's dates lie in the future
+    page.get_by_label("Start").fill(soon.isoformat())
+    page.get_by_label("End").fill((soon + timedelta(days=90)).isoformat())
     page.get_by_role("button", name="Nominate").click()
     page.wait_for_selector("text=Park Seoyeon is nominated")
     shot(page, "coordinator-nominated")

@@ -10,7 +10,6 @@ ROOT = Path(hrfund.__file__).parent
 LIMIT = 400
 
 
-
 def _too_long() -> dict[str, int]:
     found = {}
     for path in sorted(ROOT.rglob("*.py")):

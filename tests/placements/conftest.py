@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 
 from hrfund.fund import services as fund
 from hrfund.fund.models import Category
@@ -65,7 +66,10 @@ def world(db):
             "start_on": START,
             "end_on": END,
         } | kw
-        return nominations.nominate(coordinator or w.seoul_coordinator, **values)
+        start = values["start_on"] if isinstance(values["start_on"], date) else START
+        # nominated a month ahead: a nomination's dates lie in the future when it is made
+        with time_machine.travel(start - timedelta(days=30)):
+            return nominations.nominate(coordinator or w.seoul_coordinator, **values)
 
     w.place = place
     w.nominate = nominate

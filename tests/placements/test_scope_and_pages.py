@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from hrfund.placements import nominations, services
 from hrfund.placements.models import ActionLinkUse, Placement
@@ -146,17 +147,18 @@ def test_api_decline_without_comment_is_400_and_changes_nothing(app, db, world, 
 
 def test_nomination_api_and_acceptance(app, db, world):
     coordinator = _api(app, db, world.seoul_coordinator)
-    response = coordinator.post(
-        "/api/v1/nominations",
-        headers=coordinator.headers,
-        json={
-            "name": "Choi Seoyeon",
-            "email": "choi@seoul.example",
-            "position": "Manager",
-            "start_on": "2026-10-01",
-            "end_on": "2027-03-31",
-        },
-    )
+    with time_machine.travel(date(2026, 9, 1)):  # nominated in September, for October
+        response = coordinator.post(
+            "/api/v1/nominations",
+            headers=coordinator.headers,
+            json={
+                "name": "Choi Seoyeon",
+                "email": "choi@seoul.example",
+                "position": "Manager",
+                "start_on": "2026-10-01",
+                "end_on": "2027-03-31",
+            },
+        )
     assert response.status_code == 201 and response.json["city"] == "SEL"
     nomination_id = response.json["id"]
     bad = coordinator.post(
@@ -317,7 +319,8 @@ def test_email_link_tampered_expired_or_for_another_city(app, db, world, monkeyp
 
 
 def test_milestone_pages(app, db, world):
-    placement = world.place()
+    with time_machine.travel(date(2026, 4, 1)):  # proposed in April: July is after that
+        placement = world.place()
     db.session.commit()
     visa = next(m for m in placement.milestones if m.kind.value == "visa")
     hr = _client(app, world.hr)

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from hrfund.core.audit import AuditEvent
 from hrfund.core.errors import InsufficientFunds, InvalidTransition, NotAllowed, ValidationFailed
@@ -75,7 +76,7 @@ ARGS = {
     },
     "decline": {"comment": "No host office this year"},
     "start": {},
-    "complete": {},
+    "complete": {"confirm_early": True},  # before the end date: HR confirms it ended early
     "cancel": {"comment": "Withdrawn by the bureau"},
 }
 
@@ -165,7 +166,7 @@ def test_completion_releases_only_what_was_not_spent(world):
         memo="stipend",
     )
     assert fund.open_commitment(placement.id) == 400_000
-    services.complete_placement(world.hr, placement)
+    services.complete_placement(world.hr, placement, confirm_early=True)
     figures = line("outgoing")
     assert fund.open_commitment(placement.id) == 0
     assert figures.disbursed == 800_000 and figures.committed == 0
@@ -250,7 +251,8 @@ def test_reports_and_acknowledgement(world, db):
 
 
 def test_overdue_milestones_are_counted(world):
-    placement = world.place(start=date(2026, 5, 1), end=date(2026, 10, 31))
+    with time_machine.travel(date(2026, 4, 1)):  # proposed in April, before the visa work
+        placement = world.place(start=date(2026, 5, 1), end=date(2026, 10, 31))
     counts = ms.overdue_counts([placement.id], today=date(2026, 5, 2))
     # visa, pre-departure training and departure were due before 1 May; arrival on it
     assert counts[placement.id] == 4

@@ -8,10 +8,11 @@ racing threads would share, and nothing would race. Each round makes its own fre
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from hrfund.extensions import db
 from tests import factories
@@ -188,7 +189,7 @@ class World:
             payment = fund.disburse(
                 hr, paid_on=date(2026, 10, 5), amount_jpy=paid_jpy, placement_id=placement_id
             )
-            services.complete_placement(hr, self._get(Placement, placement_id))
+            services.complete_placement(hr, self._get(Placement, placement_id), confirm_early=True)
             db.session.commit()
             return placement_id, payment.id
 
@@ -223,7 +224,8 @@ class World:
         from hrfund.auth.models import User
         from hrfund.placements import nominations
 
-        with self.app.app_context():
+        # made a month before the stay: a nomination's dates lie in the future
+        with self.app.app_context(), time_machine.travel(harness.START_ON - timedelta(days=30)):
             nomination = nominations.nominate(
                 self._get(User, self.coordinator),
                 name="Kim Jiwoo",

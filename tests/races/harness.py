@@ -91,7 +91,7 @@ def _call(action: str, actor, obj) -> None:
         "placement.decline": lambda: placements.decline_placement(actor, obj, comment="no desk"),
         "placement.cancel": lambda: placements.cancel_placement(actor, obj, comment="called off"),
         "placement.start": lambda: placements.start_placement(actor, obj),
-        "placement.complete": lambda: placements.complete_placement(actor, obj),
+        "placement.complete": lambda: placements.complete_placement(actor, obj, confirm_early=True),
         "nomination.accept": lambda: nominations.accept_nomination(
             actor, obj, host_department=_department("UD-PLN"), amount_jpy=ACCEPTED_JPY
         ),

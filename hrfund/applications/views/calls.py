@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,13 +11,14 @@ from hrfund.applications import calls as call_service
 from hrfund.applications import exports
 from hrfund.applications.blueprint import bp
 from hrfund.applications.forms import CallForm
-from hrfund.applications.models import CallStatus
+from hrfund.applications.models import Call, CallStatus
 from hrfund.applications.services import live_application, live_application_states
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.fiscal import current_fiscal_year, tokyo_today
-from hrfund.core.forms import show_errors
+from hrfund.core.form_checks import run_with_form
 from hrfund.core.i18n import localized_name
+from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
@@ -122,48 +121,58 @@ def _rules_of(form: CallForm) -> dict:
     rules: dict = {}
     if form.min_years_of_service.data is not None:
         rules["min_years_of_service"] = form.min_years_of_service.data
-    if form.language_test.data:
+    if form.language_test.data or form.language_min_score.raw_data not in (None, [], [""]):
+        # both parts go to the service, which says which one is missing or out of range
         score = form.language_min_score.data
         rules["language"] = {
-            "test": form.language_test.data,
-            "min_score": str(score if score is not None else Decimal(0)),
+            "test": form.language_test.data or None,
+            "min_score": None if score is None else str(score),
         }
-    if form.required_programs.data:
-        rules["required_programs"] = [int(form.required_programs.data)]
+    if form.required_programs.data:  # not an id: the service says the rule is not valid
+        program = parse_id(form.required_programs.data)
+        rules["required_programs"] = [program if program else form.required_programs.data]
     return rules
+
+
+#: The service's names of the rule fields, and the form's.
+RULE_FIELDS = {
+    "rules.language.test": "language_test",
+    "rules.language.min_score": "language_min_score",
+    "rules.min_years_of_service": "min_years_of_service",
+}
+
+
+def _create_call(form: CallForm) -> Call:
+    slots = [
+        {
+            "city": e.form.city.data,
+            "positions": e.form.positions.data,
+            "months": e.form.months.data,
+            "estimated_cost_jpy": e.form.estimated_cost_jpy.data,
+        }
+        for e in form.slots
+        if e.form.city.data
+    ]
+    return call_service.create_call(
+        current_user,
+        title=form.title.data,
+        fiscal_year=form.fiscal_year.data,
+        opens_on=form.opens_on.data,
+        closes_on=form.closes_on.data,
+        slots=slots,
+        rules=_rules_of(form),
+        description=form.description.data,
+    )
 
 
 @bp.route("/calls/new", methods=["GET", "POST"])
 @roles_required(Role.HR)
 def new_call():
     form = _call_form()
-    if form.validate_on_submit():
-        slots = [
-            {
-                "city": e.form.city.data,
-                "positions": e.form.positions.data,
-                "months": e.form.months.data,
-                "estimated_cost_jpy": e.form.estimated_cost_jpy.data,
-            }
-            for e in form.slots
-            if e.form.city.data
-        ]
-        try:
-            item = call_service.create_call(
-                current_user,
-                title=form.title.data,
-                fiscal_year=form.fiscal_year.data,
-                opens_on=form.opens_on.data,
-                closes_on=form.closes_on.data,
-                slots=slots,
-                rules=_rules_of(form),
-                description=form.description.data,
-            )
-        except ValidationFailed as error:
-            show_errors(form, error)
-        else:
-            flash(_("The call is saved as a draft. Open it when it is ready."), "success")
-            return redirect(url_for("applications.call", call_id=item.id))
+    item = run_with_form(form, lambda: _create_call(form), rename=RULE_FIELDS)
+    if item is not None:
+        flash(_("The call is saved as a draft. Open it when it is ready."), "success")
+        return redirect(url_for("applications.call", call_id=item.id))
     status = 422 if form.is_submitted() else 200
     return render_template("applications/call_form.html", form=form), status
 

@@ -18,6 +18,7 @@ from hrfund.auth.blueprint import bp
 from hrfund.auth.forms import ConfirmForm, PasswordForm, SettingsForm, TokenForm
 from hrfund.auth.models import ApiToken
 from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.permissions import login_required
 from hrfund.extensions import db
@@ -67,12 +68,16 @@ def update_settings():
 @login_required
 def change_password():
     form = PasswordForm()
-    if not form.validate_on_submit():
-        return _profile_page(password_form=form, status=422)
-    try:
-        services.change_password(current_user, form.current_password.data, form.new_password.data)
-    except ValidationFailed as error:
-        show_errors(form, error)
+    changed = run_with_form(  # a weak new password is said with the form's own errors
+        form,
+        lambda: (
+            services.change_password(
+                current_user, form.current_password.data or "", form.new_password.data or ""
+            )
+            or True
+        ),
+    )
+    if not changed:
         return _profile_page(password_form=form, status=422)
     flash(
         _("Your password is changed. Your other sessions and all your API tokens have ended."),

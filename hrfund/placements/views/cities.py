@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.auth.models import Role
-from hrfund.core.errors import FORM_REFUSALS, NotFound
-from hrfund.core.forms import show_errors
+from hrfund.core.errors import NotFound
+from hrfund.core.form_checks import run_with_form
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
 from hrfund.org.services import get_city_by_code
@@ -51,23 +51,22 @@ def exchanges(code: str):
 def new_agreement(code: str):
     city = _city_in_scope(code)
     form = AgreementForm()
-    if form.validate_on_submit():
-        try:
-            service.create_agreement(
-                current_user,
-                city=city,
-                title=form.title.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                outgoing_people=form.outgoing_people.data,
-                outgoing_person_months=form.outgoing_person_months.data,
-                incoming_people=form.incoming_people.data,
-                incoming_person_months=form.incoming_person_months.data,
-            )
-        except FORM_REFUSALS as error:
-            show_errors(form, error)
-        else:
-            flash(_("The agreement is saved."), "success")
-            return redirect(url_for("placements.exchanges", code=city.code))
+    agreement = run_with_form(  # the form's errors and the service's, on the first submit
+        form,
+        lambda: service.create_agreement(
+            current_user,
+            city=city,
+            title=form.title.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            outgoing_people=form.outgoing_people.data,
+            outgoing_person_months=form.outgoing_person_months.data,
+            incoming_people=form.incoming_people.data,
+            incoming_person_months=form.incoming_person_months.data,
+        ),
+    )
+    if agreement is not None:
+        flash(_("The agreement is saved."), "success")
+        return redirect(url_for("placements.exchanges", code=city.code))
     status = 422 if form.is_submitted() else 200
     return render_template("placements/agreement_form.html", form=form, city=city), status

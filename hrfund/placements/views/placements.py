@@ -15,6 +15,7 @@ from hrfund.auth.services import get_user_by_email
 from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
@@ -22,12 +23,13 @@ from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.fund.services import placement_totals
 from hrfund.org.models import PartnerCity
-from hrfund.placements import exports, services
+from hrfund.placements import date_rules, exports, services
 from hrfund.placements import milestones as ms
 from hrfund.placements.blueprint import bp
 from hrfund.placements.forms import (
     ArrivalForm,
     CommentForm,
+    CompleteForm,
     ConfirmPlacementForm,
     MilestoneForm,
     PlacementForm,
@@ -108,6 +110,7 @@ def _detail_page(placement: Placement, status: int = 200, **forms):
     blank = {
         "confirm_form": ConfirmPlacementForm,
         "comment_form": CommentForm,
+        "complete_form": CompleteForm,
         "arrival_form": ArrivalForm,
         "report_form": ReportForm,
         "milestone_form": MilestoneForm,
@@ -118,7 +121,9 @@ def _detail_page(placement: Placement, status: int = 200, **forms):
         reports=reports,
         totals=placement_totals([placement.id])[placement.id],
         today=tokyo_today(),
-        history=services.MACHINE.history(placement),
+        history=(history := services.MACHINE.history(placement)),
+        ended_early=date_rules.ended_early(history),
+        open_milestones=date_rules.open_milestones(placement),
         actions={t.action: t for t in services.MACHINE.actions_for(placement, current_user)},
         can_report=ms.can_submit_report(current_user, placement),
         tickable={m.id for m in placement.milestones if ms.may_complete(current_user, m)},
@@ -135,24 +140,22 @@ def new():
         sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)
     ).all()
     form.city.choices = [(c.code, f"{c.code} {localized_name(c)}") for c in cities]
-    if form.validate_on_submit():
-        person = get_user_by_email(form.person.data)
-        city = next((c for c in cities if c.code == form.city.data), None)
-        try:
-            placement = services.create_outgoing_placement(
-                current_user,
-                person=person,
-                city=city,
-                start_on=form.start_on.data,
-                end_on=form.end_on.data,
-                amount_jpy=form.amount_jpy.data,
-                purpose=form.purpose.data,
-            )
-        except FORM_REFUSALS as error:
-            show_errors(form, error)
-        else:
-            flash(_("The placement is proposed to %(city)s.", city=localized_name(city)), "success")
-            return redirect(url_for("placements.detail", placement_id=placement.id))
+    city = next((c for c in cities if c.code == form.city.data), None)
+    placement = run_with_form(  # the form's errors and the service's, on the first submit
+        form,
+        lambda: services.create_outgoing_placement(
+            current_user,
+            person=get_user_by_email(form.person.data or ""),
+            city=city,
+            start_on=form.start_on.data,
+            end_on=form.end_on.data,
+            amount_jpy=form.amount_jpy.data,
+            purpose=form.purpose.data,
+        ),
+    )
+    if placement is not None:
+        flash(_("The placement is proposed to %(city)s.", city=localized_name(city)), "success")
+        return redirect(url_for("placements.detail", placement_id=placement.id))
     status = 422 if form.is_submitted() else 200
     return render_template("placements/new.html", form=form), status
 
@@ -210,13 +213,6 @@ def start(placement_id: int):
     )
 
 
-@bp.route("/placements/<int:placement_id>/complete", methods=["POST"])
-@roles_required(Role.HR)
-def complete(placement_id: int):
-    form = CommentForm()
-    return _act(placement_id, "complete", "comment_form", form, comment=form.comment.data)
-
-
 @bp.route("/placements/<int:placement_id>/cancel", methods=["POST"])
 @roles_required(Role.HR)
 def cancel(placement_id: int):
@@ -240,7 +236,11 @@ def adjust_milestone(placement_id: int, milestone_id: int):
     if not form.validate_on_submit():
         flash(_("Enter a date as YYYY-MM-DD."), "danger")
         return redirect(url_for("placements.detail", placement_id=placement_id)), 303
-    ms.adjust_milestone(current_user, milestone, form.due_on.data)
+    try:
+        ms.adjust_milestone(current_user, milestone, form.due_on.data)
+    except FORM_REFUSALS as error:
+        flash(error.message, "danger")
+        return redirect(url_for("placements.detail", placement_id=placement_id)), 303
     flash(_("The due date is changed."), "success")
     return redirect(url_for("placements.detail", placement_id=placement_id))
 
@@ -326,4 +326,19 @@ def timeline():
         months=months,
         fiscal_year=year,
         user_lookup=User,
+    )
+
+
+# Completing: before its end date only when HR confirms it ended early.
+@bp.route("/placements/<int:placement_id>/complete", methods=["POST"])
+@roles_required(Role.HR)
+def complete(placement_id: int):
+    form = CompleteForm()
+    return _act(
+        placement_id,
+        "complete",
+        "complete_form",
+        form,
+        comment=form.comment.data,
+        confirm_early=bool(form.confirm_early.data),
     )

@@ -2,7 +2,9 @@
 (function () {
   "use strict";
   const yen = (n) => n.toLocaleString("ja-JP");
-  const num = (el) => (el && el.value && !isNaN(parseInt(el.value, 10)) ? parseInt(el.value, 10) : 0);
+  // amounts typed the Japanese way too (full-width digits, ¥, 円, separators), as the server reads them
+  const plain = (el) => (el && el.value ? el.value.normalize("NFKC").replace(/[¥円,\s]/g, "") : "");
+  const num = (el) => (/^\d+$/.test(plain(el)) ? parseInt(plain(el), 10) : 0);
 
   const items = ["travel_jpy", "stipend_jpy", "housing_jpy"].map((id) => document.getElementById(id));
   const total = document.getElementById("budget-total");
@@ -16,10 +18,12 @@
   const left = document.getElementById("left-after");
   if (figures && amount && left) {
     const available = parseInt(figures.dataset.available, 10);
-    const template = left.textContent.replace(/¥[-\d,]+/, "¥{n}");
     const update = () => {
       const rest = available - num(amount);
-      left.textContent = template.replace("{n}", yen(rest));
+      // never a bare negative figure: past the available amount, say that it will be refused
+      left.textContent = rest < 0
+        ? figures.dataset.short.replace("{n}", yen(-rest))
+        : figures.dataset.left.replace("{n}", yen(rest));
       figures.classList.toggle("alert-danger", rest < 0);
       figures.classList.toggle("alert-info", rest >= 0);
     };

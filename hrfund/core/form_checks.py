@@ -1,0 +1,59 @@
+"""Every error at once: a form's own checks and its service's checks on the same submit.
+
+A view that checked its form first and called the service only on a valid form showed the
+service's errors (the date order, a rule between fields) only once the other errors were
+fixed. :func:`run_with_form` runs the service inside a savepoint even when a field is wrong,
+keeps nothing of it unless the whole form is valid, and puts every message next to its field.
+Only for services whose effects are all in the database (no mail queued, no file written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from hrfund.core.errors import FORM_REFUSALS
+from hrfund.core.forms import show_errors
+from hrfund.extensions import db
+
+T = TypeVar("T")
+
+
+def run_with_form(
+    form, action: Callable[[], T], *, rename: dict[str, str] | None = None
+) -> T | None:
+    """On a submit: validate ``form`` and run ``action`` (the service call); the result when
+    both pass, else None with every error shown. ``rename`` maps a service's field names to the
+    form's (``{"rules.language.min_score": "language_min_score"}``). A failed CSRF check runs
+    nothing."""
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    csrf = getattr(form, "csrf_token", None)
+    if csrf is not None and csrf.errors:
+        return None
+    savepoint = db.session.begin_nested()
+    try:
+        result = action()
+    except FORM_REFUSALS as error:
+        savepoint.rollback()
+        for old, new in (rename or {}).items():
+            if old in error.fields:
+                error.fields.setdefault(new, []).extend(error.fields.pop(old))
+        _drop_repeats(form, error)
+        show_errors(form, error)
+        return None
+    if not valid:
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    return result
+
+
+def _drop_repeats(form, error) -> None:
+    """A field the form already marks wrong (empty, not a date) is not told again by the
+    service in other words ("This field is required." twice)."""
+    for name in list(error.fields):
+        field = getattr(form, name, None)
+        if any(isinstance(m, str) for m in (getattr(field, "errors", None) or [])):
+            error.fields[name] = []
