@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from hrfund.applications.models import ATTACHMENT_KINDS
 from hrfund.core.forms import FlaskForm
 
 
@@ -71,7 +72,7 @@ class ApplicationForm(FlaskForm):
 class AttachmentForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
-        choices=[("cv", _l("CV")), ("certificate", _l("Certificate")), ("other", _l("Other"))],
+        choices=list(ATTACHMENT_KINDS.items()),
     )
     file = FileField(_l("File (PDF, PNG or JPEG, at most 10 MB)"))
     submit = SubmitField(_l("Attach"))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.auth.models import User
@@ -178,6 +179,10 @@ class Preference(db.Model):
     city: Mapped[PartnerCity] = so.relationship(lazy="joined")
 
 
+#: The kinds of file an application carries, with their labels (form choices, pages, API).
+ATTACHMENT_KINDS = {"cv": _l("CV"), "certificate": _l("Certificate"), "other": _l("Other")}
+
+
 class Attachment(db.Model):
     """A CV or certificate attached to an application."""
 
@@ -191,6 +196,11 @@ class Attachment(db.Model):
     file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id"))
 
     file: Mapped[StoredFile] = so.relationship(lazy="joined")
+
+    @property
+    def kind_label(self) -> str:
+        label = ATTACHMENT_KINDS.get(self.kind)
+        return str(label) if label is not None else self.kind
 
 
 class Delegation(TimestampMixin, db.Model):

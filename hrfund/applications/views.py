@@ -154,7 +154,9 @@ def _call_form() -> CallForm:
     programs = db.session.scalars(
         sa.select(TrainingProgram).order_by(TrainingProgram.id).limit(500)
     ).all()
-    form.required_programs.choices = [("", "—")] + [(str(p.id), p.title_en) for p in programs]
+    form.required_programs.choices = [("", "—")] + [
+        (str(p.id), localized_name(p)) for p in programs
+    ]
     if request.method == "GET" and not form.fiscal_year.data:
         form.fiscal_year.data = current_fiscal_year() + 1
     return form

@@ -73,6 +73,9 @@ def init_i18n(app) -> None:
         default_translation_directories=translation_directories(app),
     )
     app.jinja_env.filters["dt"] = _date
+    from hrfund.core.labels import init_labels
+
+    init_labels(app)
     app.jinja_env.globals.update(
         localized_name=localized_name, person_name=person_name, current_language=current_language
     )

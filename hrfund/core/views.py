@@ -6,10 +6,12 @@ import json
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from hrfund.core.audit import AuditEvent, audit_query
 from hrfund.core.exports import export_args, export_response, keyset_rows, utc_text
+from hrfund.core.labels import action_label, object_type_label, state_label
 from hrfund.core.pagination import args_with, paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 
@@ -59,8 +61,8 @@ def audit_export(fmt: str):
         _("Action"),
         _("Object type"),
         _("Object id"),
-        _("From"),
-        _("To"),
+        pgettext("state change", "From"),
+        pgettext("state change", "To"),
         _("Comment"),
         _("Changes"),
         _("Request"),
@@ -87,11 +89,11 @@ def audit_export(fmt: str):
             id_,
             utc_text(at),
             actor,
-            action,
-            type_,
+            action_label(action),
+            object_type_label(type_),
             object_id or "",
-            from_ or "",
-            to or "",
+            state_label(from_),
+            state_label(to),
             comment or "",
             json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else "",
             request or "",
