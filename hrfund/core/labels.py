@@ -8,6 +8,8 @@ them (the state labels are filled in by the modules that own the states).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -134,6 +136,19 @@ OBJECT_TYPE_LABELS: dict[str, object] = {
 OPEN_STATE = lazy_pgettext("state", "Open")
 
 
+#: How a module shows the comments it writes itself, by the first part of the action code
+#: ("fund" → the ledger's system memos), so that the audit log shows them in the reader's language.
+COMMENT_TEXTS: dict[str, Callable[[str], str]] = {}
+
+
+def comment_text(action: str | None, comment: str | None) -> str:
+    """An audit event's comment, through its module's renderer if it has one."""
+    if not comment:
+        return ""
+    render = COMMENT_TEXTS.get((action or "").split(".", 1)[0])
+    return render(comment) if render is not None else comment
+
+
 def action_label(code: str | None) -> str:
     """The label of an audit action code; the code itself for one nobody registered."""
     if not code:
@@ -179,4 +194,6 @@ def init_labels(app) -> None:
         object_type_label=object_type_label,
         state=state_label,
     )
-    app.jinja_env.globals.update(action_label=action_label, fiscal_year_label=fiscal_year_label)
+    app.jinja_env.globals.update(
+        action_label=action_label, fiscal_year_label=fiscal_year_label, comment_text=comment_text
+    )

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from hrfund.core.audit import AuditEvent, audit_query
 from hrfund.core.exports import export_args, export_response, keyset_rows, utc_text
-from hrfund.core.labels import action_label, object_type_label, state_label
+from hrfund.core.labels import action_label, comment_text, object_type_label, state_label
 from hrfund.core.pagination import args_with, paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 
@@ -94,7 +94,7 @@ def audit_export(fmt: str):
             object_id or "",
             state_label(from_),
             state_label(to),
-            comment or "",
+            comment_text(action, comment),
             json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else "",
             request or "",
         ]

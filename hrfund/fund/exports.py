@@ -16,6 +16,7 @@ from hrfund.core.fiscal import tokyo_today
 from hrfund.core.labels import fiscal_year_label
 from hrfund.fund.amounts import decimal_text
 from hrfund.fund.forms import CATEGORY_LABELS, KIND_LABELS, PURPOSE_LABELS
+from hrfund.fund.memos import memo_text
 from hrfund.fund.models import LedgerEntry
 
 #: Excel's sheet holds 1,048,576 rows; a bigger export must be narrowed by its filters.
@@ -72,7 +73,7 @@ def row_of(entry: LedgerEntry) -> list:
         _number(entry.fx_rate),
         str(PURPOSE_LABELS.get(entry.purpose, entry.purpose.value)) if entry.purpose else "",
         entry.placement_id or "",
-        entry.memo,
+        memo_text(entry.memo),
         entry.created_by.email if entry.created_by else "",
         entry.created_at.strftime("%Y-%m-%d %H:%M:%S"),
     ]

@@ -36,9 +36,11 @@ from hrfund.fund.forms import (
 )
 from hrfund.fund.fx import fx_rates_query
 from hrfund.fund.ledger_filters import parse_filters
+from hrfund.fund.memos import memo_text
 from hrfund.fund.models import LedgerEntry
 
 bp = Blueprint("fund", __name__, url_prefix="/fund")
+bp.add_app_template_global(memo_text)
 
 READERS = ("hr", "auditor")
 WRITERS = ("hr",)

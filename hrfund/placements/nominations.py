@@ -22,6 +22,7 @@ from hrfund.core.fiscal import fiscal_year_bounds, fiscal_year_of
 from hrfund.core.statemachine import STATE_LABELS
 from hrfund.extensions import db
 from hrfund.fund import services as fund
+from hrfund.fund.memos import system_memo
 from hrfund.org.models import Department, PartnerCity
 from hrfund.placements.booking import ensure_not_double_booked
 from hrfund.placements.milestones import create_milestones
@@ -166,7 +167,7 @@ def accept_nomination(
         placement.fiscal_year,
         "incoming",
         amount_jpy,
-        memo=f"incoming placement {placement.id}",
+        memo=system_memo("incoming_commitment", placement=placement.id),
     )
     create_milestones(placement)
     record_event(

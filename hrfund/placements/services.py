@@ -25,6 +25,7 @@ from hrfund.core.fiscal import fiscal_year_of
 from hrfund.core.statemachine import STATE_LABELS, StateMachine, Transition
 from hrfund.extensions import db
 from hrfund.fund import services as fund
+from hrfund.fund.memos import system_memo
 from hrfund.fund.placement_state import Standing
 from hrfund.org.models import PartnerCity
 from hrfund.placements.booking import LIVE, ensure_not_double_booked  # noqa: F401 - re-exported
@@ -260,8 +261,9 @@ def create_outgoing_placement(
         placement.fiscal_year,
         "outgoing",
         amount_jpy,
-        memo=f"placement {placement.id}"
-        + (f" (for {on_behalf_of.email})" if on_behalf_of is not None else ""),
+        memo=system_memo("commitment", placement=placement.id)
+        if on_behalf_of is None
+        else system_memo("commitment_for", placement=placement.id, email=on_behalf_of.email),
     )
     create_milestones(placement)
     record_event(
@@ -321,7 +323,9 @@ def confirm_placement(
 def decline_placement(actor, placement: Placement, *, comment: str) -> Placement:
     """The host declines; the open commitment goes back to the line."""
     MACHINE.apply(placement, "decline", actor, comment=comment)
-    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} declined")
+    fund.release_open_commitment(
+        actor, placement.id, memo=system_memo("declined", placement=placement.id)
+    )
     return placement
 
 
@@ -341,14 +345,18 @@ def start_placement(
 def complete_placement(actor, placement: Placement, *, comment: str | None = None) -> Placement:
     """The placement ended; what was committed and not spent goes back to the line."""
     MACHINE.apply(placement, "complete", actor, comment=comment)
-    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} completed")
+    fund.release_open_commitment(
+        actor, placement.id, memo=system_memo("completed", placement=placement.id)
+    )
     return placement
 
 
 def cancel_placement(actor, placement: Placement, *, comment: str) -> Placement:
     """HR cancels; the open commitment goes back to the line."""
     MACHINE.apply(placement, "cancel", actor, comment=comment)
-    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} cancelled")
+    fund.release_open_commitment(
+        actor, placement.id, memo=system_memo("cancelled", placement=placement.id)
+    )
     return placement
 
 
