@@ -25,6 +25,8 @@ def call_json(call: Call) -> dict:
     return {
         "id": call.id,
         "title": call.title,
+        "title_ja": call.title_ja,
+        "title_en": call.title_en,
         "fiscal_year": call.fiscal_year,
         "opens_on": iso_date(call.opens_on),
         "closes_on": iso_date(call.closes_on),
@@ -123,9 +125,11 @@ def create_call():
           application/json:
             schema:
               type: object
-              required: [title, fiscal_year, opens_on, closes_on, slots]
+              required: [fiscal_year, opens_on, closes_on, slots]
               properties:
-                title: {type: string}
+                title: {type: string, description: "the title, when not given in each language"}
+                title_ja: {type: string}
+                title_en: {type: string}
                 fiscal_year: {type: integer}
                 opens_on: {type: string, format: date}
                 closes_on: {type: string, format: date}
@@ -160,6 +164,8 @@ def create_call():
     call = call_service.create_call(
         current_user,
         title=parse_str(data, "title", max_length=200),
+        title_ja=parse_str(data, "title_ja", max_length=200),
+        title_en=parse_str(data, "title_en", max_length=200),
         fiscal_year=_int(data, "fiscal_year", required=True),
         opens_on=parse_date(data, "opens_on", required=True),
         closes_on=parse_date(data, "closes_on", required=True),

@@ -190,7 +190,7 @@ def export(fmt: str):
     def row(a: Application) -> list:
         return [
             a.id,
-            a.call.title,
+            localized_name(a.call),
             person_name(a.applicant),
             a.applicant.email,
             a.applicant.department.code if a.applicant.department else "",

@@ -34,7 +34,8 @@ class SlotForm(FlaskForm):
 
 
 class CallForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title_ja = StringField(_l("Title (Japanese)"), validators=[Optional(), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     fiscal_year = IntegerField(_l("Fiscal year"), validators=[DataRequired()])
     opens_on = DateField(_l("Opens on"), validators=[DataRequired()])

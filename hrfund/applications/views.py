@@ -87,7 +87,7 @@ def calls_export(fmt: str):
     def row(c: Call) -> list:
         return [
             c.id,
-            c.title,
+            localized_name(c),
             c.fiscal_year,
             c.status.value,
             date_text(c.opens_on),
@@ -195,7 +195,8 @@ def new_call():
         try:
             item = call_service.create_call(
                 current_user,
-                title=form.title.data,
+                title_ja=form.title_ja.data,
+                title_en=form.title_en.data,
                 fiscal_year=form.fiscal_year.data,
                 opens_on=form.opens_on.data,
                 closes_on=form.closes_on.data,

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from hrfund.core.apiutil import iso_instant, json_body, page_response
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.i18n import current_language
 from hrfund.core.permissions import login_required
 from hrfund.reminders import notice_prefs, notifications
 from hrfund.reminders.models import Notification
@@ -16,10 +17,11 @@ bp = Blueprint("reminders_api", __name__)
 
 
 def notification_json(notification: Notification) -> dict:
+    title, body = notification.text(current_language())
     return {
         "id": notification.id,
-        "title": notification.title,
-        "body": notification.body,
+        "title": title,
+        "body": body,
         "link": notification.link,
         "created_at": iso_instant(notification.created_at),
         "read_at": iso_instant(notification.read_at),
