@@ -23,11 +23,25 @@ LAYOUT_PROBLEMS = """() => {
     if (!el.offsetParent || !el.textContent.trim()) continue;
     const range = document.createRange();
     range.selectNodeContents(el);
-    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
-    if (tops.size > 1) problems.push('button on ' + tops.size + ' lines: ' + el.textContent.trim());
+    // lines of text: boxes that start below the bottom of the line before (a badge sits a few
+    // pixels off; a visually-hidden word is a 1px box and no line)
+    const rects = [...range.getClientRects()].filter(r => r.width > 1 && r.height > 1)
+      .sort((a, b) => a.top - b.top);
+    let lines = 0, bottom = -Infinity;
+    for (const r of rects) {
+      if (r.top >= bottom - 2) lines += 1;
+      bottom = Math.max(bottom, r.bottom);
+    }
+    if (lines > 1) problems.push('button on ' + lines + ' lines: ' + el.textContent.trim());
   }
+  const scrolls = (el) => {  // inside a box that scrolls (or clips) its own content
+    for (let p = el.parentElement; p && p.tagName !== 'MAIN'; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
   for (const el of document.querySelectorAll('main *')) {
-    if (!el.offsetParent || el.closest('.table-responsive, pre, svg')) continue;
+    if (!el.offsetParent || el.closest('pre, svg') || scrolls(el)) continue;
     const box = el.getBoundingClientRect();
     if (box.right > page + 1) {
       problems.push('wider than the page: <' + el.tagName.toLowerCase() + '> '
