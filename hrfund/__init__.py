@@ -143,6 +143,7 @@ def register_template_globals(app: Flask) -> None:
     modules' own are handed in here, for core imports no module above it."""
     from hrfund.core.template_globals import init_template_globals
     from hrfund.fund.amounts import plain_decimal
+    from hrfund.fund.memos import memo_text
     from hrfund.reminders.views.notifications import unread_notifications
     from hrfund.reports.personal_data import can_export_personal_data
     from hrfund.training.labels import TEMPLATE_GLOBALS as training_labels
@@ -153,6 +154,7 @@ def register_template_globals(app: Flask) -> None:
             **training_labels,
             "unread_notifications": unread_notifications,
             "can_export_personal_data": can_export_personal_data,
+            "memo_text": memo_text,
         },
         module_filters={"plain_decimal": plain_decimal},
     )

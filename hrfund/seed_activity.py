@@ -64,7 +64,8 @@ def seed_activity(users: dict, cities: dict) -> None:
 
     call = call_services.create_call(
         hr,
-        title=f"{fy + 1}年度 海外都市派遣研修 / Overseas city secondments FY{fy + 1}",
+        title_ja=f"{fy + 1}年度 海外都市派遣研修",
+        title_en=f"Overseas city secondments FY{fy + 1}",
         fiscal_year=fy + 1,
         opens_on=today - timedelta(days=7),
         closes_on=today + timedelta(days=21),

@@ -130,11 +130,13 @@ def _check_slots(slots: list[dict]) -> tuple[list[CallSlot], list[str]]:
 
 def _check_call(values: dict) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    title = (values.get("title") or "").strip()
-    if not title:
-        errors["title"] = [str(_l("This field is required."))]
-    elif len(title) > 200:
-        errors["title"] = [str(_l("Use at most 200 characters."))]
+    titles = {k: (values.get(k) or "").strip() for k in ("title", "title_ja", "title_en")}
+    if not any(titles.values()):
+        message = str(_l("Give the title in Japanese or in English."))
+        errors["title"] = errors["title_ja"] = errors["title_en"] = [message]
+    for name, title in titles.items():
+        if len(title) > 200:
+            errors[name] = [str(_l("Use at most 200 characters."))]
     fy = values.get("fiscal_year")
     if isinstance(fy, bool) or not isinstance(fy, int) or not 2000 <= fy <= 2199:
         errors["fiscal_year"] = [str(_l("Enter a fiscal year such as 2026."))]
@@ -163,7 +165,9 @@ def _check_call(values: dict) -> dict[str, list[str]]:
 def create_call(
     actor,
     *,
-    title: str,
+    title: str = "",
+    title_ja: str = "",
+    title_en: str = "",
     fiscal_year: int,
     opens_on: date,
     closes_on: date,
@@ -176,6 +180,8 @@ def create_call(
         raise NotAllowed(str(_l("Only HR creates calls.")))
     values = {
         "title": title,
+        "title_ja": title_ja,
+        "title_en": title_en,
         "fiscal_year": fiscal_year,
         "opens_on": opens_on,
         "closes_on": closes_on,
@@ -197,7 +203,10 @@ def create_call(
     if errors:
         raise ValidationFailed(str(_l("The call could not be saved.")), fields=errors)
     call = Call(
-        title=title.strip(),
+        # ``title`` is the title as first given: the API's, else the English, else the Japanese
+        title=((title or "").strip() or (title_en or "").strip() or (title_ja or "").strip()),
+        title_ja=(title_ja or "").strip(),
+        title_en=(title_en or "").strip(),
         fiscal_year=fiscal_year,
         opens_on=opens_on,
         closes_on=closes_on,
@@ -215,6 +224,8 @@ def create_call(
         to_state="draft",
         changes={
             "title": call.title,
+            "title_ja": call.title_ja,
+            "title_en": call.title_en,
             "fiscal_year": fiscal_year,
             "opens_on": opens_on,
             "closes_on": closes_on,

@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from hrfund.applications.models import Application, Call, CallSlot
 from hrfund.auth.models import User
 from hrfund.core.exports import Column, date_text, table_response, utc_text
-from hrfund.core.i18n import person_name
+from hrfund.core.i18n import localized_name, person_name
 
 CALL_COLUMNS = (
     Column(_l("Call"), lambda c: c.id),
-    Column(_l("Title"), lambda c: c.title),
+    Column(_l("Title"), lambda c: localized_name(c)),
     Column(_l("Fiscal year"), lambda c: c.fiscal_year),
     Column(_l("Status"), lambda c: c.status.label),
     Column(_l("Opens on"), lambda c: date_text(c.opens_on)),
@@ -26,7 +26,7 @@ CALL_COLUMNS = (
 
 APPLICATION_COLUMNS = (
     Column(_l("Application"), lambda a: a.id),
-    Column(_l("Call"), lambda a: a.call.title),
+    Column(_l("Call"), lambda a: localized_name(a.call)),
     Column(_l("Applicant"), lambda a: person_name(a.applicant)),
     Column(_l("E-mail address"), lambda a: a.applicant.email),
     Column(

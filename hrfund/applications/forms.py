@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from hrfund.applications.models import ATTACHMENT_KINDS
 from hrfund.core.forms import FlaskForm
 from hrfund.core.yen import YenField
 
@@ -32,7 +33,8 @@ class SlotForm(FlaskForm):
 
 
 class CallForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title_ja = StringField(_l("Title (Japanese)"), validators=[Optional(), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     fiscal_year = IntegerField(_l("Fiscal year"), validators=[DataRequired()])
     opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
@@ -64,7 +66,7 @@ class ApplicationForm(FlaskForm):
 class AttachmentForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
-        choices=[("cv", _l("CV")), ("certificate", _l("Certificate")), ("other", _l("Other"))],
+        choices=list(ATTACHMENT_KINDS.items()),
     )
     file = FileField(_l("File (PDF, PNG or JPEG, at most 10 MB)"))
     submit = SubmitField(_l("Attach"))

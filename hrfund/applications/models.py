@@ -54,7 +54,10 @@ class Call(TimestampMixin, db.Model):
     __table_args__ = (sa.CheckConstraint("closes_on >= opens_on", name="window_in_order"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the title as first given (the API's ``title``); pages show ``name(locale)``
     title: Mapped[str] = mapped_column(sa.String(200))
+    title_ja: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     fiscal_year: Mapped[int]
     opens_on: Mapped[date]
@@ -68,6 +71,13 @@ class Call(TimestampMixin, db.Model):
     slots: Mapped[list[CallSlot]] = so.relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="CallSlot.id", lazy="selectin"
     )
+
+    def name(self, locale: str) -> str:
+        """The title in ``locale``, else in the other language, else the one first given."""
+        first, second = (
+            (self.title_ja, self.title_en) if locale == "ja" else (self.title_en, self.title_ja)
+        )
+        return first or second or self.title
 
     def __repr__(self) -> str:
         return f"<Call {self.id} {self.title!r} {self.status}>"
@@ -182,6 +192,10 @@ class Preference(db.Model):
     city: Mapped[PartnerCity] = so.relationship(lazy="joined")
 
 
+#: The kinds of file an application carries, with their labels (form choices, pages, API).
+ATTACHMENT_KINDS = {"cv": _l("CV"), "certificate": _l("Certificate"), "other": _l("Other")}
+
+
 class Attachment(db.Model):
     """A CV or certificate attached to an application."""
 
@@ -195,6 +209,11 @@ class Attachment(db.Model):
     file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id"))
 
     file: Mapped[StoredFile] = so.relationship(lazy="joined")
+
+    @property
+    def kind_label(self) -> str:
+        label = ATTACHMENT_KINDS.get(self.kind)
+        return str(label) if label is not None else self.kind
 
 
 class Delegation(TimestampMixin, db.Model):

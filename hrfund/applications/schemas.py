@@ -36,7 +36,11 @@ class RulesIn(Query):
 
 
 class CallIn(Body):
-    title = f.Text(required=True, max_length=200)
+    title = f.Text(
+        load_default="", max_length=200, metadata={"description": "when not given in each language"}
+    )
+    title_ja = f.Text(load_default="", max_length=200)
+    title_en = f.Text(load_default="", max_length=200)
     fiscal_year = f.Year(required=True)
     opens_on = f.Date(required=True, allow_none=False)
     closes_on = f.Date(required=True, allow_none=False)
@@ -105,6 +109,8 @@ class SlotSchema(Answer):
 class CallSchema(Answer):
     id = ma.fields.Integer()
     title = ma.fields.String()
+    title_ja = ma.fields.String(allow_none=True)
+    title_en = ma.fields.String(allow_none=True)
     fiscal_year = ma.fields.Integer()
     opens_on = f.Date()
     closes_on = f.Date()

@@ -15,7 +15,18 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "hrfund"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    # A word that is both a verb and a state ("Open") is told apart by its context.
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
+#: How a message with a context is keyed in ``extract()``: as gettext keys it in a .mo file.
+CONTEXT_SEPARATOR = "\x04"
 METHOD_MAP = [("hrfund/**.py", "python"), ("templates/**.html", "jinja2")]
 LANGUAGES = ("ja",)
 
@@ -55,8 +66,18 @@ def extract() -> dict[str, Messages]:
         if filename.startswith((".venv", "tests", "build")):
             continue
         msgid = message if isinstance(message, str) else tuple(message)
+        if _context:
+            msgid = f"{_context}{CONTEXT_SEPARATOR}{msgid}"
         found[catalog_of(filename, modules)].setdefault(msgid, []).append((filename, lineno))
     return found
+
+
+def split_key(key) -> tuple[object, str | None]:
+    """(msgid, context) of a key of ``extract()``."""
+    if isinstance(key, str) and CONTEXT_SEPARATOR in key:
+        context, msgid = key.split(CONTEXT_SEPARATOR, 1)
+        return msgid, context
+    return key, None
 
 
 def catalog_dir(name: str) -> Path:
@@ -72,9 +93,10 @@ def update_all() -> None:
             catalog = Catalog(locale=lang, project="hrfund", charset="utf-8")
             if old is not None:  # no churn in a file whose messages did not change
                 catalog.creation_date = old.creation_date
-            for msgid in sorted(messages, key=str):
-                previous = old.get(msgid) if old else None
-                catalog.add(msgid, previous.string if previous else "")
+            for key in sorted(messages, key=str):
+                msgid, context = split_key(key)
+                previous = old.get(msgid, context=context) if old else None
+                catalog.add(msgid, previous.string if previous else "", context=context)
             with po_path.open("wb") as fh:
                 write_po(fh, catalog, no_location=True, sort_output=True, width=100)
 

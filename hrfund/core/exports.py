@@ -17,11 +17,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, request, send_file, stream_with_context
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from hrfund.core.audit import AuditEvent
-from hrfund.core.labels import state_label
+from hrfund.core.labels import action_label, comment_text, object_type_label, state_label
 from hrfund.extensions import db
 
 BATCH = 1000
@@ -200,12 +201,12 @@ def audit_response(fmt: str, stmt: sa.Select):
         Column(_l("Event"), lambda e: e.id),
         Column(_l("Recorded at (UTC)"), lambda e: utc_text(e.at)),
         Column(_l("Who"), lambda e: e.actor_label),
-        Column(_l("Action"), lambda e: e.action),
-        Column(_l("Object type"), lambda e: e.object_type),
+        Column(_l("Action"), lambda e: action_label(e.action)),
+        Column(_l("Object type"), lambda e: object_type_label(e.object_type)),
         Column(_l("Object id"), lambda e: e.object_id or ""),
-        Column(_l("From"), lambda e: state_label(e.from_state) if e.from_state else ""),
-        Column(_l("To"), lambda e: state_label(e.to_state) if e.to_state else ""),
-        Column(_l("Comment"), lambda e: e.comment or ""),
+        Column(lazy_pgettext("state change", "From"), lambda e: state_label(e.from_state)),
+        Column(lazy_pgettext("state change", "To"), lambda e: state_label(e.to_state)),
+        Column(_l("Comment"), lambda e: comment_text(e.action, e.comment)),
         Column(
             _l("Changes"),
             lambda e: (

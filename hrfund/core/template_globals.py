@@ -12,7 +12,15 @@ from flask import Flask
 
 from hrfund.core.exports import export_args
 from hrfund.core.i18n import _date, current_language, localized_name, person_name
-from hrfund.core.labels import enum_label, role_labels, state_label
+from hrfund.core.labels import (
+    action_label,
+    comment_text,
+    enum_label,
+    fiscal_year_label,
+    object_type_label,
+    role_labels,
+    state_label,
+)
 from hrfund.core.nav import nav_items
 from hrfund.core.pagination import args_with
 
@@ -23,7 +31,10 @@ def yen(value) -> str:
 
 
 CORE_GLOBALS: Mapping[str, object] = {
+    "action_label": action_label,
     "args_with": args_with,
+    "comment_text": comment_text,
+    "fiscal_year_label": fiscal_year_label,
     "current_language": current_language,
     "export_args": export_args,
     "localized_name": localized_name,
@@ -34,7 +45,14 @@ CORE_GLOBALS: Mapping[str, object] = {
     "role_labels": role_labels,
     "state_label": state_label,
 }
-CORE_FILTERS: Mapping[str, Callable] = {"dt": _date, "yen": yen}
+CORE_FILTERS: Mapping[str, Callable] = {
+    "action_label": action_label,
+    "dt": _date,
+    "fy": fiscal_year_label,
+    "object_type_label": object_type_label,
+    "state": state_label,
+    "yen": yen,
+}
 
 
 def init_template_globals(

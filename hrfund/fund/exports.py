@@ -9,10 +9,14 @@ from itertools import islice
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from hrfund.core.exports import export_response, keyset_rows
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.labels import fiscal_year_label
 from hrfund.fund.amounts import decimal_text
+from hrfund.fund.forms import CATEGORY_LABELS, KIND_LABELS, PURPOSE_LABELS
+from hrfund.fund.memos import memo_text
 from hrfund.fund.models import LedgerEntry
 
 #: Excel's sheet holds 1,048,576 rows; a bigger export must be narrowed by its filters.
@@ -32,7 +36,7 @@ def headers() -> list[str]:
         _("Foreign amount"),
         _("Currency"),
         _("Rate"),
-        _("Purpose"),
+        pgettext("ledger", "Purpose"),
         _("Placement"),
         _("Memo"),
         _("Recorded by"),
@@ -46,22 +50,30 @@ def _number(value: Decimal | None):
     return "" if value is None else Decimal(decimal_text(value))
 
 
+def _kind_text(entry: LedgerEntry) -> str:
+    """The kind as the page shows it; a reversal names the kind it reverses."""
+    kind = str(KIND_LABELS[entry.kind])
+    if entry.reversed_kind:
+        return f"{kind}: {KIND_LABELS[entry.reversed_kind]}"
+    return kind
+
+
 def row_of(entry: LedgerEntry) -> list:
     return [
         entry.id,
         entry.booked_on.isoformat(),
-        entry.fiscal_year,
-        entry.category.value if entry.category else "",
-        entry.kind.value + (f":{entry.reversed_kind.value}" if entry.reversed_kind else ""),
+        fiscal_year_label(entry.fiscal_year),
+        str(CATEGORY_LABELS[entry.category]) if entry.category else "",
+        _kind_text(entry),
         entry.reverses_id or "",
         entry.amount_jpy,
         entry.consumed_jpy,
         _number(entry.amount),
         entry.currency or "",
         _number(entry.fx_rate),
-        entry.purpose.value if entry.purpose else "",
+        str(PURPOSE_LABELS.get(entry.purpose, entry.purpose.value)) if entry.purpose else "",
         entry.placement_id or "",
-        entry.memo,
+        memo_text(entry.memo),
         entry.created_by.email if entry.created_by else "",
         entry.created_at.strftime("%Y-%m-%d %H:%M:%S"),
     ]

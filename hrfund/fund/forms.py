@@ -4,6 +4,7 @@ so that a wrong entry gets the same clear message on a page as in the API."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -84,7 +85,7 @@ class DisbursementForm(FlaskForm):
         render_kw={"inputmode": "decimal"},
     )
     purpose = SelectField(
-        _l("Purpose"),
+        lazy_pgettext("ledger", "Purpose"),
         validators=[Optional()],
         choices=[
             ("", "—"),

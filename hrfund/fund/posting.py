@@ -23,6 +23,7 @@ from hrfund.core.errors import Conflict, InsufficientFunds
 from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.fund import figures
+from hrfund.fund.memos import system_memo
 from hrfund.fund.models import BudgetLine, EntryKind, FiscalYear, FundAccount, LedgerEntry, Purpose
 
 log = logging.getLogger(__name__)
@@ -249,5 +250,5 @@ def return_unused_if_closed(actor, line: BudgetLine) -> LedgerEntry | None:
         line=line,
         fiscal_year=line.fiscal_year,
         booked_on=tokyo_today(),
-        memo=str(_l("Unused money of a closed fiscal year returned to the fund")),
+        memo=system_memo("year_end_return"),
     )

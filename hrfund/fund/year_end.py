@@ -13,6 +13,7 @@ from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.fund import figures
 from hrfund.fund.amounts import fail, parse_fiscal_year
+from hrfund.fund.memos import system_memo
 from hrfund.fund.models import BudgetLine, EntryKind, FiscalYear, LedgerEntry
 from hrfund.fund.posting import (
     append_entry,
@@ -67,7 +68,7 @@ def close_fiscal_year(
                         fiscal_year=fiscal_year,
                         booked_on=tokyo_today(),
                         placement_id=placement_id,
-                        memo=str(_l("Released at the close of FY%(year)d", year=fiscal_year)),
+                        memo=system_memo("year_end_release", year=fiscal_year),
                     )
                 )
     year.closed_at = utcnow()

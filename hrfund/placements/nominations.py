@@ -22,6 +22,7 @@ from hrfund.core.fiscal import fiscal_year_bounds, fiscal_year_of
 from hrfund.core.texts import check_length
 from hrfund.extensions import db
 from hrfund.fund import services as fund
+from hrfund.fund.memos import system_memo
 from hrfund.org.models import Department, PartnerCity
 from hrfund.placements import date_rules
 from hrfund.placements.booking import ensure_not_double_booked
@@ -181,7 +182,7 @@ def accept_nomination(
         placement.fiscal_year,
         "incoming",
         amount_jpy,
-        memo=f"incoming placement {placement.id}",
+        memo=system_memo("incoming_commitment", placement=placement.id),
     )
     create_milestones(placement)
     record_event(

@@ -27,6 +27,7 @@ from hrfund.core.statemachine import StateMachine, Transition
 from hrfund.core.yen import read_yen
 from hrfund.extensions import db
 from hrfund.fund import services as fund
+from hrfund.fund.memos import system_memo
 from hrfund.fund.placement_state import Standing
 from hrfund.org.models import PartnerCity
 from hrfund.placements import date_rules
@@ -245,8 +246,9 @@ def create_outgoing_placement(
         placement.fiscal_year,
         "outgoing",
         amount_jpy,
-        memo=f"placement {placement.id}"
-        + (f" (for {on_behalf_of.email})" if on_behalf_of is not None else ""),
+        memo=system_memo("commitment", placement=placement.id)
+        if on_behalf_of is None
+        else system_memo("commitment_for", placement=placement.id, email=on_behalf_of.email),
     )
     create_milestones(placement)
     record_event(
@@ -306,7 +308,9 @@ def confirm_placement(
 def decline_placement(actor, placement: Placement, *, comment: str) -> Placement:
     """The host declines; the open commitment goes back to the line."""
     MACHINE.apply(placement, "decline", actor, comment=comment)
-    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} declined")
+    fund.release_open_commitment(
+        actor, placement.id, memo=system_memo("declined", placement=placement.id)
+    )
     return placement
 
 
@@ -333,14 +337,18 @@ def complete_placement(
     end date only with ``confirm_early``, and the history records that it ended early."""
     record = date_rules.completion_record(placement, confirm_early=confirm_early)
     MACHINE.apply(placement, "complete", actor, comment=comment, changes=record or None)
-    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} completed")
+    fund.release_open_commitment(
+        actor, placement.id, memo=system_memo("completed", placement=placement.id)
+    )
     return placement
 
 
 def cancel_placement(actor, placement: Placement, *, comment: str) -> Placement:
     """HR cancels; the open commitment goes back to the line."""
     MACHINE.apply(placement, "cancel", actor, comment=comment)
-    fund.release_open_commitment(actor, placement.id, memo=f"placement {placement.id} cancelled")
+    fund.release_open_commitment(
+        actor, placement.id, memo=system_memo("cancelled", placement=placement.id)
+    )
     return placement
 
 

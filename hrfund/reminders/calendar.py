@@ -119,10 +119,12 @@ def _placement_events(placements, lang: str) -> list[Event]:
     events = []
     for p in placements:
         city = p.city.name(lang)
+        # the person's name as the subscriber's language writes it (山田 太郎 / Taro Yamada)
+        name = p.person.display_name(lang) if p.person is not None else p.person_name
         events.append(
             _all_day(
                 f"placement-{p.id}",
-                _("Placement: %(name)s in %(city)s", name=p.person_name, city=city),
+                _("Placement: %(name)s in %(city)s", name=name, city=city),
                 p.start_on,
                 p.end_on,
                 p.purpose or "",
@@ -133,7 +135,12 @@ def _placement_events(placements, lang: str) -> list[Event]:
                 events.append(
                     _all_day(
                         f"milestone-{m.id}",
-                        f"{m.kind.label}: {p.person_name} ({city})",
+                        _(
+                            "%(milestone)s: %(name)s (%(city)s)",
+                            milestone=m.kind.label,
+                            name=name,
+                            city=city,
+                        ),
                         m.due_on,
                     )
                 )
@@ -197,7 +204,7 @@ def _own_deadlines(user: User, lang: str) -> list[Event]:
         )
     )
     unsent = db.session.execute(
-        sa.select(Call.id, Call.title, Call.closes_on)
+        sa.select(Call)
         .join(Application, Application.call_id == Call.id)
         .where(
             Application.applicant_id == user.id,
@@ -205,9 +212,12 @@ def _own_deadlines(user: User, lang: str) -> list[Event]:
             Call.status == CallStatus.OPEN,
         )
     )
-    for call_id, title, closes_on in unsent:  # the applicant's own deadline to submit
+    for call in unsent.scalars():  # the applicant's own deadline to submit
+        title = call.name(lang)
         events.append(
-            _all_day(f"call-{call_id}-closes", _("Call closes: %(title)s", title=title), closes_on)
+            _all_day(
+                f"call-{call.id}-closes", _("Call closes: %(title)s", title=title), call.closes_on
+            )
         )
     for score in scores:
         events.append(

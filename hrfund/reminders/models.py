@@ -140,6 +140,13 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    #: {locale: [title, body]}: the notification in every language, read in the reader's
+    texts: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    def text(self, locale: str) -> tuple[str, str]:
+        """(title, body) in ``locale``; the text it was written in where it has no other."""
+        found = (self.texts or {}).get(locale)
+        return (found[0], found[1]) if found else (self.title, self.body)
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} user={self.user_id} read={self.read_at is not None}>"

@@ -207,7 +207,7 @@ def application_notice(app: Application, kind: str, comment: str | None) -> Noti
         "application",
         app.id,
         recipients,
-        lambda local: {"name": _person(app.applicant, local), "call": app.call.title},
+        lambda local: {"name": _person(app.applicant, local), "call": app.call.name(local.locale)},
         ("applications.application", {"application_id": app.id}),
         comment=comment if kind not in ("application_submitted", "application_endorsed") else None,
     )

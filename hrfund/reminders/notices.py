@@ -57,6 +57,7 @@ from hrfund.reminders.notice_kinds import (
     rule_code,
 )
 from hrfund.reminders.notice_prefs import email_off
+from hrfund.reminders.notification_texts import in_every_language
 from hrfund.reminders.registry import KIND_LABELS
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,9 @@ def tell(notice: Notice, actor: User | None = None) -> int:
                         body=line,
                         link=link,
                         created_at=now,
+                        texts=in_every_language(
+                            lambda reader: render_notice(notice, reader, link), user
+                        ),
                     )
                 )
             else:

@@ -7,16 +7,23 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.core import apifields as f
 from hrfund.core.apischemas import Answer, Body, PageQuery, page_of
+from hrfund.core.i18n import current_language
 
 
 class NotificationQuery(PageQuery):
     unread = f.Choice(["0", "1", "true", "false"], metadata={"description": "1: unread only"})
 
 
+def _text(part: int):
+    """The notification's title (0) or line (1) in the reader's language, rendered at writing
+    in every language (see Notification.text)."""
+    return lambda n: n.text(current_language())[part]
+
+
 class NotificationSchema(Answer):
     id = ma.fields.Integer()
-    title = ma.fields.String()
-    body = ma.fields.String(allow_none=True)
+    title = ma.fields.Function(_text(0), metadata={"type": "string"})
+    body = ma.fields.Function(_text(1), metadata={"type": "string", "nullable": True})
     link = ma.fields.String(allow_none=True)
     created_at = f.Instant()
     read_at = f.Instant(allow_none=True)

@@ -10,6 +10,7 @@ HR. The transactions are the caller's (see :mod:`hrfund.reminders.jobs`); these 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -33,6 +34,7 @@ from hrfund.reminders.models import (
     Notification,
     ReminderRule,
 )
+from hrfund.reminders.notification_texts import in_every_language
 from hrfund.reminders.registry import KIND_LABELS, DueItem
 
 log = logging.getLogger(__name__)
@@ -192,6 +194,9 @@ def claim_due(
                             body=body,
                             link=link,
                             created_at=now,
+                            texts=in_every_language(
+                                functools.partial(render_message, rule, item), user
+                            ),
                         )
                     )
                     notified += 1

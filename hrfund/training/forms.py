@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -107,7 +108,7 @@ class ScoreForm(FlaskForm):
         description=_l("For IELTS the overall band, for example 6.5."),
     )
     level = StringField(
-        _l("Level"),
+        lazy_pgettext("language level", "Level"),
         validators=[Optional(), Length(max=20)],
         description=_l("For example B2 or HSK 5, where the test has levels."),
     )

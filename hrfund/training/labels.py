@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from hrfund.training.models import ImportStatus, LanguageTest, ProgramCategory, RecordStatus
 
 CATEGORY_LABELS = {
-    ProgramCategory.LANGUAGE: _l("Language"),
+    ProgramCategory.LANGUAGE: lazy_pgettext("program category", "Language"),
     ProgramCategory.OVERSEAS_TRAINING: _l("Overseas training"),
     ProgramCategory.SEMINAR: _l("Seminar"),
     ProgramCategory.E_LEARNING: _l("E-learning"),

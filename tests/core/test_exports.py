@@ -59,7 +59,7 @@ def test_audit_export_holds_the_rows_the_filtered_page_shows(events, login_as):
         utc_text(newest.at),
         "alice.export@metro.tokyo.example",
         "export.test",
-        "partner_cities",
+        "Partner city",
         "4",
         "draft",
         "open",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel.messages.pofile import read_po
 
-from hrfund.core.catalogs import catalog_dir, extract
+from hrfund.core.catalogs import catalog_dir, extract, split_key
 
 
 def test_every_message_is_translated_to_japanese():
@@ -13,8 +13,9 @@ def test_every_message_is_translated_to_japanese():
         path = catalog_dir(name) / "ja" / "LC_MESSAGES" / "messages.po"
         assert path.exists(), f"no Japanese catalog at {path}"
         catalog = read_po(path.open("rb"), locale="ja")
-        for msgid, places in messages.items():
-            entry = catalog.get(msgid)
+        for key, places in messages.items():
+            msgid, context = split_key(key)
+            entry = catalog.get(msgid, context=context)
             if (
                 entry is None
                 or not entry.string
@@ -22,6 +23,21 @@ def test_every_message_is_translated_to_japanese():
             ):
                 untranslated.append(f"{places[0][0]}:{places[0][1]} {msgid!r}")
     assert not untranslated, "untranslated:\n" + "\n".join(untranslated)
+
+
+def test_no_message_has_two_translations_across_catalogs():
+    """The catalogs are merged into one at run time, the last one winning: a message translated
+    one way in one module and another way in the next shows the wrong word somewhere (``From``
+    as 開始 in the audit log). A word meaning two things gets a context (pgettext)."""
+    seen: dict[tuple, dict[str, str]] = {}
+    for name in extract():
+        path = catalog_dir(name) / "ja" / "LC_MESSAGES" / "messages.po"
+        for entry in read_po(path.open("rb"), locale="ja"):
+            if entry.id and entry.string:
+                key = (str(entry.id), entry.context)
+                seen.setdefault(key, {})[name or "shared"] = str(entry.string)
+    clashes = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+    assert not clashes, "\n".join(f"{k}: {v}" for k, v in clashes.items())
 
 
 def test_language_switch_for_anonymous_visitors(client):

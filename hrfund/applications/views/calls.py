@@ -111,7 +111,9 @@ def _call_form() -> CallForm:
     programs = db.session.scalars(
         sa.select(TrainingProgram).order_by(TrainingProgram.id).limit(500)
     ).all()
-    form.required_programs.choices = [("", "—")] + [(str(p.id), p.title_en) for p in programs]
+    form.required_programs.choices = [("", "—")] + [
+        (str(p.id), localized_name(p)) for p in programs
+    ]
     if request.method == "GET" and not form.fiscal_year.data:
         form.fiscal_year.data = current_fiscal_year() + 1
     return form
@@ -155,7 +157,8 @@ def _create_call(form: CallForm) -> Call:
     ]
     return call_service.create_call(
         current_user,
-        title=form.title.data,
+        title_ja=form.title_ja.data,
+        title_en=form.title_en.data,
         fiscal_year=form.fiscal_year.data,
         opens_on=form.opens_on.data,
         closes_on=form.closes_on.data,

@@ -16,6 +16,7 @@ from hrfund.auth.forms import ConfirmForm, ResetPasswordForm, UserForm
 from hrfund.auth.models import Role, User
 from hrfund.core.errors import Conflict, NotFound, ValidationFailed
 from hrfund.core.forms import show_errors
+from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import refuse, roles_required
 from hrfund.extensions import db
@@ -33,9 +34,11 @@ def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user) if user is not None and request.method == "GET" else UserForm()
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     cities = db.session.scalars(sa.select(PartnerCity).order_by(PartnerCity.code)).all()
-    form.department.choices = [("", "—")] + [(d.code, f"{d.code} {d.name_en}") for d in departments]
-    form.manages.choices = [(d.code, f"{d.code} {d.name_en}") for d in departments]
-    form.city.choices = [("", "—")] + [(c.code, f"{c.code} {c.name_en}") for c in cities]
+    form.department.choices = [("", "—")] + [
+        (d.code, f"{d.code} {localized_name(d)}") for d in departments
+    ]
+    form.manages.choices = [(d.code, f"{d.code} {localized_name(d)}") for d in departments]
+    form.city.choices = [("", "—")] + [(c.code, f"{c.code} {localized_name(c)}") for c in cities]
     if user is not None and request.method == "GET":
         form.department.data = user.department.code if user.department else ""
         form.city.data = user.city.code if user.city else ""

@@ -109,7 +109,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
     statuses += ["declined_by_manager"]
     charts["calls"] = bar_chart(
         _("Applications per call by status"),
-        [c.call.title for c in org.calls],
+        [localized_name(c.call) for c in org.calls],
         [(state_label(s), [c.by_status.get(s, 0) for c in org.calls]) for s in statuses],
     )
     return charts
