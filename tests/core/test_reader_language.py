@@ -15,8 +15,8 @@ from hrfund.applications import services as applications
 from hrfund.core.audit import record_event
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.labels import ACTION_LABELS, action_label, fiscal_year_label, state_label
-from hrfund.core.statemachine import STATE_LABELS
 from hrfund.fund.memos import memo_text, system_memo
+from hrfund.placements.models import PlacementStatus
 from hrfund.reminders.models import Notification
 from tests.applications.conftest import INSIDE, build_setup
 
@@ -43,7 +43,7 @@ def test_labels_fiscal_years_and_memos_in_both_languages(app):
     with app.test_request_context(), force_locale("ja"):
         assert action_label("milestone.done") == "マイルストーンを完了"
         assert action_label("unknown.code") == "unknown.code"
-        assert state_label("proposed") == str(STATE_LABELS["proposed"]) != "proposed"
+        assert state_label("proposed") == PlacementStatus.PROPOSED.label != "proposed"
         assert fiscal_year_label(2027) == "2027年度"
         memo = system_memo("declined", placement=12)
         assert memo == "placement 12 declined"
@@ -69,7 +69,7 @@ def test_audit_log_in_japanese_shows_labels_not_codes(db, login_as):
     assert "変更前" in page and "変更後" in page and "宛先" not in page
     with force_locale("ja"):
         assert str(ACTION_LABELS["placements.confirm"]) in page
-        assert f">{STATE_LABELS['proposed']}<" in page and ">proposed<" not in page
+        assert f">{PlacementStatus.PROPOSED.label}<" in page and ">proposed<" not in page
 
 
 def test_a_call_has_a_title_in_each_language_shown_by_the_readers(db, s, login_as):
