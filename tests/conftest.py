@@ -20,7 +20,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from hrfund import create_app
 from hrfund.extensions import db as _db
 from hrfund.extensions import limiter
-from tests import factories
+from tests import factories, smtp_guard
 
 PG_URL = os.environ.get("HRFUND_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -91,6 +91,12 @@ def make_app(backend: str, tmp_dir, **overrides):
         upgrade(revision="heads")
         _db.engine.dispose()
     return app, cleanup
+
+
+@pytest.fixture(autouse=True)
+def _block_real_smtp(monkeypatch):
+    """No test reaches a real SMTP server: only a registered aiosmtpd port on loopback."""
+    monkeypatch.setattr(smtp_guard.smtplib.SMTP, "connect", smtp_guard.guarded_connect)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ from werkzeug.utils import secure_filename
 
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, ValidationFailed
+from hrfund.core.zipcheck import UnsafeZip, check_xlsx
 from hrfund.extensions import db
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ def detect_kind(head: bytes) -> str | None:
         return "jpeg"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"  # a zip; openpyxl refuses it later if it is no workbook
+    if head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<":  # HTML, SVG or XML markup
+        return None
     if head and b"\x00" not in head and text_encoding(head):
         return "csv"
     return None
@@ -196,6 +199,11 @@ def store_upload(
                 digest.update(chunk)
                 out.write(chunk)
                 chunk = stream.read(CHUNK)
+        if kind == "xlsx":
+            try:
+                check_xlsx(str(partial))  # before anything (openpyxl) unpacks it
+            except UnsafeZip as error:
+                raise _rejected(str(error)) from None
         os.replace(partial, final)
     finally:
         if partial.exists():

@@ -77,6 +77,20 @@ def refuse_unknown_placement(placement_id: int) -> None:
         raise ValidationFailed(message, fields={"placement_id": [message]})
 
 
+def refuse_commitment_if_closed(placement_id: int | None) -> None:
+    """A closed placement (completed, declined, cancelled) holds no commitment: none is made."""
+    standing = placement_standing(placement_id)
+    if standing is not None and standing.closed:
+        raise InvalidTransition(
+            str(
+                _l(
+                    "Placement %(id)d is closed: no money can be committed for it.",
+                    id=placement_id,
+                )
+            )
+        )
+
+
 def reopened_memo(placement_id: int) -> str:
     return str(
         _l(

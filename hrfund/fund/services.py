@@ -51,6 +51,7 @@ from hrfund.fund.fx import rate_for, rate_or_recorded, record_fx_rate  # noqa: F
 from hrfund.fund.models import BudgetLine, Category, EntryKind, FiscalYear, LedgerEntry, Purpose
 from hrfund.fund.placement_state import (  # noqa: F401  (the placements module registers)
     placement_standing,
+    refuse_commitment_if_closed,
     refuse_payment_if_ended,
     refuse_unknown_placement,
     reopened_memo,
@@ -172,6 +173,7 @@ def commit(actor, placement_id, fiscal_year, category, amount_jpy, memo: str = "
     amount_jpy = parse_yen(amount_jpy)
     memo = _memo(memo)
     take_write_lock()
+    refuse_commitment_if_closed(placement_id)  # locks the placement's row first
     line = _line_of(fiscal_year, category)
     _refuse_if_closed(fiscal_year)
     current = figures.placement_line_id(placement_id)

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from hrfund.core.files import text_encoding
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.yen import plain_decimal_text
+from hrfund.core.zipcheck import UnsafeZip, check_xlsx
 from hrfund.training.models import (
     RecordStatus,
 )
@@ -88,7 +89,12 @@ def _iter_xlsx(path: str) -> Iterator[tuple[int, dict]]:
     # have random names without extension.
     source = open(path, "rb")  # noqa: SIM115 - closed in the finally below
     try:
+        check_xlsx(source)  # no zip bomb reaches openpyxl (it reads shared strings whole)
+        source.seek(0)
         workbook = load_workbook(source, read_only=True, data_only=True)
+    except UnsafeZip as error:
+        source.close()
+        raise FileUnreadable(str(error)) from None
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         source.close()
         raise FileUnreadable(str(_l("This is not a readable XLSX workbook."))) from error
@@ -112,6 +118,8 @@ def count_rows(path: str, kind: str) -> int:
 
         try:
             with open(path, "rb") as source:
+                check_xlsx(source)  # refused: iter_rows below says why
+                source.seek(0)
                 workbook = load_workbook(source, read_only=True)
                 rows = workbook.worksheets[0].max_row
                 workbook.close()

@@ -25,6 +25,7 @@ from hrfund.training.models import (
     TrainingProgram,
     TrainingRecord,
 )
+from tests import smtp_guard
 from tests.placements.conftest import world  # noqa: F401 - a fixture shared with placements
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -128,6 +129,7 @@ def smtp(app, monkeypatch):
     """An SMTP server on loopback, started by ``smtp.start()``; MAIL_* point at it."""
     port = free_port()
     inbox = Inbox()
+    smtp_guard.allow(port)
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", port)
