@@ -139,4 +139,4 @@ class RejectForm(FlaskForm):
     """HR's refusal of an employee's own entry: the reason they will read."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-    submit = SubmitField(_l("Reject"))
+    submit = SubmitField(lazy_pgettext("verification", "Reject"))
