@@ -21,12 +21,13 @@ class SlotIn(Query):
     city = f.Text(max_length=10, metadata={"description": "city code"})
     positions = f.WholeNumber(minimum=0, maximum=1000)
     months = f.WholeNumber(minimum=0, maximum=120)
-    estimated_cost_jpy = f.WholeNumber(minimum=0)
+    estimated_cost_jpy = f.Yen()
 
 
 class LanguageRuleIn(Query):
-    test = f.Choice(LanguageTest, required=True)
-    min_score = f.DecimalText(required=True)
+    # both optional here: the call's rules say which is missing or out of the test's range
+    test = f.Choice(LanguageTest)
+    min_score = ma.fields.Raw(metadata={"type": "string", "description": "a number"})
 
 
 class RulesIn(Query):
@@ -80,7 +81,7 @@ class ApproveIn(Comment):
     city = f.Text(max_length=10, load_default="")
     start_on = f.Date(required=True, allow_none=False)
     end_on = f.Date(required=True, allow_none=False)
-    amount_jpy = f.WholeNumber(required=True)
+    amount_jpy = f.Yen(minimum=1, required=True)
 
 
 class DelegationQuery(PageQuery):

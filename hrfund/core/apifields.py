@@ -93,6 +93,25 @@ class WholeNumber(Translated, ma.fields.Integer):
         return value
 
 
+class Yen(WholeNumber):
+    """A whole number of yen, also as typed the Japanese way ("￥３，０００", "3,000円"), read by
+    the one yen parser (hrfund/core/yen.py), with its messages ("must be positive")."""
+
+    def __init__(self, *, minimum: int = 0, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("type", "integer")
+        super().__init__(minimum=minimum, **kwargs)
+
+    def _validated(self, value):
+        from hrfund.core.errors import ValidationFailed
+        from hrfund.core.yen import read_yen
+
+        try:
+            number = read_yen(value, "amount", minimum=self.minimum, maximum=self.maximum)
+        except ValidationFailed as error:
+            raise ma.ValidationError(error.message) from None
+        return number
+
+
 class Id(WholeNumber):
     """A record id: 1..2³¹-1 (every primary key is a 32-bit column)."""
 

@@ -163,7 +163,7 @@ def parse_placement_id(
         must_exist
         and db.session.scalar(sa.select(PLACEMENTS.c.id).where(PLACEMENTS.c.id == value)) is None
     ):
-        raise fail(field, _l("No placement has this number."))
+        raise fail(field, _l("There is no placement %(id)d.", id=value))
     return value
 
 

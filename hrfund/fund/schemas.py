@@ -17,7 +17,7 @@ class SummaryQuery(Query):
 
 
 class ContributionIn(Body):
-    amount_jpy = f.WholeNumber(required=True)
+    amount_jpy = f.Yen(minimum=1, required=True)
     received_on = f.Date(required=True, allow_none=False)
     memo = f.Text(**_MEMO)
 
@@ -25,14 +25,14 @@ class ContributionIn(Body):
 class BudgetLineIn(Body):
     fiscal_year = f.Year(required=True)
     category = f.Choice(Category, required=True)
-    allocated_jpy = f.WholeNumber(required=True)
+    allocated_jpy = f.Yen(required=True)
     memo = f.Text(**_MEMO)
 
 
 class DisbursementIn(Body):
     placement_id = f.Id(allow_none=True)
     amount = f.DecimalText(allow_none=True)
-    amount_jpy = f.WholeNumber(allow_none=True)
+    amount_jpy = f.Yen(minimum=1, allow_none=True)
     currency = f.Text(max_length=3, load_default="JPY", metadata={"example": "EUR"})
     fx_rate = f.DecimalText(allow_none=True, metadata={"example": "162.345"})
     paid_on = f.Date(required=True, allow_none=False)

@@ -167,12 +167,12 @@ def allocate(actor, fiscal_year, category, amount_jpy, memo: str = "") -> Ledger
 
 def commit(actor, placement_id, fiscal_year, category, amount_jpy, memo: str = "") -> LedgerEntry:
     """Reserve money of a fiscal year's line for a placement (on approval)."""
+    take_write_lock()  # SQLite: before the first read (the placement's existence below)
     placement_id = parse_placement_id(placement_id, allow_empty=False, must_exist=True)
     fiscal_year = parse_fiscal_year(fiscal_year)
     category = parse_category(category)
     amount_jpy = parse_yen(amount_jpy)
     memo = _memo(memo)
-    take_write_lock()
     refuse_commitment_if_closed(placement_id)  # locks the placement's row first
     line = _line_of(fiscal_year, category)
     _refuse_if_closed(fiscal_year)
@@ -263,11 +263,11 @@ def disburse(
     A payment for a placement is booked on the line of its commitment and first consumes
     what is still committed; only the rest (the unbacked part) must fit the line's available.
     """
+    take_write_lock()  # SQLite: before the first read (the placement's existence below)
     check_date(paid_on, "paid_on")
     code = parse_currency(currency or "JPY")
     placement_id = parse_placement_id(placement_id, must_exist=True)
     memo = _memo(memo)
-    take_write_lock()
     foreign = None
     if code == "JPY":
         amount_jpy = parse_yen(amount if amount not in (None, "") else amount_jpy, "amount")

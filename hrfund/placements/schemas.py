@@ -57,7 +57,7 @@ class CvUpload(ma.Schema):
 
 class AcceptIn(Body):
     host_department = f.Text(max_length=200, load_default="", metadata={"description": "code"})
-    amount_jpy = f.WholeNumber(allow_none=True)
+    amount_jpy = f.Yen(minimum=1, allow_none=True)
 
 
 class PersonSchema(Answer):

@@ -69,8 +69,8 @@ def test_the_call_page_shows_every_error_of_the_first_submit(app, db, setup):
         response = hr.post(
             "/calls/new",
             data={
-                "title": "",  # the form's own check
-                "fiscal_year": "2027",
+                "title_ja": "中期派遣",
+                "fiscal_year": "",  # the form's own check
                 "opens_on": "2027-05-31",
                 "closes_on": "2027-05-01",  # the service's check: the order of the dates
                 "slots-0-city": "BER",

@@ -104,7 +104,7 @@ def test_placement_page_takes_a_full_width_amount(app, db):
     assert "－９０００".encode() in bad.data  # what was typed stays in the box
     ok = c.post("/placements/new", data=form | {"amount_jpy": "￥９００，０００円"})
     assert ok.status_code == 302, ok.data[:2000]
-    placement = db.session.scalar(sa.select(Placement))
+    placement = db.session.scalar(sa.select(Placement).order_by(Placement.id.desc()).limit(1))
     commitment = db.session.scalar(
         sa.select(LedgerEntry).where(
             LedgerEntry.placement_id == placement.id, LedgerEntry.kind == EntryKind.COMMITMENT
@@ -114,8 +114,8 @@ def test_placement_page_takes_a_full_width_amount(app, db):
 
 
 def test_application_budget_in_full_width(app, db):
+    from hrfund.applications.drafting import _clean
     from hrfund.applications.models import Call
-    from hrfund.applications.services import _clean
 
     values = {"travel_jpy": "１２０，０００円", "stipend_jpy": "", "housing_jpy": 0}
     clean = _clean(Call(), values)

@@ -20,6 +20,7 @@ from hrfund.core.errors import InsufficientFunds
 from hrfund.extensions import db
 from hrfund.fund import figures, posting, services
 from hrfund.fund.models import BudgetLine, Category
+from tests import factories
 from tests.conftest import BACKENDS, PG_URL, make_app
 from tests.fund.helpers import sums_by_hand
 
@@ -60,6 +61,8 @@ def race_apps(tmp_path_factory):
 
 def _fund_a_line(app, fiscal_year: int) -> int:
     with app.app_context():
+        # the placements the racers commit for (the ledger's placement_id is a foreign key)
+        factories.placement_rows(*(1000 * fiscal_year + i for i in range(ATTEMPTS)))
         services.contribute(None, AMOUNT * FUNDED, date(fiscal_year, 4, 1), "race")
         entry = services.allocate(None, fiscal_year, "outgoing", AMOUNT * FUNDED, "race")
         db.session.commit()

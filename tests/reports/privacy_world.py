@@ -41,6 +41,12 @@ def long_ago() -> datetime:
     return utcnow() - timedelta(days=4 * 365)
 
 
+def _nominate(coordinator, **values):
+    """A nomination made a month before its start (its dates must lie in the future)."""
+    with time_machine.travel(values["start_on"] - timedelta(days=30)):
+        return nominations.nominate(coordinator, **values)
+
+
 def backdate(model, ids, **columns) -> None:
     db.session.execute(sa.update(model).where(model.id.in_(list(ids))).values(**columns))
     db.session.expire_all()
@@ -133,7 +139,7 @@ def build_world() -> World:
         applications.reject_application(w.hr, w.other_rejected, comment="Budget")
 
     nominee = {"start_on": date(2026, 9, 1), "end_on": date(2027, 2, 28)}
-    w.old_nomination = nominations.nominate(
+    w.old_nomination = _nominate(
         w.coordinator,
         name="Lee Jiwoo",
         email="lee.jiwoo@seoul.example",
@@ -141,7 +147,7 @@ def build_world() -> World:
         **nominee,
     )
     nominations.reject_nomination(w.hr, w.old_nomination, comment="No host")
-    w.new_nomination = nominations.nominate(
+    w.new_nomination = _nominate(
         w.coordinator,
         name="Park Minho",
         email="park.minho@seoul.example",
@@ -149,7 +155,7 @@ def build_world() -> World:
         **nominee,
     )
     nominations.reject_nomination(w.hr, w.new_nomination, comment="No host")
-    w.accepted_nomination = nominations.nominate(
+    w.accepted_nomination = _nominate(
         w.coordinator,
         name="Kim Yuna",
         email="kim.yuna@seoul.example",
