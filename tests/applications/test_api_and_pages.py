@@ -484,8 +484,9 @@ def test_past_exchanges_beside_an_application_follow_the_placements_scope(app, d
     """The manager sees the applicant's earlier placement; a deputy standing in for the manager
     sees the application but not placements outside their own scope."""
     from hrfund.placements import services as placements
+    from hrfund.placements.models import PlacementStatus
 
-    placements.create_outgoing_placement(  # an earlier exchange of the applicant
+    earlier = placements.create_outgoing_placement(  # an earlier exchange of the applicant
         setup.hr,
         person=setup.employee,
         city=setup.berlin,
@@ -493,6 +494,9 @@ def test_past_exchanges_beside_an_application_follow_the_placements_scope(app, d
         end_on=date(2026, 9, 30),
         amount_jpy=100_000,
     )
+    earlier.status = PlacementStatus.COMPLETED  # past exchanges are the completed ones
+    earlier.confirmed_at = earlier.created_at
+    db.session.flush()
     # a manager of another department stands in (eligible: a manager); the placement of the
     # applicant lies outside the deputy's own scope
     deputy = setup.other_manager

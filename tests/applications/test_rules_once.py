@@ -39,7 +39,7 @@ def test_the_calls_pages_show_the_live_application(setup, db, app):
     page = _page(app, setup.employee)
     link = f"/applications/{application.id}"
     assert link in page.get(f"/calls/{setup.call.id}").get_data(as_text=True)
-    assert "You have applied" in page.get("/calls").get_data(as_text=True)
+    assert 'data-mine="draft"' in page.get("/calls").get_data(as_text=True)  # "Draft saved"
     services.withdraw_application(setup.employee, application)
     db.session.commit()
     assert link not in page.get(f"/calls/{setup.call.id}").get_data(as_text=True)

@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from hrfund.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from hrfund.placements import nomination_details, nominations
 from tests import factories
 from tests.placements.conftest import END, START
+
+
+@pytest.fixture(autouse=True)
+def _a_month_before_the_start():
+    """A nomination's dates lie in the future: these tests nominate a month before START."""
+    with time_machine.travel(START - timedelta(days=30)):
+        yield
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DETAILS = {

@@ -23,7 +23,7 @@ def test_can_submit_report_follows_the_placement(world, db):
     assert ms.can_submit_report(employee, placement, ReportKind.FINAL)
     assert not ms.can_submit_report(other, placement)
     assert not ms.can_submit_report(world.hr, placement)
-    services.complete_placement(world.hr, placement)
+    services.complete_placement(world.hr, placement, confirm_early=True)
     assert not ms.can_submit_report(employee, placement, ReportKind.MID_TERM)
     assert ms.can_submit_report(employee, placement, ReportKind.FINAL)
     assert ms.can_submit_report(employee, placement)  # some report (the final) still may

@@ -304,7 +304,7 @@ def test_exchanges_reach_the_talent_pool_and_development_history(app, world, db,
     db.session.commit()
     history = development_history(world.employee)["exchanges"]
     assert history == []  # under way: not a past exchange yet
-    services.complete_placement(world.hr, placement)
+    services.complete_placement(world.hr, placement, confirm_early=True)
     db.session.commit()
     history = development_history(world.employee)["exchanges"]
     assert [e["placement_id"] for e in history] == [placement.id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -19,6 +20,7 @@ from hrfund.reminders import notice_kinds as k
 from hrfund.reminders.models import Channel, DeliveryStatus
 from hrfund.reminders.notices import _link as notice_link
 from hrfund.reminders.notices import render_notice, send_committed
+from hrfund.training.models import LanguageScore, LanguageTest
 from tests import factories
 from tests.applications.conftest import INSIDE, build_setup
 from tests.reminders.conftest import deliveries, run
@@ -143,6 +145,14 @@ def _notices(s, reader) -> dict[str, k.Notice]:
     notices |= {kind: k.report_notice(report, kind) for kind in ("report_submitted",)}
     notices |= {kind: k.report_notice(report, kind) for kind in ("report_acknowledged",)}
     notices["delegation_started"] = k.delegation_notice(delegation)
+    score = LanguageScore(
+        id=7,
+        user_id=reader.id,
+        test=LanguageTest.IELTS,
+        score=Decimal("6.5"),
+        taken_on=date(2026, 5, 9),
+    )
+    notices["record_rejected"] = k.entry_notice(score, "証明書の画像が読めません。")
     assert set(notices) == set(k.KINDS)
     return notices
 
