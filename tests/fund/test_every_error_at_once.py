@@ -76,3 +76,13 @@ def test_a_rate_says_the_missing_rate_and_that_the_yen_needs_none(login_as, db):
     assert REQUIRED in page
     assert "The yen needs no exchange rate." in page
     assert db.session.scalar(sa.select(sa.func.count(FxRate.id))) == 0
+
+
+def test_a_disbursement_says_the_unknown_line_and_the_negative_amount(login_as, db):
+    page = _first_page(
+        _hr(login_as),
+        "/fund/disbursements/new",
+        {"paid_on": "2026-05-02", "currency": "JPY", "amount": "-100", "category": "nowhere"},
+    )
+    assert "Not a valid choice." in page
+    assert "The amount must be positive (more than zero)." in page
