@@ -256,10 +256,9 @@ def can_end(user, delegation: Delegation) -> bool:
 # ---------------------------------------------------------------- changes
 
 
-def create_delegation(actor, *, deputy: User | None, starts_on: date, ends_on: date) -> Delegation:
-    """A manager or HR officer names a deputy for a period (one at a time, never in the past)."""
-    if not can_create(actor):
-        raise NotAllowed(str(_l("Only managers and HR officers name deputies.")))
+def check_delegation(actor, *, deputy: User | None, starts_on, ends_on) -> None:
+    """The rules of a new delegation that need no lock: every broken one at once, as a
+    ValidationFailed (the page runs it next to its form; creating the delegation runs it too)."""
     errors: dict[str, list[str]] = {}
     fault = deputy_fault(actor, deputy)
     if fault:
@@ -274,6 +273,13 @@ def create_delegation(actor, *, deputy: User | None, starts_on: date, ends_on: d
         errors["ends_on"] = [str(_l("The end must not be before the start."))]
     if errors:
         raise ValidationFailed(str(_l("The deputy could not be saved.")), fields=errors)
+
+
+def create_delegation(actor, *, deputy: User | None, starts_on: date, ends_on: date) -> Delegation:
+    """A manager or HR officer names a deputy for a period (one at a time, never in the past)."""
+    if not can_create(actor):
+        raise NotAllowed(str(_l("Only managers and HR officers name deputies.")))
+    check_delegation(actor, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
     # one principal's periods never overlap: serialise their creations on the principal's row
     db.session.execute(sa.select(User.id).where(User.id == actor.id).with_for_update())
     other = db.session.scalar(

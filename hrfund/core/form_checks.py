@@ -4,7 +4,9 @@ A view that checked its form first and called the service only on a valid form s
 service's errors (the date order, a rule between fields) only once the other errors were
 fixed. :func:`run_with_form` runs the service inside a savepoint even when a field is wrong,
 keeps nothing of it unless the whole form is valid, and puts every message next to its field.
-Only for services whose effects are all in the database (no mail queued, no file written).
+Only for services whose effects are all in the database (no mail queued, no file written);
+for the others, :func:`check_with_form` runs the service's pure checks (its ``check_*``
+function) next to the form's, and the view calls the service only when both pass.
 """
 
 from __future__ import annotations
@@ -37,17 +39,50 @@ def run_with_form(
         result = action()
     except FORM_REFUSALS as error:
         savepoint.rollback()
-        for old, new in (rename or {}).items():
-            if old in error.fields:
-                error.fields.setdefault(new, []).extend(error.fields.pop(old))
-        _drop_repeats(form, error)
-        show_errors(form, error)
+        _show(form, error, rename)
         return None
     if not valid:
         savepoint.rollback()
         return None
     savepoint.commit()
     return result
+
+
+def check_with_form(
+    form, check: Callable[[], object], *, rename: dict[str, str] | None = None
+) -> bool:
+    """On a submit: validate ``form`` and run ``check`` (a service's pure ``check_*``, which
+    changes nothing); True when both pass, else False with every error shown. A failed CSRF
+    check runs nothing."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    csrf = getattr(form, "csrf_token", None)
+    if csrf is not None and csrf.errors:
+        return False
+    try:
+        check()
+    except FORM_REFUSALS as error:
+        _show(form, error, rename)
+        return False
+    return valid
+
+
+def page_status(form) -> int:
+    """The status of a form's page: 200 unsubmitted, 409 when the service refused for a
+    conflict (money taken meanwhile, a duplicate), else 422."""
+    if not form.is_submitted():
+        return 200
+    return 409 if getattr(form, "refusal_status", None) == 409 else 422
+
+
+def _show(form, error, rename: dict[str, str] | None) -> None:
+    form.refusal_status = error.status
+    for old, new in (rename or {}).items():
+        if old in error.fields:
+            error.fields.setdefault(new, []).extend(error.fields.pop(old))
+    _drop_repeats(form, error)
+    show_errors(form, error)
 
 
 def _drop_repeats(form, error) -> None:

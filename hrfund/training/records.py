@@ -66,6 +66,13 @@ def _check_record_values(values: dict) -> dict[str, list[str]]:
     return errors
 
 
+def check_training_record(values: dict) -> None:
+    """A new record's rules, every broken one at once (``values`` gets its numbers read);
+    the page runs it next to its form, before any certificate is stored."""
+    if errors := _check_record_values(values):
+        raise ValidationFailed(str(_l("The training record could not be saved.")), fields=errors)
+
+
 def record_training(
     actor,
     user: User,
@@ -88,8 +95,7 @@ def record_training(
         "score": score,
         "expires_on": expires_on,
     }
-    if errors := _check_record_values(values):
-        raise ValidationFailed(str(_l("The training record could not be saved.")), fields=errors)
+    check_training_record(values)
     if completed_on and db.session.scalar(
         sa.select(TrainingRecord.id).where(
             TrainingRecord.user_id == user.id,
@@ -177,20 +183,11 @@ def verify_record(actor, record: TrainingRecord) -> TrainingRecord:
 # ---------------------------------------------------------------- language scores
 
 
-def add_language_score(
-    actor,
-    user: User,
-    *,
-    test: str,
-    score: Any,
-    taken_on: date | None,
-    expires_on: date | None = None,
-    test_name: str = "",
-    level: str = "",
-    certificate: tuple[BinaryIO, str] | None = None,
-) -> LanguageScore:
-    """Record a language test result: by HR (verified) or by the employee (unverified)."""
-    by_hr = acting_for(actor, user)
+def check_language_score(
+    *, test: str, score: Any, taken_on, expires_on=None, test_name: str = "", level: str = ""
+) -> tuple[str, str, Decimal]:
+    """A score's rules, every broken one at once; (test name, level, score) as kept. The page
+    runs it next to its form, before any certificate is stored."""
     errors: dict[str, list[str]] = {}
     if test not in {t.value for t in LanguageTest}:
         errors["test"] = [str(_l("Choose one of the listed tests."))]
@@ -211,6 +208,31 @@ def add_language_score(
         errors["expires_on"] = [str(_l("The expiry cannot be before the test date."))]
     if errors:
         raise ValidationFailed(str(_l("The score could not be saved.")), fields=errors)
+    return test_name, level, number
+
+
+def add_language_score(
+    actor,
+    user: User,
+    *,
+    test: str,
+    score: Any,
+    taken_on: date | None,
+    expires_on: date | None = None,
+    test_name: str = "",
+    level: str = "",
+    certificate: tuple[BinaryIO, str] | None = None,
+) -> LanguageScore:
+    """Record a language test result: by HR (verified) or by the employee (unverified)."""
+    by_hr = acting_for(actor, user)
+    test_name, level, number = check_language_score(
+        test=test,
+        score=score,
+        taken_on=taken_on,
+        expires_on=expires_on,
+        test_name=test_name,
+        level=level,
+    )
     test_value = LanguageTest(test)
     if expires_on is None and test_value in DEFAULT_VALIDITY_YEARS:
         expires_on = add_years(taken_on, DEFAULT_VALIDITY_YEARS[test_value])

@@ -28,6 +28,7 @@ from hrfund.core.errors import (
 )
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
+from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
@@ -72,26 +73,41 @@ def _values(form: ApplicationForm) -> dict:
     }
 
 
+def _save(form: ApplicationForm, save) -> Application | None:
+    """Save the draft with the form's own checks, so that every error is said on the first
+    submit (a draft's effects are all in the database); submit it only once all pass, since
+    submitting tells the manager. A refused submit answers 422, which keeps nothing."""
+    application = run_with_form(form, save, rename={"preferences": "preference_1"})
+    if application is None or not form.submit_application.data:
+        return application
+    try:
+        services.submit_application(current_user, application)
+    except FORM_REFUSALS as error:
+        show_errors(form, error)
+        return None
+    return application
+
+
+def _saved(form: ApplicationForm, application: Application):
+    flash(
+        _("Your application is submitted.")
+        if form.submit_application.data
+        else _("Your draft is saved."),
+        "success",
+    )
+    return redirect(url_for("applications.application", application_id=application.id))
+
+
 @bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])
 @roles_required(Role.EMPLOYEE)
 def apply(call_id: int):
     call = get_call_or_404(call_id, current_user)
     form = _application_form(call)
-    if form.validate_on_submit():
-        try:
-            application = services.create_application(current_user, call, **_values(form))
-            if form.submit_application.data:
-                services.submit_application(current_user, application)
-        except FORM_REFUSALS as error:
-            show_errors(form, error)
-        else:
-            flash(
-                _("Your application is submitted.")
-                if form.submit_application.data
-                else _("Your draft is saved."),
-                "success",
-            )
-            return redirect(url_for("applications.application", application_id=application.id))
+    application = _save(
+        form, lambda: services.create_application(current_user, call, **_values(form))
+    )
+    if application is not None:
+        return _saved(form, application)
     status = 422 if form.is_submitted() else 200
     return render_template(
         "applications/application_form.html", form=form, call=call, application=None
@@ -103,21 +119,8 @@ def apply(call_id: int):
 def edit(application_id: int):
     application = services.get_application_or_404(application_id, current_user)
     form = _application_form(application.call, application)
-    if form.validate_on_submit():
-        try:
-            services.update_application(current_user, application, **_values(form))
-            if form.submit_application.data:
-                services.submit_application(current_user, application)
-        except FORM_REFUSALS as error:
-            show_errors(form, error)
-        else:
-            flash(
-                _("Your application is submitted.")
-                if form.submit_application.data
-                else _("Your draft is saved."),
-                "success",
-            )
-            return redirect(url_for("applications.application", application_id=application.id))
+    if _save(form, lambda: services.update_application(current_user, application, **_values(form))):
+        return _saved(form, application)
     status = 422 if form.is_submitted() else 200
     return render_template(
         "applications/application_form.html",

@@ -13,6 +13,7 @@ from hrfund.applications.forms import DelegationForm, EndDelegationForm
 from hrfund.auth.models import Role
 from hrfund.auth.services import get_user_by_email
 from hrfund.core.errors import FORM_REFUSALS, ValidationFailed
+from hrfund.core.form_checks import check_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import refuse, roles_required
@@ -29,22 +30,22 @@ def delegations():
     if request.method == "POST":
         if not service.can_create(current_user):
             refuse("only managers and HR officers name deputies")
-        if form.validate_on_submit():
+        deputy = get_user_by_email(form.deputy.data) if form.deputy.data else None
+        period = {"starts_on": form.starts_on.data, "ends_on": form.ends_on.data}
+        # the deputy's notice is queued on creation: the pure checks run with the form's
+        # own, and the service only once both pass
+        status = 422
+        if check_with_form(
+            form, lambda: service.check_delegation(current_user, deputy=deputy, **period)
+        ):
             try:
-                service.create_delegation(
-                    current_user,
-                    deputy=get_user_by_email(form.deputy.data),
-                    starts_on=form.starts_on.data,
-                    ends_on=form.ends_on.data,
-                )
+                service.create_delegation(current_user, deputy=deputy, **period)
             except FORM_REFUSALS as error:
                 show_errors(form, error)
                 status = 409 if error.status == 409 else 422
             else:
                 flash(_("Your deputy is named."), "success")
                 return redirect(url_for("applications.delegations"))
-        else:
-            status = 422
     return _list_page(form, status)
 
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from hrfund.core.errors import DomainError, ValidationFailed
 from hrfund.core.fiscal import current_fiscal_year, fiscal_year_bounds, tokyo_today
+from hrfund.core.form_checks import page_status, run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
@@ -132,20 +133,14 @@ def reverse_entry(entry_id: int):
     return render_template("fund/reverse.html", form=form, entry=found), status
 
 
-def _posting_page(form, template: str, post, success):
-    """GET shows the form; POST calls the service and redirects, or re-renders with errors."""
-    status = 200
-    if form.validate_on_submit():
-        try:
-            entry = post(form)
-        except DomainError as error:
-            _message, status = _refused(form, error)
-        else:
-            flash(success(entry), "success")
-            return redirect(url_for("fund.overview", fiscal_year=entry.fiscal_year))
-    elif form.is_submitted():
-        status = 422
-    return render_template(template, form=form), status
+def _posting_page(form, template: str, post, success, rename: dict[str, str] | None = None):
+    """GET shows the form; POST runs the service with the form's own checks, so that every
+    error is said on the first submit, and redirects, or re-renders with all of them."""
+    entry = run_with_form(form, lambda: post(form), rename=rename)
+    if entry is not None:
+        flash(success(entry), "success")
+        return redirect(url_for("fund.overview", fiscal_year=entry.fiscal_year))
+    return render_template(template, form=form), page_status(form)
 
 
 @bp.route("/contributions/new", methods=["GET", "POST"])
@@ -178,6 +173,7 @@ def new_allocation():
             current_user, f.fiscal_year.data, f.category.data, f.amount_jpy.data, f.memo.data
         ),
         lambda e: _("%(amount)s is allocated.", amount=yen(e.amount_jpy)),
+        rename={"allocated_jpy": "amount_jpy"},
     )
 
 
@@ -223,30 +219,27 @@ def fx_rates():
 @roles_required(*WRITERS)
 def new_fx_rate():
     form = FxRateForm()
-    status = 200
     if request.method == "GET":
         form.rate_on.data = tokyo_today()
-    if form.validate_on_submit():
-        try:
-            fx = services.record_fx_rate(
-                current_user, form.currency.data, form.rate_on.data, form.jpy_per_unit.data
-            )
-        except DomainError as error:
-            _message, status = _refused(form, error)
-        else:
-            flash(
-                _(
-                    "1 %(currency)s = %(rate)s yen on %(on)s is recorded.",
-                    currency=fx.currency,
-                    rate=fx.jpy_per_unit,
-                    on=fx.rate_on.isoformat(),
-                ),
-                "success",
-            )
-            return redirect(url_for("fund.fx_rates"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("fund/fx_rate_form.html", form=form), status
+    fx = run_with_form(  # the form's errors and the service's, on the first submit
+        form,
+        lambda: services.record_fx_rate(
+            current_user, form.currency.data, form.rate_on.data, form.jpy_per_unit.data
+        ),
+        rename={"on": "rate_on"},
+    )
+    if fx is None:
+        return render_template("fund/fx_rate_form.html", form=form), page_status(form)
+    flash(
+        _(
+            "1 %(currency)s = %(rate)s yen on %(on)s is recorded.",
+            currency=fx.currency,
+            rate=fx.jpy_per_unit,
+            on=fx.rate_on.isoformat(),
+        ),
+        "success",
+    )
+    return redirect(url_for("fund.fx_rates"))
 
 
 @bp.route("/years/<int:fiscal_year>/close", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask_login import current_user
 from hrfund.auth.models import User
 from hrfund.core.errors import FORM_REFUSALS, NotFound
 from hrfund.core.files import send_stored_file
+from hrfund.core.form_checks import check_with_form, run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
@@ -31,6 +32,7 @@ from hrfund.training.models import TrainingProgram
 #: Everyone but partner-city coordinators has (or reads) TMG training records.
 RECORD_ROLES = ("employee", "manager", "hr", "auditor", "admin")
 ENTRY_ROLES = ("employee", "hr")
+RECORD_VALUES = ("status", "completed_on", "hours", "score", "expires_on")
 
 
 def _page_args(param: str = "page"):
@@ -205,18 +207,17 @@ def new_record():
     form.program.choices = [
         (p.id, p.name(_lang())) for p in db.session.scalars(services.programs_query(active=None))
     ]
-    if form.validate_on_submit():
+    values = {name: getattr(form, name).data for name in RECORD_VALUES}
+    # a record may carry a certificate file: the service's own checks run with the form's,
+    # and the service (which stores the file) only once both pass
+    if check_with_form(form, lambda: record_services.check_training_record(dict(values))):
         try:
             user = _subject(form)
             record = record_services.record_training(
                 current_user,
                 user,
                 services.get_program_or_404(form.program.data),
-                status=form.status.data,
-                completed_on=form.completed_on.data,
-                hours=form.hours.data,
-                score=form.score.data,
-                expires_on=form.expires_on.data,
+                **values,
                 note=form.note.data or "",
                 certificate=_certificate(form),
             )
@@ -241,23 +242,18 @@ def edit_record(record_id: int):
     form = RecordUpdateForm(obj=record) if request.method == "GET" else RecordUpdateForm()
     if request.method == "GET":
         form.status.data = record.status.value
-    if form.validate_on_submit():
-        try:
-            record_services.update_record(
-                current_user,
-                record,
-                status=form.status.data,
-                completed_on=form.completed_on.data,
-                hours=form.hours.data,
-                score=form.score.data,
-                expires_on=form.expires_on.data,
-                note=form.note.data or "",
-            )
-        except FORM_REFUSALS as error:
-            show_errors(form, error)
-        else:
-            flash(_("The training record is saved."), "success")
-            return redirect(url_for("training.history", user_id=record.user_id))
+    saved = run_with_form(  # the form's errors and the service's, on the first submit
+        form,
+        lambda: record_services.update_record(
+            current_user,
+            record,
+            **{name: getattr(form, name).data for name in RECORD_VALUES},
+            note=form.note.data or "",
+        ),
+    )
+    if saved is not None:
+        flash(_("The training record is saved."), "success")
+        return redirect(url_for("training.history", user_id=record.user_id))
     status = 422 if form.is_submitted() else 200
     return render_template("training/record_edit.html", form=form, record=record), status
 
@@ -289,19 +285,20 @@ def record_certificate(record_id: int):
 @roles_required(*ENTRY_ROLES)
 def new_score():
     form = ScoreForm()
-    if form.validate_on_submit():
+    values = {
+        "test": form.test.data,
+        "score": form.score.data,
+        "taken_on": form.taken_on.data,
+        "expires_on": form.expires_on.data,
+        "test_name": form.test_name.data or "",
+        "level": form.level.data or "",
+    }
+    # as for records: a certificate file is stored only once the form and the checks pass
+    if check_with_form(form, lambda: record_services.check_language_score(**values)):
         try:
             user = _subject(form)
             score = record_services.add_language_score(
-                current_user,
-                user,
-                test=form.test.data,
-                score=form.score.data,
-                taken_on=form.taken_on.data,
-                expires_on=form.expires_on.data,
-                test_name=form.test_name.data or "",
-                level=form.level.data or "",
-                certificate=_certificate(form),
+                current_user, user, **values, certificate=_certificate(form)
             )
         except FORM_REFUSALS as error:
             show_errors(form, error)
