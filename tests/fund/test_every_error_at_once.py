@@ -62,7 +62,7 @@ def test_a_disbursement_says_the_missing_amount_and_the_unknown_placement(login_
         {"placement_id": "999999", "paid_on": "2026-05-02", "currency": "JPY", "amount": ""},
     )
     assert REQUIRED in page
-    assert "No placement has this number." in page
+    assert "There is no placement 999999." in page
 
 
 def test_a_rate_says_the_missing_rate_and_that_the_yen_needs_none(login_as, db):
