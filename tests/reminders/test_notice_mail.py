@@ -147,7 +147,7 @@ def _notices(s, reader) -> dict[str, k.Notice]:
     notices["delegation_started"] = k.delegation_notice(delegation)
     score = LanguageScore(
         id=7,
-        user_id=reader.id,
+        user_id=8,  # a fixed number: the link in the snapshot names it
         test=LanguageTest.IELTS,
         score=Decimal("6.5"),
         taken_on=date(2026, 5, 9),
