@@ -92,7 +92,7 @@ def test_manager_is_told_of_a_submission_and_follows_the_link(
     item = (
         page.locator("#notifications li", has_text=TITLE[language])
         .filter(has=page.locator("form[action$='/read']"))
-        .last
+        .first  # newest first: this submission's, not another test's for the same manager
     )
     assert item.is_visible()
     assert item.locator(".fw-bold").inner_text() == TITLE[language]
