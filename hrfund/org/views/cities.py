@@ -54,21 +54,7 @@ def city(code: str):
 
 
 def _city_values(form: CityForm) -> dict:
-    return {
-        name: getattr(form, name).data
-        for name in (
-            "code",
-            "name_en",
-            "name_ja",
-            "country",
-            "timezone",
-            "currency",
-            "relationship",
-            "since",
-            "cooperation_areas",
-            "active",
-        )
-    }
+    return {name: getattr(form, name).data for name in services.CITY_FIELDS}
 
 
 @bp.route("/cities/new", methods=["GET", "POST"])
