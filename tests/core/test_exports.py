@@ -131,7 +131,9 @@ def test_safe_cell_leaves_numbers_and_plain_text_alone():
     assert safe_cell("\tcmd") == "'\tcmd"
 
 
-ROWS = 200_000
+# The 200,000-row export is timed by `make bench`; here a quarter shows the memory stays flat:
+# the whole file would take over 5 MB, as rows and objects several times that.
+ROWS = 50_000
 BULK_INSERT = f"""
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS})
 INSERT INTO audit_events (at, actor_label, action, object_type, object_id, comment)
@@ -141,7 +143,7 @@ FROM n
 """
 
 
-def test_a_200000_row_csv_export_streams_in_flat_memory(db, backend, login_as):
+def test_a_large_csv_export_streams_in_flat_memory(db, backend, login_as):
     if backend != "sqlite":
         pytest.skip("one backend is enough to measure memory; the bulk INSERT is SQLite's")
     db.session.execute(sa.text(BULK_INSERT))
@@ -167,10 +169,10 @@ def test_a_200000_row_csv_export_streams_in_flat_memory(db, backend, login_as):
 
     assert lines - 1 == ROWS
     assert first.startswith("\ufeff".encode())
-    assert "大量出力の試験行 200000 ".encode() in first  # newest first
+    assert f"大量出力の試験行 {ROWS} ".encode() in first  # newest first
     assert "大量出力の試験行 1 ".encode() in last
-    assert size > 20 * 1024 * 1024  # the whole file would be this big in memory, and more
-    assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while streaming"  # ~2 MB seen
+    assert size > 5 * 1024 * 1024  # the whole file would be this big in memory, and more
+    assert peak < 4 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while streaming"  # ~2 MB seen
     count = (
         sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "bulk.load")
     )
