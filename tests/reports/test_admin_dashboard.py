@@ -96,6 +96,25 @@ def test_the_admin_home_shows_accounts_tokens_sign_ins_and_failures(app, db):
     assert 'id="scheduler-never"' in page  # no heartbeat yet: said so, not hidden
 
 
+def test_the_admin_opens_the_failed_deliveries_but_only_hr_retries(app, db):
+    hr = factories.user(["hr", "employee"])
+    delivery = _failed_delivery(hr)
+    db.session.commit()
+    c, _admin = _admin_client(app)
+    page = c.get("/").get_data(as_text=True)
+    link = page.split('id="admin-failed-deliveries-link" href="', 1)[1].split('"', 1)[0]
+    assert link == "/reminders/deliveries?status=failed"
+    listing = c.get(link)
+    assert listing.status_code == 200
+    html = listing.get_data(as_text=True)
+    assert "SMTP 550 mailbox unavailable" in html
+    assert f"/reminders/deliveries/{delivery.id}/retry" not in html  # reading, not retrying
+    assert c.get("/reminders/deliveries/export.csv?status=failed").status_code == 200
+    assert c.post(f"/reminders/deliveries/{delivery.id}/retry").status_code == 403
+    db.session.refresh(delivery)
+    assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 3
+
+
 def test_users_by_role_count_the_active_accounts(app, db):
     from hrfund.reports.admin_dashboard import admin_dashboard
 

@@ -1,4 +1,5 @@
-"""The reminder rules and the delivery log (/reminders/...), for HR and auditors."""
+"""The reminder rules and the delivery log (/reminders/...), for HR and auditors; the admin reads
+the delivery log too (failed e-mail is an operations matter), and only HR retries."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def _deliveries_stmt(filters: dict) -> sa.Select:
 
 
 @bp.route("/reminders/deliveries")
-@roles_required("hr", "auditor")
+@roles_required("hr", "auditor", "admin")
 def deliveries():
     filters = _delivery_filters()
     page = paginate(_deliveries_stmt(filters), *_page_args())
@@ -115,7 +116,7 @@ def deliveries():
 
 
 @bp.route("/reminders/deliveries/export.<any(csv, xlsx):fmt>")
-@roles_required("hr", "auditor")
+@roles_required("hr", "auditor", "admin")
 def deliveries_export(fmt: str):
     return exports.deliveries_response(fmt, _deliveries_stmt(_delivery_filters()))
 
