@@ -30,3 +30,13 @@ def test_after_this_approval_never_a_bare_negative(app, db, setup):
     assert "¥7,000,000 more than the line has available: the approval will be refused." in text
     assert "After this approval: ¥-" not in text
     assert "￥９，０００，０００円" in text  # what was typed stays in the box
+
+
+def test_a_refused_filter_names_its_field_in_the_readers_language(app, db, api_as):
+    """The API answers a filter's field message too: in Japanese for a Japanese reader, never
+    an English word such as "needs call_id"."""
+    c = api_as("hr", locale="ja")
+    headers = c.headers | {"Accept-Language": "ja"}
+    answer = c.get("/api/v1/applications?eligible=yes", headers=headers).get_json()
+    [field_message] = answer["error"]["fields"]["eligible"]
+    assert field_message == "資格で絞り込むには募集を選んでください。募集ごとに要件が異なります。"
