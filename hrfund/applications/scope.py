@@ -25,6 +25,7 @@ from hrfund.core.errors import (
     ValidationFailed,
 )
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.inputs import parse_id
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import eligible_condition
@@ -122,12 +123,10 @@ def filtered(
             )
         stmt = stmt.where(Application.status == status)
     if call_id:
-        try:
-            stmt = stmt.where(Application.call_id == int(call_id))
-        except ValueError:
-            raise _field_refused(
-                "call_id", _l("Check the filters."), _l("Enter a number.")
-            ) from None
+        call_id = parse_id(call_id)  # digits beyond any id would reach the database: refused
+        if call_id is None:
+            raise _field_refused("call_id", _l("Check the filters."), _l("Enter a number."))
+        stmt = stmt.where(Application.call_id == call_id)
     if eligible:
         stmt = stmt.where(_eligibility_filter(call_id, eligible))
     if city:
@@ -165,7 +164,7 @@ def filtered(
 def _eligibility_filter(call_id, eligible: str):
     if eligible not in ("yes", "no"):
         raise _field_refused("eligible", _l("Check the filters."), _l("Choose yes or no."))
-    call = db.session.get(Call, int(call_id)) if call_id else None
+    call = db.session.get(Call, call_id) if call_id else None
     if call is None:
         message = _l("Choose a call to filter by eligibility: each call has its own rules.")
         raise _field_refused("eligible", message, message)
