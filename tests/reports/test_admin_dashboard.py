@@ -26,7 +26,8 @@ def _admin_client(app):
     admin = factories.user(["admin"])
     _db.session.commit()
     c = app.test_client()
-    assert c.post("/login", data={"email": admin.email, "password": factories.TEST_PASSWORD})
+    signed_in = c.post("/login", data={"email": admin.email, "password": factories.TEST_PASSWORD})
+    assert signed_in.status_code == 302, "a response object is always true: check the redirect"
     return c, admin
 
 
