@@ -25,6 +25,7 @@ from hrfund.core.errors import (
     ValidationFailed,
 )
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.inputs import parse_id
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import eligible_condition
@@ -95,6 +96,12 @@ def get_application_or_404(application_id, user) -> Application:
     return application
 
 
+def _field_refused(field: str, message, field_message) -> ValidationFailed:
+    """A filter refused, with a message for the field in the reader's language too (the API
+    answers it)."""
+    return ValidationFailed(str(message), fields={field: [str(field_message)]})
+
+
 def filtered(
     user,
     *,
@@ -111,15 +118,15 @@ def filtered(
     stmt = visible_to(user)
     if status:
         if status not in {s.value for s in A}:
-            raise ValidationFailed(str(_l("Unknown status.")), fields={"status": ["unknown"]})
+            raise _field_refused(
+                "status", _l("Unknown status."), _l("Choose one of the listed statuses.")
+            )
         stmt = stmt.where(Application.status == status)
     if call_id:
-        try:
-            stmt = stmt.where(Application.call_id == int(call_id))
-        except ValueError:
-            raise ValidationFailed(
-                str(_l("Check the filters.")), fields={"call_id": ["must be a number"]}
-            ) from None
+        call_id = parse_id(call_id)  # digits beyond any id would reach the database: refused
+        if call_id is None:
+            raise _field_refused("call_id", _l("Check the filters."), _l("Enter a number."))
+        stmt = stmt.where(Application.call_id == call_id)
     if eligible:
         stmt = stmt.where(_eligibility_filter(call_id, eligible))
     if city:
@@ -148,19 +155,19 @@ def filtered(
         "id": Application.id,
     }.get(sort)
     if order is None:
-        raise ValidationFailed(str(_l("Check the filters.")), fields={"sort": ["unknown"]})
+        raise _field_refused(
+            "sort", _l("Check the filters."), _l("Choose one of the listed orders.")
+        )
     return stmt.order_by(order, Application.id.desc())
 
 
 def _eligibility_filter(call_id, eligible: str):
     if eligible not in ("yes", "no"):
-        raise ValidationFailed(str(_l("Check the filters.")), fields={"eligible": ["yes or no"]})
-    call = db.session.get(Call, int(call_id)) if call_id else None
+        raise _field_refused("eligible", _l("Check the filters."), _l("Choose yes or no."))
+    call = db.session.get(Call, call_id) if call_id else None
     if call is None:
-        raise ValidationFailed(
-            str(_l("Choose a call to filter by eligibility: each call has its own rules.")),
-            fields={"eligible": ["needs call_id"]},
-        )
+        message = _l("Choose a call to filter by eligibility: each call has its own rules.")
+        raise _field_refused("eligible", message, message)
     condition = eligible_condition(Application.applicant_id, call.rules, tokyo_today())
     return condition if eligible == "yes" else sa.not_(condition)
 

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from hrfund.auth.anonymous import not_placeholder
 from hrfund.auth.models import Role, User, UserRole
 from hrfund.auth.passwords import hash_password, password_problems
 from hrfund.core.audit import record_event
@@ -265,8 +266,13 @@ def update_profile(user: User, *, locale: str, timezone: str) -> None:
 
 
 def visible_users(actor):
-    """Users an actor may list: admins, HR and auditors see all; others only themselves."""
-    stmt = sa.select(User).order_by(User.family_name_romaji, User.given_name_romaji, User.id)
+    """Users an actor may list: admins, HR and auditors see all; others only themselves. The
+    placeholders of anonymised records (auth/anonymous.py) are no accounts and never listed."""
+    stmt = (
+        sa.select(User)
+        .where(not_placeholder(User.email))
+        .order_by(User.family_name_romaji, User.given_name_romaji, User.id)
+    )
     if actor.has_role(Role.ADMIN, Role.HR, Role.AUDITOR):
         return stmt
     return stmt.where(User.id == actor.id)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from hrfund.auth.anonymous import not_placeholder
 from hrfund.auth.models import ApiToken, LoginThrottle, Role, User, UserRole
 from hrfund.core import jobruns
 from hrfund.core.db import utcnow
@@ -69,7 +70,9 @@ def _users(board: AdminDashboard) -> None:
             sa.func.count(),
             sa.func.count().filter(User.active.is_(False)),
             sa.func.count().filter(User.locked_until > board.now),
-        ).select_from(User)
+        )
+        .select_from(User)
+        .where(not_placeholder(User.email))  # an anonymised record's "person" is no account
     ).one()
     board.users_total, board.users_inactive, board.locked_count = total, inactive, locked
     rows = db.session.execute(

@@ -20,6 +20,7 @@ from enum import Enum
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from hrfund.applications.models import Application, Delegation
@@ -74,15 +75,21 @@ def _all(stmt) -> list:
     return list(db.session.scalars(stmt))
 
 
-def _history(object_type: str, object_id: int) -> list[dict]:
-    return [
-        row(e)
-        for e in _all(
-            sa.select(AuditEvent)
-            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
-            .order_by(AuditEvent.id)
+def _histories(object_type: str, object_ids: list[int]) -> dict[int, list[dict]]:
+    """The audit history of each object, oldest first, in one query for all of them."""
+    by_id: dict[int, list[dict]] = {i: [] for i in object_ids}
+    if not object_ids:
+        return by_id
+    for event in _all(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id.in_([str(i) for i in object_ids]),
         )
-    ]
+        .order_by(AuditEvent.id)
+    ):
+        by_id[int(event.object_id)].append(row(event))
+    return by_id
 
 
 class _Files:
@@ -104,9 +111,14 @@ class _Files:
 
 def _applications(user: User, files: _Files) -> list[dict]:
     items = []
-    for application in _all(
-        sa.select(Application).where(Application.applicant_id == user.id).order_by(Application.id)
-    ):
+    found = _all(
+        sa.select(Application)
+        .where(Application.applicant_id == user.id)
+        .options(so.joinedload(Application.call), so.selectinload(Application.attachments))
+        .order_by(Application.id)
+    )
+    histories = _histories("applications", [a.id for a in found])
+    for application in found:
         item = row(application)
         item["call"] = {"id": application.call_id, "title": application.call.title}
         item["preferences"] = [
@@ -116,25 +128,35 @@ def _applications(user: User, files: _Files) -> list[dict]:
             row(a.file) | {"kind": a.kind, "path": files.add(a.file)}
             for a in application.attachments
         ]
-        item["history"] = _history("applications", application.id)
+        item["history"] = histories[application.id]
         items.append(item)
     return items
 
 
 def _placements(user: User, files: _Files) -> list[dict]:
     items = []
-    for placement in _all(
-        sa.select(Placement).where(Placement.person_id == user.id).order_by(Placement.id)
-    ):
+    found = _all(
+        sa.select(Placement)
+        .where(Placement.person_id == user.id)
+        .options(so.joinedload(Placement.city), so.selectinload(Placement.milestones))
+        .order_by(Placement.id)
+    )
+    ids = [p.id for p in found]
+    reports: dict[int, list[Report]] = {i: [] for i in ids}
+    if ids:
+        for report in _all(
+            sa.select(Report)
+            .where(Report.placement_id.in_(ids))
+            .options(so.joinedload(Report.file))
+            .order_by(Report.id)
+        ):
+            reports[report.placement_id].append(report)
+    histories = _histories("placements", ids)
+    for placement in found:
         item = row(placement) | {"city": placement.city.code}
         item["milestones"] = [row(m) for m in placement.milestones]
-        item["reports"] = [
-            row(r) | {"file_path": files.add(r.file)}
-            for r in _all(
-                sa.select(Report).where(Report.placement_id == placement.id).order_by(Report.id)
-            )
-        ]
-        item["history"] = _history("placements", placement.id)
+        item["reports"] = [row(r) | {"file_path": files.add(r.file)} for r in reports[placement.id]]
+        item["history"] = histories[placement.id]
         items.append(item)
     return items
 
@@ -149,6 +171,9 @@ def _training(user: User, files: _Files) -> tuple[list[dict], list[dict]]:
         for r in _all(
             sa.select(TrainingRecord)
             .where(TrainingRecord.user_id == user.id)
+            .options(
+                so.joinedload(TrainingRecord.program), so.joinedload(TrainingRecord.certificate)
+            )
             .order_by(TrainingRecord.id)
         )
     ]
@@ -157,6 +182,7 @@ def _training(user: User, files: _Files) -> tuple[list[dict], list[dict]]:
         for s in _all(
             sa.select(LanguageScore)
             .where(LanguageScore.user_id == user.id)
+            .options(so.joinedload(LanguageScore.certificate))
             .order_by(LanguageScore.id)
         )
     ]

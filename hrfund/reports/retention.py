@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from hrfund.applications.models import Application, ApplicationStatus
 from hrfund.auth.anonymous import (
     ANONYMOUS_DOMAIN,
-    is_placeholder,
     new_placeholder,
     not_placeholder,
 )
@@ -194,7 +194,7 @@ def due_counts(now: datetime) -> dict[str, int]:
     return counts
 
 
-def _claim(stmt, model, batch_size: int, still_due=None) -> list:
+def _claim(stmt, model, batch_size: int, still_due=None, options=()) -> list:
     """Up to ``batch_size`` due rows, locked (PostgreSQL: rows another run holds are skipped).
 
     A row another run changed and committed while this statement waited comes back in its new
@@ -205,9 +205,22 @@ def _claim(stmt, model, batch_size: int, still_due=None) -> list:
         .where(model.id.in_(ids.scalar_subquery()))
         .order_by(model.id)
         .with_for_update(skip_locked=True, of=model)
+        .options(*options)
         .execution_options(populate_existing=True)
     )
     return [r for r in rows if still_due is None or still_due(r)]
+
+
+def _still_people(rows: list, person_id) -> list:
+    """The rows whose person (``person_id(row)``) is still a real person, not a placeholder
+    another run put there meanwhile: one query for the whole batch, not one per row."""
+    ids = {person_id(r) for r in rows}
+    if not ids:
+        return []
+    people = set(
+        db.session.scalars(sa.select(User.id).where(User.id.in_(ids), not_placeholder(User.email)))
+    )
+    return [r for r in rows if person_id(r) in people]
 
 
 # ---------------------------------------------------------------- anonymising, one batch each
@@ -219,8 +232,9 @@ def anonymise_applications(now: datetime, batch_size: int, files: list) -> int:
         _applications_due(cutoff("applications", now)),
         Application,
         batch_size,
-        lambda a: not is_placeholder(db.session.get(User, a.applicant_id)),
+        options=(so.selectinload(Application.attachments),),
     )
+    rows = _still_people(rows, lambda a: a.applicant_id)
     for application in rows:
         for attachment in list(application.attachments):
             _drop_file(attachment.file, files)
@@ -284,12 +298,12 @@ def anonymise_unverified_scores(now: datetime, batch_size: int, files: list) -> 
         _scores_due(cutoff("unverified_scores", now)),
         LanguageScore,
         batch_size,
-        lambda s: not is_placeholder(db.session.get(User, s.user_id)),
+        options=(so.selectinload(LanguageScore.certificate),),
     )
+    rows = _still_people(rows, lambda s: s.user_id)
     for score in rows:
-        certificate = score.certificate
-        score.certificate_id = None
-        score.user_id = new_placeholder().id
+        certificate, placeholder = score.certificate, new_placeholder()
+        score.certificate_id, score.user_id = None, placeholder.id  # one UPDATE
         if certificate is not None:
             db.session.flush()
             _drop_file(certificate, files)

@@ -17,6 +17,8 @@ from hrfund.auth.models import User
 from hrfund.core.audit import record_event
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.labels import state_label
+from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
 from hrfund.training.models import (
     LanguageScore,
@@ -324,6 +326,19 @@ def set_status(actor, record: TrainingRecord, status: RecordStatus) -> None:
         raise InvalidTransition(str(_l("A cancelled record cannot change any more.")))
     if status == RecordStatus.ENROLLED:
         raise InvalidTransition(str(_l("A record cannot go back to enrolled.")))
+    claim_row(  # of two changes at once (two cancels), one wins; the seat is given back once
+        record,
+        TrainingRecord.status == before,
+        {"status": status},
+        lambda: InvalidTransition(
+            str(
+                _l(
+                    "This was changed meanwhile: it is now %(state)s.",
+                    state=state_label(record.status),
+                )
+            )
+        ),
+    )
     if status == RecordStatus.CANCELLED and record.session_id:
         db.session.execute(
             sa.update(TrainingSession)
@@ -331,5 +346,4 @@ def set_status(actor, record: TrainingRecord, status: RecordStatus) -> None:
             .values(enrolled_count=TrainingSession.enrolled_count - 1)
             .execution_options(synchronize_session=False)
         )
-    record.status = status
     record_event(actor, "training_record.status", record, from_state=before, to_state=status)

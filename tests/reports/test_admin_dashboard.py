@@ -26,7 +26,8 @@ def _admin_client(app):
     admin = factories.user(["admin"])
     _db.session.commit()
     c = app.test_client()
-    assert c.post("/login", data={"email": admin.email, "password": factories.TEST_PASSWORD})
+    signed_in = c.post("/login", data={"email": admin.email, "password": factories.TEST_PASSWORD})
+    assert signed_in.status_code == 302, "a response object is always true: check the redirect"
     return c, admin
 
 
@@ -198,3 +199,24 @@ def test_flask_scheduler_run_records_last_and_next_run(tmp_path):
     row = heartbeat()
     assert row.finished_at is not None and row.next_run_at > row.started_at
     assert row.host
+
+
+def test_anonymised_placeholders_are_not_counted_or_listed_as_users(app, db):
+    """The retention job gives each anonymised record a placeholder "person" of its own: it is
+    no account, and thousands of them must not swell the users and deactivated counts."""
+    from hrfund.auth.anonymous import new_placeholder
+    from hrfund.reports.admin_dashboard import admin_dashboard
+
+    before = admin_dashboard()
+    placeholders = [new_placeholder() for _ in range(3)]
+    db.session.flush()
+    after = admin_dashboard()
+    assert (after.users_total, after.users_inactive) == (
+        before.users_total,
+        before.users_inactive,
+    )
+    c, _admin = _admin_client(app)
+    listing = c.get("/admin/users?per_page=200").get_data(as_text=True)
+    for placeholder in placeholders:
+        assert f"/admin/users/{placeholder.id}" not in listing
+        assert placeholder.email not in listing
