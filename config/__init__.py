@@ -57,6 +57,9 @@ class Config:
     # per-account limit (so that an attacker cannot keep the owner out); it has its own limit.
     LOGIN_KNOWN_DEVICE_DAYS = 180
     LOGIN_KNOWN_DEVICE_RATE_LIMIT = "10 per hour"
+    # Failed password changes per account (a wrong current password): a session left open must
+    # not let anyone guess the password faster than the login does.
+    PASSWORD_CHANGE_RATE_LIMIT = "5 per 15 minutes"  # noqa: S105 - a rate, not a password
 
     PASSWORD_MIN_LENGTH = 10
     # argon2id; OWASP: m=19 MiB, t=2, p=1 at least. We use 64 MiB, t=3, p=1.
@@ -170,6 +173,7 @@ class Config:
             "LOGIN_RATE_LIMIT",
             "LOGIN_ACCOUNT_RATE_LIMIT",
             "LOGIN_KNOWN_DEVICE_RATE_LIMIT",
+            "PASSWORD_CHANGE_RATE_LIMIT",
         ):
             if os.environ.get(name):
                 values[name] = os.environ[name]

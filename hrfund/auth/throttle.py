@@ -14,6 +14,7 @@ import hashlib
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from hrfund.auth import lockout
 from hrfund.extensions import limiter
@@ -83,5 +84,20 @@ def login_limits(view):
         methods=["POST"],
         key_func=get_remote_address,
         scope="login-address",
+        deduct_when=_failed,
+    )(view)
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def password_change_limit(view):
+    """Decorate the password change with its limit: only failed changes count, per account."""
+    return limiter.limit(
+        lambda: current_app.config["PASSWORD_CHANGE_RATE_LIMIT"],
+        methods=["POST"],
+        key_func=_user_key,
+        scope="password-change",
         deduct_when=_failed,
     )(view)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from hrfund.auth.models import User
+from hrfund.auth.sessions import check_password
 from hrfund.extensions import db, limiter
 from tests import factories
 from tests.conftest import TEST_PASSWORD, make_app
@@ -98,3 +101,38 @@ def test_the_owners_browser_is_not_held_up_by_guesses_at_the_account(throttled):
     assert codes[-1] == 429
     assert _post(_client(throttled, "10.9.9.10"), target, TEST_PASSWORD) == 429
     assert _post(owner, target, TEST_PASSWORD) == 302
+
+
+def test_failed_password_changes_are_limited_per_account(throttled):
+    """Someone at a session left open cannot guess the current password: after five wrong ones
+    the change is refused (429) even with the right one, and another account is not held up."""
+    with throttled.app_context():
+        owner, other = factories.user(["employee"]), factories.user(["employee"])
+        db.session.commit()
+        owner_email, other_email = owner.email, other.email
+        db.session.remove()
+    client = throttled.test_client()
+    assert (
+        client.post("/login", data={"email": owner_email, "password": TEST_PASSWORD}).status_code
+        == 302
+    )
+    new = {
+        "new_password": "Another-Long-Passphrase-2027",
+        "confirm": "Another-Long-Passphrase-2027",
+    }
+    for _ in range(5):
+        wrong = client.post("/profile/password", data={"current_password": "guess", **new})
+        assert wrong.status_code == 422
+    right = client.post("/profile/password", data={"current_password": TEST_PASSWORD, **new})
+    assert right.status_code == 429
+    with throttled.app_context():
+        assert check_password(
+            db.session.scalar(sa.select(User).filter_by(email=owner_email)), TEST_PASSWORD
+        )
+    second = throttled.test_client()
+    assert (
+        second.post("/login", data={"email": other_email, "password": TEST_PASSWORD}).status_code
+        == 302
+    )
+    changed = second.post("/profile/password", data={"current_password": TEST_PASSWORD, **new})
+    assert changed.status_code == 302

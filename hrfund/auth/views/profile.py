@@ -17,6 +17,7 @@ from hrfund.auth import services
 from hrfund.auth.blueprint import bp
 from hrfund.auth.forms import ConfirmForm, PasswordForm, SettingsForm, TokenForm
 from hrfund.auth.models import ApiToken
+from hrfund.auth.throttle import password_change_limit
 from hrfund.core.errors import NotFound, ValidationFailed
 from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
@@ -66,6 +67,7 @@ def update_settings():
 
 @bp.route("/profile/password", methods=["POST"])
 @login_required
+@password_change_limit
 def change_password():
     form = PasswordForm()
     changed = run_with_form(  # a weak new password is said with the form's own errors
