@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import InvalidTransition
 from hrfund.core.fiscal import tokyo_today
-from hrfund.extensions import db
 from hrfund.fund import figures
 from hrfund.fund.amounts import (
     FieldErrors,
@@ -22,16 +21,16 @@ from hrfund.fund.amounts import (
     parse_yen,
 )
 from hrfund.fund.figures import open_commitment
-from hrfund.fund.models import BudgetLine, EntryKind, LedgerEntry
+from hrfund.fund.models import EntryKind, LedgerEntry
 from hrfund.fund.placement_state import refuse_commitment_if_closed
 from hrfund.fund.posting import (
     Effect,
     append_entry,
     check_figures,
     check_year_known,
-    is_closed,
     line_of,
-    lock,
+    lock_booked_line,
+    lock_line,
     refuse_if_closed,
     return_unused_if_closed,
     take_write_lock,
@@ -63,7 +62,7 @@ def commit(actor, placement_id, fiscal_year, category, amount_jpy, memo: str = "
                 )
             )
         )
-    line = lock(line.id, fund=False)
+    line = lock_line(line.id)
     refuse_if_closed(fiscal_year)
     check_figures(Effect(committed=amount_jpy), line, placement_id)
     return append_entry(
@@ -93,8 +92,7 @@ def release(actor, placement_id, amount_jpy=None, memo: str = "") -> LedgerEntry
         raise fail(
             "placement_id", _l("Nothing is committed for placement %(id)d.", id=placement_id)
         )
-    line = db.session.get(BudgetLine, line_id)
-    line = lock(line_id, fund=is_closed(line.fiscal_year))
+    line = lock_booked_line(line_id)
     still_open = open_commitment(placement_id)
     if amount_jpy is None:
         if still_open <= 0:

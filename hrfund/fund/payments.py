@@ -12,7 +12,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.fiscal import fiscal_year_of
-from hrfund.extensions import db
 from hrfund.fund import figures
 from hrfund.fund.amounts import (
     FieldErrors,
@@ -31,7 +30,7 @@ from hrfund.fund.amounts import (
 )
 from hrfund.fund.figures import open_commitment
 from hrfund.fund.fx import recorded_rate
-from hrfund.fund.models import BudgetLine, Category, EntryKind, LedgerEntry, Purpose
+from hrfund.fund.models import Category, EntryKind, LedgerEntry, Purpose
 from hrfund.fund.placement_state import (
     placement_standing,
     refuse_payment_if_ended,
@@ -42,9 +41,8 @@ from hrfund.fund.posting import (
     append_entry,
     check_figures,
     check_year_known,
-    is_closed,
     line_of,
-    lock,
+    lock_booked_line,
     take_write_lock,
 )
 
@@ -124,8 +122,7 @@ def disburse(
         refuse_unknown_placement(placement_id)
     if line_id is None:
         line_id = line_of(fiscal_year, category).id
-    line = db.session.get(BudgetLine, line_id)
-    line = lock(line_id, fund=is_closed(line.fiscal_year))
+    line = lock_booked_line(line_id)
     consumed = min(amount_jpy, open_commitment(placement_id)) if placement_id else 0
     check_figures(Effect(committed=-consumed, disbursed=amount_jpy), line, placement_id)
     if placement_id is None:

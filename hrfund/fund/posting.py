@@ -91,6 +91,17 @@ def lock(line_id: int | None, *, fund: bool) -> BudgetLine | None:
     return lock_line(line_id) if line_id is not None else None
 
 
+def lock_booked_line(line_id: int) -> BudgetLine:
+    """Lock the line a payment or release is booked on: a closed year's line gives back to the
+    fund what it does not need, so the fund's row first."""
+    fiscal_year = db.session.scalar(
+        sa.select(BudgetLine.fiscal_year).where(BudgetLine.id == line_id)
+    )
+    if fiscal_year is not None and is_closed(fiscal_year):
+        lock_fund()
+    return lock_line(line_id)
+
+
 def is_closed(fiscal_year: int) -> bool:
     year = db.session.get(FiscalYear, fiscal_year, populate_existing=True)
     return bool(year and year.is_closed)

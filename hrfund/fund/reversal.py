@@ -60,7 +60,7 @@ def reverse(actor, entry_id, memo: str) -> LedgerEntry:
         foreign=foreign,
         reverses=original,
     )
-    if standing is not None and standing.closed:
+    if standing is not None and standing.closed and original.placement_id is not None:
         # A closed placement holds no commitment: what the reversal reopened (what a reversed
         # payment had consumed) goes back to the line, or nothing could ever release it.
         release(actor, original.placement_id, None, reopened_memo(original.placement_id))

@@ -200,11 +200,18 @@ def test_both_in_japanese(api, db, setup):
     fields = refused(
         hr(
             "/fund/disbursements",
-            {"paid_on": "nope", "currency": "EUR", "amount": "-1", "placement_id": 999999},
+            {
+                "paid_on": "nope",
+                "currency": "EUR",
+                "amount": "-1",
+                "fx_rate": "0",
+                "placement_id": 999999,
+            },
         )
     )
     with force_locale("ja"):
         assert fields["placement_id"] == [gettext("There is no placement %(id)d.", id=999999)]
         assert fields["paid_on"] == [gettext("Enter a date as YYYY-MM-DD.")]
         assert fields["amount"] == [gettext("The amount must be positive (more than zero).")]
+        assert fields["fx_rate"] == [gettext("The rate must be more than zero (yen per unit).")]
     assert not any(text.isascii() for texts in fields.values() for text in texts)
