@@ -30,7 +30,6 @@ from hrfund.fund.posting import (
     check_year_known,
     line_of,
     lock_booked_line,
-    lock_line,
     refuse_if_closed,
     return_unused_if_closed,
     take_write_lock,
@@ -62,7 +61,7 @@ def commit(actor, placement_id, fiscal_year, category, amount_jpy, memo: str = "
                 )
             )
         )
-    line = lock_line(line.id)
+    line = lock_booked_line(line.id)
     refuse_if_closed(fiscal_year)
     check_figures(Effect(committed=amount_jpy), line, placement_id)
     return append_entry(

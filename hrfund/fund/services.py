@@ -22,7 +22,8 @@ Contributions and allocations are here; commitments and releases in ``commitment
 in ``payments``, reversals in ``reversal``, exchange rates in ``fx`` and the year end in
 ``year_end``: other modules import them all from here, the one door of the fund. Each service
 reads every input first and refuses once, naming each wrong field (``amounts.FieldErrors``),
-before it takes a lock.
+before it locks the fund or a line (a check that reads the database, such as whether the
+placement exists, runs after SQLite's write lock, as every read of a posting does).
 
 Concurrency: available never goes below zero, however many requests race; how the locks are
 taken is in ``posting``.
