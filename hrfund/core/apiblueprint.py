@@ -4,9 +4,19 @@ A route declares its body or query string once, as a schema (``@bp.arguments``),
 (``@bp.response``); the same declarations validate the input, shape the answer and write the
 OpenAPI document. Refused input is a 400 in API.md's error format, in the reader's language,
 with ``fields`` saying which field is wrong and why.
+
+Every error at once: a body the schema refuses is also put to the route's service, with the
+fields the schema could read (``None`` for the others), inside a savepoint that is rolled back.
+Whatever that service says about fields the schema found no fault with (a date order, a rule
+between fields, an unknown placement) is added to the one 400, so that a client learns all
+that is wrong on its first request. Nothing of the trial is kept: the savepoint is rolled back,
+and an error answer rolls the whole request back (no notice is mailed, no file stays).
 """
 
 from __future__ import annotations
+
+import functools
+import logging
 
 import flask_smorest
 from flask_babel import lazy_gettext as _l
@@ -15,6 +25,10 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 
 from hrfund.core.apiutil import json_body
+from hrfund.core.errors import DomainError, ValidationFailed
+from hrfund.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def flat_messages(messages, path: str = "") -> dict[str, list[str]]:
@@ -61,17 +75,70 @@ class ApiParser(FlaskParser):
         return self._makeproxy(args, schema)
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
-        from hrfund.core.errors import ValidationFailed
-
         messages = error.messages
         if isinstance(messages, dict) and len(messages) == 1:
             # webargs files the messages under the location ("json", "query"): names alone
             ((location, inner),) = messages.items()
             if location in self.__location_map__:
                 messages = inner
-        raise ValidationFailed(
-            str(_l("Some fields are not valid.")), fields=flat_messages(messages)
+        raise SchemaRefused(
+            str(_l("Some fields are not valid.")),
+            fields=flat_messages(messages),
+            valid_data=_readable(schema, error.valid_data),
         )
+
+
+def _readable(schema, valid_data) -> dict:
+    """Each field of the schema, as read (None where it was refused or left out)."""
+    names = getattr(schema, "load_fields", None) or {}
+    return {name: None for name in names} | (valid_data if isinstance(valid_data, dict) else {})
+
+
+class SchemaRefused(ValidationFailed):
+    """A body the schema refused; ``valid_data`` holds the fields it could read."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]], valid_data: dict):
+        super().__init__(message, fields)
+        self.valid_data = valid_data
+
+
+class Partial(dict):
+    """The fields a refused body held: a field the schema refused or that was left out reads
+    as None (also through ``pop``), as a service's optional input."""
+
+    def __missing__(self, key):
+        return None
+
+    def pop(self, key, *default):
+        return super().pop(key, None)
+
+
+def with_service_errors(refused: SchemaRefused, trial) -> ValidationFailed:
+    """``refused`` with the field errors ``trial`` (the route on the readable fields) raises,
+    for fields the schema did not refuse; the trial's writes are rolled back."""
+    found: dict[str, list[str]] = {}
+    savepoint = db.session.begin_nested()
+    try:
+        trial()
+    except DomainError as error:
+        found = error.fields
+    except Exception:  # noqa: BLE001 - a route may not run on part of its body: nothing to add
+        log.debug("no service check on a refused body", exc_info=True)
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+    fields = dict(refused.fields)
+    for name, messages in found.items():
+        if messages and not any(_overlap(name, known) for known in refused.fields):
+            fields[name] = list(messages)
+    return ValidationFailed(refused.message, fields=fields)
+
+
+def _overlap(one: str, other: str) -> bool:
+    """Two field paths name the same field, or one a part of the other ("slots" and
+    "slots[0].positions"): the schema's message is the one said (the service read None)."""
+    short, long = sorted((one, other), key=len)
+    return long == short or long.startswith((f"{short}.", f"{short}["))
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
@@ -84,4 +151,21 @@ class ApiBlueprint(flask_smorest.Blueprint):
         may be left out (``body_required = False``)."""
         if required is None:
             required = getattr(schema, "body_required", True)
-        return super().arguments(schema, location=location, required=required, **kwargs)
+        parse = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json":
+            return parse
+
+        def decorator(func):
+            parsed = parse(func)
+
+            @functools.wraps(parsed)
+            def route(*args, **kw):
+                try:
+                    return parsed(*args, **kw)
+                except SchemaRefused as refused:
+                    trial = functools.partial(func, *args, Partial(refused.valid_data), **kw)
+                    raise with_service_errors(refused, trial) from None
+
+            return route
+
+        return decorator

@@ -8,9 +8,11 @@ rounds up. Floats are never used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from babel.numbers import get_currency_precision, list_currencies
@@ -25,6 +27,50 @@ from hrfund.fund.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Category
 
 def fail(field: str, message) -> ValidationFailed:
     return ValidationFailed(str(message), fields={field: [str(message)]})
+
+
+class FieldErrors:
+    """Every field error of a service's inputs, said at once: each reading runs through
+    :meth:`read`, which keeps a refusal instead of raising it, and :meth:`raise_any` raises one
+    ``ValidationFailed`` with all the fields (before any lock is taken or anything written)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+        self.messages: list[str] = []
+
+    def read(self, parse: Callable[..., Any], *args, **kwargs) -> Any:
+        """``parse(*args, **kwargs)``, or None when it refuses (the refusal is kept)."""
+        try:
+            return parse(*args, **kwargs)
+        except ValidationFailed as error:
+            self.add(error)
+            return None
+
+    def add(self, error: ValidationFailed) -> None:
+        self.messages.append(error.message)
+        for name, texts in error.fields.items():
+            self.fields.setdefault(name, []).extend(texts)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.fields
+
+    def raise_any(self) -> None:
+        if not self.messages:
+            return
+        if len(self.messages) == 1:
+            raise ValidationFailed(self.messages[0], fields=self.fields)
+        raise ValidationFailed(str(_l("Some fields are not valid.")), fields=self.fields)
+
+
+def parse_memo(memo) -> str:
+    """A posting's memo: text of at most 2000 characters (none is the empty memo)."""
+    if memo is None:
+        return ""
+    if not isinstance(memo, str):
+        raise fail("memo", _l("The memo must be text."))
+    if len(memo) > 2000:
+        raise fail("memo", _l("Use at most 2000 characters."))
+    return memo.strip()
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from hrfund.core.audit import record_event
 from hrfund.core.errors import Conflict, ValidationFailed
 from hrfund.extensions import db
-from hrfund.fund.amounts import check_date, fail, parse_currency, parse_rate
+from hrfund.fund.amounts import FieldErrors, check_date, fail, parse_currency, parse_rate
 from hrfund.fund.models import FxRate
 
 log = logging.getLogger(__name__)
@@ -24,11 +24,13 @@ FX_RATE_MAX_AGE = timedelta(days=31)
 
 def record_fx_rate(actor, currency: str, rate_on: date, jpy_per_unit) -> FxRate:
     """Record yen per unit of ``currency`` on ``rate_on``; one rate per currency and date."""
-    code = parse_currency(currency)
+    errors = FieldErrors()
+    code = errors.read(parse_currency, currency)
     if code == "JPY":
-        raise fail("currency", _l("The yen needs no exchange rate."))
-    check_date(rate_on, "on")
-    rate = parse_rate(jpy_per_unit, "jpy_per_unit")
+        errors.add(fail("currency", _l("The yen needs no exchange rate.")))
+    errors.read(check_date, rate_on, "on")
+    rate = errors.read(parse_rate, jpy_per_unit, "jpy_per_unit")
+    errors.raise_any()
     if db.session.scalar(
         sa.select(FxRate.id).where(FxRate.currency == code, FxRate.rate_on == rate_on)
     ):
@@ -80,11 +82,8 @@ def rate_for(currency: str, on: date) -> FxRate | None:
     )
 
 
-def rate_or_recorded(currency: str, on: date, given) -> Decimal:
-    """The rate typed in, or else the recorded one; neither is a clear error on ``fx_rate``."""
-    rate = parse_rate(given, "fx_rate", allow_empty=True)
-    if rate is not None:
-        return rate
+def recorded_rate(currency: str, on: date) -> Decimal:
+    """The recorded rate a payment on ``on`` uses; none is a clear error on ``fx_rate``."""
     recorded = rate_for(currency, on)
     if recorded is None:
         raise ValidationFailed(

@@ -19,10 +19,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from hrfund.core.audit import record_event
-from hrfund.core.errors import Conflict, InsufficientFunds
+from hrfund.core.errors import Conflict, InsufficientFunds, InvalidTransition
 from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
 from hrfund.fund import figures
+from hrfund.fund.amounts import fail
 from hrfund.fund.memos import system_memo
 from hrfund.fund.models import BudgetLine, EntryKind, FiscalYear, FundAccount, LedgerEntry, Purpose
 
@@ -90,9 +91,53 @@ def lock(line_id: int | None, *, fund: bool) -> BudgetLine | None:
     return lock_line(line_id) if line_id is not None else None
 
 
+def lock_booked_line(line_id: int) -> BudgetLine:
+    """Lock the line a payment or release is booked on: a closed year's line gives back to the
+    fund what it does not need, so the fund's row first."""
+    fiscal_year = db.session.scalar(
+        sa.select(BudgetLine.fiscal_year).where(BudgetLine.id == line_id)
+    )
+    if fiscal_year is not None and is_closed(fiscal_year):
+        lock_fund()
+    return lock_line(line_id)
+
+
 def is_closed(fiscal_year: int) -> bool:
     year = db.session.get(FiscalYear, fiscal_year, populate_existing=True)
     return bool(year and year.is_closed)
+
+
+def refuse_if_closed(fiscal_year: int) -> None:
+    if is_closed(fiscal_year):
+        raise InvalidTransition(str(_l("FY%(year)d is closed.", year=fiscal_year)))
+
+
+def check_year_known(fiscal_year: int) -> None:
+    """A posting on a line names a year something was allocated for (400 on ``fiscal_year``)."""
+    if db.session.get(FiscalYear, fiscal_year) is None:
+        raise fail("fiscal_year", _l("Nothing is allocated for FY%(year)d.", year=fiscal_year))
+
+
+def line_of(fiscal_year: int, category) -> BudgetLine:
+    """The budget line of a year and category, or a refusal: no such year (400), nothing
+    allocated to that line (409 insufficient_funds)."""
+    check_year_known(fiscal_year)
+    line = db.session.scalar(
+        sa.select(BudgetLine).where(
+            BudgetLine.fiscal_year == fiscal_year, BudgetLine.category == category
+        )
+    )
+    if line is None:
+        raise InsufficientFunds(
+            str(
+                _l(
+                    "Nothing is allocated to the %(category)s line of FY%(year)d.",
+                    category=category.value,
+                    year=fiscal_year,
+                )
+            )
+        )
+    return line
 
 
 # ---------------------------------------------------------------- figures check
