@@ -40,3 +40,42 @@ def test_the_call_form_shows_every_error_and_counts_what_is_left(page, login):
     assert "終了日は開始日より前にできません" in body or "募集を保存できませんでした" in body
     assert page.locator("#description-left").inner_text() == "残り9996文字"
     shot(page, "data-checks-call-errors-ja")
+
+
+def _wrong_payment(page):
+    page.goto("/fund/disbursements/new")
+    page.locator("#placement_id").fill("999999")
+    page.locator("#paid_on").fill("2026-05-02")
+    page.locator("#currency").fill("EUR")
+    page.locator("#amount").fill("100.00")
+    page.locator("#fx_rate").fill("0")
+    page.locator("#memo").fill("ベルリン滞在費")
+    page.locator("#submit").click()
+    page.wait_for_load_state()
+
+
+def _invalid(page, field: str) -> bool:
+    return "is-invalid" in (page.locator(f"#{field}").get_attribute("class") or "")
+
+
+def test_a_payment_shows_the_zero_rate_and_the_unknown_placement_together(page, login):
+    """Two of the fund service's own checks on the first submit, each next to its field, and
+    what was typed kept (issue 12: every error at once)."""
+    login(HR).wait_for_selector("#current-user")
+    page.locator("button[name=locale][value=en]").click()
+    page.wait_for_selector("html[lang=en]")
+    _wrong_payment(page)
+    body = page.locator("main").inner_text()
+    assert "The rate must be more than zero (yen per unit)." in body
+    assert "There is no placement 999999." in body
+    assert page.locator("#memo").input_value() == "ベルリン滞在費"
+    assert _invalid(page, "placement_id") and _invalid(page, "fx_rate")
+    assert not _invalid(page, "amount")
+    shot(page, "data-checks-payment-errors-en")
+    page.locator("button[name=locale][value=ja]").click()
+    page.wait_for_selector("html[lang=ja]")
+    _wrong_payment(page)
+    body = page.locator("main").inner_text()
+    assert "派遣 999999 は存在しません。" in body
+    assert "レートは0より大きい値（1単位あたりの円）で入力してください。" in body
+    shot(page, "data-checks-payment-errors-ja")
