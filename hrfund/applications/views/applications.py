@@ -149,7 +149,10 @@ def applications():
         so.joinedload(Application.call),
     )
     calls = (
-        db.session.scalars(sa.select(Call).order_by(Call.id.desc()).limit(100)).all()
+        db.session.scalars(
+            # the filter's names only: not each call's slots
+            sa.select(Call).order_by(Call.id.desc()).limit(100).options(so.lazyload(Call.slots))
+        ).all()
         if current_user.has_role(Role.HR, Role.AUDITOR)
         else []
     )
