@@ -37,6 +37,7 @@ def ensure_database(server: str, name: str, size: str, echo=print) -> tuple[str,
         exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if exists.scalar():
             engine.dispose()
+            _upgrade(url)  # a database generated before the latest migrations gets them
             return url, None
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     engine.dispose()
@@ -71,6 +72,17 @@ def ensure_database(server: str, name: str, size: str, echo=print) -> tuple[str,
         drop.dispose()
         raise
     return url, time.monotonic() - started
+
+
+def _upgrade(url: str) -> None:
+    subprocess.run(
+        [BIN / "flask", "db", "upgrade"],
+        env={**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi"},
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 class Gunicorn:

@@ -132,6 +132,8 @@ class Config:
     API_PER_PAGE_DEFAULT = 50
     API_PER_PAGE_MAX = 200
     PAGE_SIZE = 25
+    # the long lists (applications, ledger, audit log) count this far, then say "more than"
+    LIST_COUNT_CAP = 10_000
 
     # Uploads live outside the web root (None: <instance>/uploads). Certificates and CVs are at
     # most UPLOAD_MAX_BYTES; imports of training records may be larger. MAX_CONTENT_LENGTH caps

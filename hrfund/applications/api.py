@@ -146,7 +146,7 @@ def list_applications(args):
         city=args.get("city"),
         eligible=args.get("eligible"),
     ).options(so.joinedload(Application.applicant))
-    page = paged(stmt, per_page=50)
+    page = paged(stmt, per_page=50, key=Application.id)
     histories = _histories([a.id for a in page["items"]])
     return page | {"items": [ApplicationView(a, histories[a.id]) for a in page["items"]]}
 

@@ -120,6 +120,9 @@ class Application(TimestampMixin, db.Model):
             postgresql_where=sa.text("status <> 'withdrawn'"),
         ),
         sa.Index("ix_applications_status_updated", "status", "updated_at"),
+        # HR's list, newest first: read backwards, it serves the sort, and with the status and
+        # the applicant in it the page's keys come from the index alone, however deep the page
+        sa.Index("ix_applications_updated_id", "updated_at", "id", "status", "applicant_id"),
         sa.CheckConstraint(
             "end_on IS NULL OR start_on IS NULL OR end_on >= start_on", name="dates_in_order"
         ),

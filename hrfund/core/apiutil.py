@@ -47,13 +47,14 @@ def iso_instant(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def paged(stmt, *, scalars: bool = True, per_page: int | None = None) -> dict:
-    """One page of ``stmt`` for a page schema to dump: {items, page, per_page, total}."""
+def paged(stmt, *, scalars: bool = True, per_page: int | None = None, key=None) -> dict:
+    """One page of ``stmt`` for a page schema to dump: {items, page, per_page, total}
+    (``key``: see ``paginate``; the API's total is always the exact count)."""
     cfg = current_app.config
     page_no, size = parse_page_args(
         request.args, per_page or cfg["API_PER_PAGE_DEFAULT"], cfg["API_PER_PAGE_MAX"]
     )
-    result = paginate(stmt, page_no, size, scalars=scalars)
+    result = paginate(stmt, page_no, size, scalars=scalars, key=key)
     return {
         "items": result.items,
         "page": result.page,

@@ -1,4 +1,9 @@
-"""Pagination in SQL: one COUNT and one page query, whatever the size of the table."""
+"""Pagination in SQL: one COUNT and one page query, whatever the size of the table.
+
+At the TMG's scale two options keep a page view from reading the whole list: ``key`` pages the
+list's keys first (an index-only scan of the index that serves the sort, however deep the
+page) and loads the rows of those keys only; ``count_cap`` counts at most that many rows and
+labels the total "more than …" beyond it."""
 
 from __future__ import annotations
 
@@ -21,10 +26,18 @@ class Page:
     page: int
     per_page: int
     total: int
+    #: the count stopped at ``total`` (a capped count): there are more rows than that
+    more: bool = False
+    #: a capped count's page knows whether a next one exists (it read one row more)
+    next_exists: bool | None = None
 
     @property
     def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
+        """The number of pages; with a capped count, those known so far."""
+        counted = max(1, ceil(self.total / self.per_page))
+        if self.more:
+            return max(counted, self.page + (1 if self.next_exists else 0))
+        return counted
 
     @property
     def has_prev(self) -> bool:
@@ -32,12 +45,23 @@ class Page:
 
     @property
     def has_next(self) -> bool:
+        if self.next_exists is not None:
+            return self.next_exists
         return self.page < self.pages
 
 
 #: The highest page number asked for: beyond it the OFFSET (page × per_page) no longer fits a
 #: 64-bit integer long before this, and no list of the system has so many pages.
 MAX_PAGE = 1_000_000
+#: Where the long lists (applications, ledger, audit log) stop counting: "more than 10,000"
+#: (the app's LIST_COUNT_CAP).
+COUNT_CAP = 10_000
+
+
+def list_count_cap() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("LIST_COUNT_CAP", COUNT_CAP))
 
 
 def _for_pages() -> bool:
@@ -79,19 +103,52 @@ def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -
     return values["page"], values["per_page"]
 
 
-def paginate(stmt: sa.Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
+def paginate(
+    stmt: sa.Select,
+    page: int,
+    per_page: int,
+    *,
+    scalars: bool = True,
+    key: sa.ColumnElement | None = None,
+    count_cap: int | None = None,
+) -> Page:
     """Run ``stmt`` for one page, with its total counted in SQL. On a web page, a page beyond
-    the last shows the last one."""
+    the last shows the last one.
+
+    ``key`` (the primary key of ``stmt``'s rows): find the page's keys first, then load only
+    their rows (with whatever ``stmt`` joins). ``count_cap``: count no further than that; the
+    page then says "more than" that, and reads one row more to know whether a next one exists.
+    """
     page = min(max(page, 1), MAX_PAGE)
-    total = (
+    counted = stmt.order_by(None)
+    if count_cap is not None:
+        counted = counted.limit(count_cap + 1)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
+    more = count_cap is not None and total > count_cap
+    if more:
+        total = count_cap
+    if _for_pages() and page > 1 and (page - 1) * per_page >= total and not more:
+        page = max(1, ceil(total / per_page))
+    size = per_page + 1 if more else per_page
+    window = stmt.limit(size).offset((page - 1) * per_page)
+    if key is not None:
+        window = stmt.where(key.in_(window.with_only_columns(key)))
+    result = db.session.execute(window)
+    items = list(result.scalars() if scalars else result)
+    if not more:
+        return Page(items=items, page=page, per_page=per_page, total=total)
+    if not items and page > 1 and _for_pages():  # beyond the end of a long list: count it
+        return paginate(stmt, ceil(_count(stmt) / per_page), per_page, scalars=scalars, key=key)
+    return Page(
+        items[:per_page], page, per_page, total, more=True, next_exists=len(items) > size - 1
+    )
+
+
+def _count(stmt: sa.Select) -> int:
+    return (
         db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
         or 0
     )
-    if _for_pages() and page > 1 and (page - 1) * per_page >= total:
-        page = max(1, ceil(total / per_page))
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = list(result.scalars() if scalars else result)
-    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 def args_with(updates: dict | None = None, **overrides) -> dict:

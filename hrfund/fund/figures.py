@@ -1,4 +1,7 @@
-"""The fund's figures, always computed as sums over the ledger (never stored).
+"""The fund's figures: sums over the ledger, kept as running totals on each budget line and on
+the fund row by the posting service (``posting.add_to_totals``, in the entry's transaction), so
+that reading them costs one row, not a scan of the ledger. ``ledger_*`` sum the ledger itself
+(what the totals must always equal; ``recompute_totals`` sets them from it).
 
 As DESIGN.md defines them:
 
@@ -19,9 +22,17 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from hrfund.extensions import db
-from hrfund.fund.models import BudgetLine, Category, EntryKind, FiscalYear, LedgerEntry
+from hrfund.fund.models import (
+    BudgetLine,
+    Category,
+    EntryKind,
+    FiscalYear,
+    FundAccount,
+    LedgerEntry,
+)
 
 E = LedgerEntry
+FUND_ID = 1  # the fund's one row
 #: The kind an entry counts as: its own, or for a reversal the kind of the entry it reverses.
 EFFECTIVE_KIND = sa.func.coalesce(E.reversed_kind, E.kind)
 
@@ -137,15 +148,52 @@ class Summary:
 def line_figures(line_id: int) -> LineFigures:
     """One line's figures (call it under the line's lock when about to post)."""
     row = db.session.execute(
+        sa.select(
+            BudgetLine.allocated_jpy, BudgetLine.committed_jpy, BudgetLine.disbursed_jpy
+        ).where(BudgetLine.id == line_id)
+    ).first()
+    return LineFigures(*(int(v) for v in row)) if row else LineFigures()
+
+
+def fund_figures() -> FundFigures:
+    """Contributed and allocated over the whole ledger (call it under the fund lock to post)."""
+    row = db.session.execute(
+        sa.select(FundAccount.contributed_jpy, FundAccount.allocated_jpy).where(
+            FundAccount.id == FUND_ID
+        )
+    ).first()
+    return FundFigures(*(int(v) for v in row)) if row else FundFigures()
+
+
+def ledger_line_figures(line_id: int) -> LineFigures:
+    """One line's figures summed over its ledger entries."""
+    row = db.session.execute(
         sa.select(ALLOCATED, COMMITTED, DISBURSED).where(E.budget_line_id == line_id)
     ).one()
     return LineFigures(*(int(v) for v in row))
 
 
-def fund_figures() -> FundFigures:
-    """Contributed and allocated over the whole ledger (call it under the fund lock to post)."""
+def ledger_fund_figures() -> FundFigures:
+    """Contributed and allocated summed over the whole ledger."""
     row = db.session.execute(sa.select(CONTRIBUTED, ALLOCATED).where(CAPITAL_KINDS)).one()
     return FundFigures(*(int(v) for v in row))
+
+
+def recompute_totals() -> None:
+    """Set every running total from the ledger (after entries written in bulk, not posted)."""
+    for line_id in db.session.scalars(sa.select(BudgetLine.id)):
+        f = ledger_line_figures(line_id)
+        db.session.execute(
+            sa.update(BudgetLine)
+            .where(BudgetLine.id == line_id)
+            .values(allocated_jpy=f.allocated, committed_jpy=f.committed, disbursed_jpy=f.disbursed)
+        )
+    f = ledger_fund_figures()
+    db.session.execute(
+        sa.update(FundAccount)
+        .where(FundAccount.id == FUND_ID)
+        .values(contributed_jpy=f.contributed, allocated_jpy=f.allocated)
+    )
 
 
 def open_commitment(placement_id: int) -> int:
@@ -180,25 +228,43 @@ def placement_line_id(placement_id: int) -> int | None:
 
 
 def summary(fiscal_year: int) -> Summary:
-    """Fund and line figures of a fiscal year; every category is listed, allocated or not."""
-    year = db.session.get(FiscalYear, fiscal_year)
+    """Fund and line figures of a fiscal year; every category is listed, allocated or not.
+
+    One statement: the fund's row, with the year's state, its contributions and its lines."""
+    closed_at = (
+        sa.select(FiscalYear.closed_at).where(FiscalYear.year == fiscal_year).scalar_subquery()
+    )
+    L = BudgetLine
     rows = db.session.execute(
-        sa.select(BudgetLine.id, BudgetLine.category, ALLOCATED, COMMITTED, DISBURSED)
-        .select_from(BudgetLine)
-        .outerjoin(E, E.budget_line_id == BudgetLine.id)
-        .where(BudgetLine.fiscal_year == fiscal_year)
-        .group_by(BudgetLine.id, BudgetLine.category)
+        sa.select(
+            FundAccount.contributed_jpy,
+            FundAccount.allocated_jpy,
+            closed_at,
+            _contributed_in_year(fiscal_year).scalar_subquery(),
+            L.id,
+            L.category,
+            L.allocated_jpy,
+            L.committed_jpy,
+            L.disbursed_jpy,
+        )
+        .select_from(FundAccount)
+        .outerjoin(L, L.fiscal_year == fiscal_year)
+        .where(FundAccount.id == FUND_ID)
+    ).all()
+    if not rows:  # no fund row (nothing was ever posted): the figures are all zero
+        return _summary_without_fund(fiscal_year)
+    contributed, allocated, closed, in_year = rows[0][:4]
+    result = Summary(
+        fiscal_year=fiscal_year,
+        fund=FundFigures(int(contributed), int(allocated)),
+        contributed_in_year=int(in_year),
+        closed=closed is not None,
     )
     found = {
         category: (line_id, LineFigures(int(a), int(c), int(d)))
-        for line_id, category, a, c, d in rows
+        for *_fund, line_id, category, a, c, d in rows
+        if line_id is not None
     }
-    result = Summary(
-        fiscal_year=fiscal_year,
-        fund=fund_figures(),
-        contributed_in_year=contributed_in_year(fiscal_year),
-        closed=bool(year and year.is_closed),
-    )
     for category in Category:
         line_id, figures = found.get(category, (None, LineFigures()))
         result.lines[category] = figures
@@ -207,10 +273,34 @@ def summary(fiscal_year: int) -> Summary:
     return result
 
 
-def contributed_in_year(fiscal_year: int) -> int:
-    return int(
-        db.session.scalar(sa.select(CONTRIBUTED).where(E.fiscal_year == fiscal_year, CAPITAL_KINDS))
+def _summary_without_fund(fiscal_year: int) -> Summary:
+    year = db.session.get(FiscalYear, fiscal_year)
+    result = Summary(fiscal_year, FundFigures(), 0, bool(year and year.is_closed))
+    lines = dict(
+        db.session.execute(
+            sa.select(BudgetLine.category, BudgetLine.id).where(
+                BudgetLine.fiscal_year == fiscal_year
+            )
+        ).all()
     )
+    for category in Category:
+        result.lines[category] = LineFigures()
+        if category in lines:
+            result.line_ids[category] = lines[category]
+    return result
+
+
+def _contributed_in_year(fiscal_year: int) -> sa.Select:
+    """The year's contributions: read through the indexes on the kind and the reversed kind
+    (a handful of rows), not the year's entries."""
+    return sa.select(CONTRIBUTED).where(
+        E.fiscal_year == fiscal_year,
+        sa.or_(E.kind == EntryKind.CONTRIBUTION, E.reversed_kind == EntryKind.CONTRIBUTION),
+    )
+
+
+def contributed_in_year(fiscal_year: int) -> int:
+    return int(db.session.scalar(_contributed_in_year(fiscal_year)))
 
 
 def known_fiscal_years() -> list[int]:

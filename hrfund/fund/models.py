@@ -1,7 +1,8 @@
 """The fund's tables: fiscal years, budget lines, the append-only ledger, exchange rates.
 
 Money only moves through ``fund_entries``; nothing there is ever updated or deleted (a trigger
-refuses it on both databases). Figures are sums over the ledger, taken under a row lock.
+refuses it on both databases). Figures are sums over the ledger, kept as running totals on the
+budget line and the fund row by the posting that changes them, under the row's lock.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class FundAccount(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Bumped under the lock: on SQLite this write is what takes the database write lock.
     lock_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    # Running totals of the whole ledger, kept by the posting service in the transaction of
+    # each entry (hrfund/fund/posting.py), so that no page sums the ledger to show them.
+    contributed_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
+    allocated_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<FundAccount {self.id}>"
@@ -97,6 +102,11 @@ class BudgetLine(db.Model):
     fiscal_year: Mapped[int] = mapped_column(sa.ForeignKey("fund_fiscal_years.year"))
     category: Mapped[Category] = mapped_column(str_enum(Category, "fund_category"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The line's figures as sums of its entries, kept by the posting service under the line's
+    # lock in the transaction of each entry (never stale; the ledger stays the record).
+    allocated_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
+    committed_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
+    disbursed_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<BudgetLine FY{self.fiscal_year} {self.category}>"
@@ -158,6 +168,20 @@ class LedgerEntry(db.Model):
             name="foreign_positive",
         ),
         sa.Index("ix_fund_entries_line_kind", "budget_line_id", "kind"),
+        # the few reversals of contributions, for the year's contributions without a scan
+        sa.Index("ix_fund_entries_reversed_kind", "reversed_kind"),
+        # the HR dashboard's one read of a year's entries, from the index alone
+        sa.Index(
+            "ix_fund_entries_year_totals",
+            "fiscal_year",
+            "placement_id",
+            "category",
+            "kind",
+            "reversed_kind",
+            "booked_on",
+            "amount_jpy",
+            "consumed_jpy",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,7 +28,7 @@ from hrfund.fund.memos import system_memo
 from hrfund.fund.models import BudgetLine, EntryKind, FiscalYear, FundAccount, LedgerEntry, Purpose
 
 log = logging.getLogger(__name__)
-FUND_ID = 1
+FUND_ID = figures.FUND_ID
 
 # ---------------------------------------------------------------- locks
 
@@ -217,6 +217,31 @@ def check_figures(effect: Effect, line: BudgetLine | None, placement_id: int | N
             )
 
 
+def add_to_totals(effect: Effect, line_id: int | None) -> None:
+    """Move the running totals of the line and of the fund by one entry's effect, in the
+    entry's transaction. An UPDATE of ``x = x + d`` holds the row's lock to the commit (the
+    posting took it already), so two postings never lose each other's change."""
+    if line_id is not None and (effect.allocated or effect.committed or effect.disbursed):
+        db.session.execute(
+            sa.update(BudgetLine)
+            .where(BudgetLine.id == line_id)
+            .values(
+                allocated_jpy=BudgetLine.allocated_jpy + effect.allocated,
+                committed_jpy=BudgetLine.committed_jpy + effect.committed,
+                disbursed_jpy=BudgetLine.disbursed_jpy + effect.disbursed,
+            )
+        )
+    if effect.contributed or effect.allocated:
+        change = sa.update(FundAccount).where(FundAccount.id == FUND_ID)
+        change = change.values(
+            contributed_jpy=FundAccount.contributed_jpy + effect.contributed,
+            allocated_jpy=FundAccount.allocated_jpy + effect.allocated,
+        )
+        if not db.session.execute(change).rowcount:  # a database without the fund's row
+            lock_fund()
+            db.session.execute(change)
+
+
 def append_entry(
     actor,
     *,
@@ -232,7 +257,8 @@ def append_entry(
     foreign: tuple | None = None,
     reverses: LedgerEntry | None = None,
 ) -> LedgerEntry:
-    """Add one entry and its audit event; the caller has locked and checked the figures."""
+    """Add one entry and its audit event, and move the running totals it changes; the caller
+    has locked and checked the figures."""
     amount, currency, fx_rate = foreign or (None, None, None)
     entry = LedgerEntry(
         fiscal_year=fiscal_year,
@@ -254,6 +280,8 @@ def append_entry(
     )
     db.session.add(entry)
     db.session.flush()
+    effect = effect_of(reverses.kind, amount_jpy, consumed_jpy).negated() if reverses else None
+    add_to_totals(effect or effect_of(kind, amount_jpy, consumed_jpy), entry.budget_line_id)
     record_event(
         actor,
         f"fund.{kind.value}",

@@ -30,7 +30,6 @@ from hrfund.placements.models import (
     NominationStatus,
     Placement,
 )
-from hrfund.reminders.notifications import unread_count
 from hrfund.reports.common import LIST_LIMIT, RECORD_HOURS, abroad_on
 from hrfund.reports.organisation import (  # noqa: F401  (the views' one door)
     BANDS,
@@ -69,7 +68,6 @@ class EmployeeDashboard:
     placements: list[Placement]
     milestones: list[Milestone]
     training_hours: Decimal
-    unread: int
     fiscal_year: int
 
 
@@ -109,7 +107,6 @@ def employee_dashboard(user: User, today: date, fiscal_year: int) -> EmployeeDas
         ),
         milestones=_pending_milestones(open_placements, LIST_LIMIT),
         training_hours=Decimal(hours or 0),
-        unread=unread_count(user),
         fiscal_year=fiscal_year,
     )
 

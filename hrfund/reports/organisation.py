@@ -8,14 +8,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from hrfund.applications.models import Application, ApplicationStatus, Call, CallStatus
 from hrfund.core.fiscal import fiscal_year_bounds
 from hrfund.extensions import db
 from hrfund.fund import services as fund
-from hrfund.fund.figures import COMMITTED, DISBURSED, LedgerEntry
-from hrfund.org.models import CONCRETE_RELATIONSHIPS, PartnerCity
-from hrfund.org.services import concrete_relation_count
+from hrfund.fund.models import Category, EntryKind, LedgerEntry
+from hrfund.fund.posting import effect_of
+from hrfund.org.models import PartnerCity
 from hrfund.placements.models import (
     OPEN_STATUSES,
     Direction,
@@ -24,6 +25,7 @@ from hrfund.placements.models import (
     PlacementStatus,
 )
 from hrfund.reports.common import LIST_LIMIT, RECORD_HOURS, abroad_on
+from hrfund.reports.fiscal_year import AFTER, BEFORE, month_column
 from hrfund.training.models import (
     LanguageScore,
     LanguageTest,
@@ -81,24 +83,59 @@ class OrganisationDashboard:
     years: list[int]
     training_hours: dict[str, Decimal]
     language_levels: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: payments (disbursements as booked) by line, per month from April
+    payments_by_month: dict[Category | None, list[int]] = field(default_factory=dict)
 
 
 def organisation_dashboard(today: date, fiscal_year: int) -> OrganisationDashboard:
     summary = fund.summary(fiscal_year)
     years = list(range(fiscal_year - YEARS_SHOWN + 1, fiscal_year + 1))
+    cities = {c.id: c for c in db.session.scalars(sa.select(PartnerCity))}  # a few dozen
+    counts = _counts(today)
+    exchanges, by_city = _exchanges(years, cities)
+    committed_by_city, payments = _year_ledger(fiscal_year, cities)
+    training_hours, language_levels = _training_figures(fiscal_year, today)
     return OrganisationDashboard(
         fiscal_year=fiscal_year,
         summary=summary,
-        committed_by_city=_committed_by_city(fiscal_year),
-        abroad_now=_count(Placement.direction == Direction.OUTGOING, abroad_on(today)),
-        guests_now=_count(Placement.direction == Direction.INCOMING, abroad_on(today)),
-        active=_count(Placement.status == PlacementStatus.ACTIVE),
-        upcoming=_count(
-            Placement.status.in_([PlacementStatus.PROPOSED, PlacementStatus.CONFIRMED]),
-            Placement.start_on > today,
-            Placement.start_on <= today + timedelta(days=UPCOMING_DAYS),
-        ),
-        overdue_milestones=db.session.scalar(
+        committed_by_city=committed_by_city,
+        payments_by_month=payments,
+        abroad_now=counts.abroad_now,
+        guests_now=counts.guests_now,
+        active=counts.active,
+        upcoming=counts.upcoming,
+        overdue_milestones=counts.overdue_milestones,
+        calls=_call_counts(),
+        concrete_cities=sum(1 for c in cities.values() if c.has_concrete_relation),
+        city_target=CITY_TARGET,
+        exchanges=exchanges,
+        exchanges_by_city=by_city,
+        years=years,
+        training_hours=training_hours,
+        language_levels=language_levels,
+    )
+
+
+def _placements_where(*conditions) -> sa.ScalarSelect:
+    return sa.select(sa.func.count()).select_from(Placement).where(*conditions).scalar_subquery()
+
+
+def _counts(today: date):
+    """The placement figures of the dashboard, in one statement of scalar subqueries."""
+    return db.session.execute(
+        sa.select(
+            _placements_where(Placement.direction == Direction.OUTGOING, abroad_on(today)).label(
+                "abroad_now"
+            ),
+            _placements_where(Placement.direction == Direction.INCOMING, abroad_on(today)).label(
+                "guests_now"
+            ),
+            _placements_where(Placement.status == PlacementStatus.ACTIVE).label("active"),
+            _placements_where(
+                Placement.status.in_([PlacementStatus.PROPOSED, PlacementStatus.CONFIRMED]),
+                Placement.start_on > today,
+                Placement.start_on <= today + timedelta(days=UPCOMING_DAYS),
+            ).label("upcoming"),
             sa.select(sa.func.count())
             .select_from(Milestone)
             .join(Placement, Placement.id == Milestone.placement_id)
@@ -107,108 +144,145 @@ def organisation_dashboard(today: date, fiscal_year: int) -> OrganisationDashboa
                 Milestone.due_on < today,
                 Placement.status.in_(OPEN_STATUSES),
             )
-        ),
-        calls=_call_counts(),
-        concrete_cities=concrete_relation_count(),
-        city_target=CITY_TARGET,
-        exchanges=_exchanges_per_year(years),
-        exchanges_by_city=_exchanges_by_city(years),
-        years=years,
-        training_hours=_training_hours(fiscal_year),
-        language_levels=_language_levels(today),
-    )
-
-
-def _count(*conditions) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Placement).where(*conditions))
-
-
-def _committed_by_city(fiscal_year: int) -> list[tuple[PartnerCity, int, int]]:
-    """Open commitments and payments of the year's ledger, by the city of their placement."""
-    rows = db.session.execute(
-        sa.select(Placement.city_id, COMMITTED, DISBURSED)
-        .select_from(LedgerEntry)
-        .join(Placement, Placement.id == LedgerEntry.placement_id)
-        .where(LedgerEntry.fiscal_year == fiscal_year)
-        .group_by(Placement.city_id)
-    ).all()
-    cities = {
-        c.id: c
-        for c in db.session.scalars(
-            sa.select(PartnerCity).where(PartnerCity.id.in_([r[0] for r in rows]))
+            .scalar_subquery()
+            .label("overdue_milestones"),
         )
-    }
-    found = [(cities[cid], int(c), int(d)) for cid, c, d in rows if int(c) or int(d)]
-    return sorted(found, key=lambda t: (-t[1], -t[2], t[0].code))
+    ).one()
+
+
+def _year_ledger(
+    fiscal_year: int, cities: dict[int, PartnerCity]
+) -> tuple[list[tuple[PartnerCity, int, int]], dict[Category | None, list[int]]]:
+    """From one grouped read of the year's ledger: open commitments and payments by the city of
+    their placement, and payments by line and month (April first)."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    E = LedgerEntry
+    bucket = sa.case(
+        (E.booked_on < start, BEFORE),
+        (E.booked_on > end, AFTER),
+        else_=sa.cast(sa.extract("month", E.booked_on), sa.Integer),
+    )
+    # grouped in an outer query, as fiscal_year.fund_rows explains
+    entries = (
+        sa.select(
+            Placement.city_id.label("city_id"),
+            E.category,
+            E.kind,
+            E.reversed_kind,
+            bucket.label("bucket"),
+            E.amount_jpy,
+            E.consumed_jpy,
+        )
+        .select_from(E)
+        .outerjoin(Placement, Placement.id == E.placement_id)
+        .where(E.fiscal_year == fiscal_year)
+        .subquery()
+    )
+    c = entries.c
+    groups = (c.city_id, c.category, c.kind, c.reversed_kind, c.bucket)
+    rows = db.session.execute(
+        sa.select(*groups, sa.func.sum(c.amount_jpy), sa.func.sum(c.consumed_jpy)).group_by(*groups)
+    )
+    by_city: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    months: dict[Category | None, list[int]] = {}
+    for city_id, category, kind, reversed_kind, column, amount, consumed in rows:
+        amount, consumed, column = int(amount), int(consumed), int(column)
+        if city_id is not None:
+            effect = effect_of(reversed_kind or kind, amount, consumed)
+            if kind == EntryKind.REVERSAL:
+                effect = effect.negated()
+            by_city[city_id][0] += effect.committed
+            by_city[city_id][1] += effect.disbursed
+        if kind == EntryKind.DISBURSEMENT and column not in (BEFORE, AFTER):
+            months.setdefault(category, [0] * 12)[month_column(column) - 1] += amount
+    found = [(cities[cid], c, d) for cid, (c, d) in by_city.items() if c or d]
+    return sorted(found, key=lambda t: (-t[1], -t[2], t[0].code)), months
 
 
 def _call_counts() -> list[CallCounts]:
-    calls = list(
-        db.session.scalars(
-            sa.select(Call)
-            .where(Call.status.in_([CallStatus.OPEN, CallStatus.CLOSED]))
-            .order_by(Call.closes_on.desc(), Call.id.desc())
-            .limit(LIST_LIMIT * 2)
-        )
+    """The latest open or closed calls with their applications by status, in one statement."""
+    latest = (
+        sa.select(Call.id)
+        .where(Call.status.in_([CallStatus.OPEN, CallStatus.CLOSED]))
+        .order_by(Call.closes_on.desc(), Call.id.desc())
+        .limit(LIST_LIMIT * 2)
+        .subquery()
     )
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    if calls:
-        rows = db.session.execute(
-            sa.select(Application.call_id, Application.status, sa.func.count())
-            .where(
-                Application.call_id.in_([c.id for c in calls]),
-                Application.status != ApplicationStatus.DRAFT,
-            )
-            .group_by(Application.call_id, Application.status)
+    counts = (
+        sa.select(Application.call_id, Application.status, sa.func.count().label("n"))
+        .where(
+            Application.call_id.in_(sa.select(latest.c.id)),
+            Application.status != ApplicationStatus.DRAFT,
         )
-        for call_id, status, n in rows:
-            counts[call_id][str(status)] = n
-    return [CallCounts(c, counts.get(c.id, {})) for c in calls]
-
-
-def _exchanges_per_year(years: list[int]) -> dict[int, dict[str, int]]:
-    result = {y: {d.value: 0 for d in Direction} for y in years}
+        .group_by(Application.call_id, Application.status)
+        .subquery()
+    )
     rows = db.session.execute(
-        sa.select(Placement.fiscal_year, Placement.direction, sa.func.count())
-        .where(Placement.fiscal_year.in_(years), Placement.status.in_(COUNTED_STATUSES))
-        .group_by(Placement.fiscal_year, Placement.direction)
+        sa.select(Call, counts.c.status, counts.c.n)
+        .join(latest, latest.c.id == Call.id)
+        .outerjoin(counts, counts.c.call_id == Call.id)
+        .options(so.lazyload(Call.slots))
+        .order_by(Call.closes_on.desc(), Call.id.desc())
     )
-    for year, direction, n in rows:
-        result[year][str(direction)] = n
-    return result
+    by_call: dict[int, CallCounts] = {}
+    for call, status, n in rows:
+        found = by_call.setdefault(call.id, CallCounts(call, {}))
+        if status is not None:
+            found.by_status[str(status)] = n
+    return list(by_call.values())
 
 
-def _exchanges_by_city(years: list[int]) -> list[tuple[PartnerCity, dict[tuple[int, str], int]]]:
+def _exchanges(
+    years: list[int], cities: dict[int, PartnerCity]
+) -> tuple[dict[int, dict[str, int]], list[tuple[PartnerCity, dict[tuple[int, str], int]]]]:
+    """Exchanges per fiscal year and direction, in all and by city (one grouped statement);
+    every active city with a concrete relation is listed, with exchanges or not."""
+    per_year = {y: {d.value: 0 for d in Direction} for y in years}
+    by_city: dict[int, dict[tuple[int, str], int]] = defaultdict(dict)
     rows = db.session.execute(
         sa.select(Placement.city_id, Placement.fiscal_year, Placement.direction, sa.func.count())
         .where(Placement.fiscal_year.in_(years), Placement.status.in_(COUNTED_STATUSES))
         .group_by(Placement.city_id, Placement.fiscal_year, Placement.direction)
-    ).all()
-    by_city: dict[int, dict[tuple[int, str], int]] = defaultdict(dict)
+    )
     for city_id, year, direction, n in rows:
         by_city[city_id][(year, str(direction))] = n
-    cities = db.session.scalars(
-        sa.select(PartnerCity)
-        .where(
-            sa.or_(
-                PartnerCity.id.in_(list(by_city)),
-                sa.and_(
-                    PartnerCity.active.is_(True),
-                    PartnerCity.relationship.in_([r.value for r in CONCRETE_RELATIONSHIPS]),
-                ),
-            )
-        )
-        .order_by(PartnerCity.code)
+        per_year[year][str(direction)] += n
+    listed = sorted(
+        (c for c in cities.values() if c.id in by_city or c.has_concrete_relation),
+        key=lambda c: c.code,
     )
-    return [(city, by_city.get(city.id, {})) for city in cities]
+    return per_year, [(city, by_city.get(city.id, {})) for city in listed]
 
 
-def _training_hours(fiscal_year: int) -> dict[str, Decimal]:
+def _training_figures(
+    fiscal_year: int, today: date
+) -> tuple[dict[str, Decimal], dict[str, dict[str, int]]]:
+    """Training hours of the year by category, and language levels, in one statement (the two
+    grouped reads of the training tables, one after the other)."""
+    rows = db.session.execute(
+        sa.union_all(_hours_by_category(fiscal_year), _scores_by_band(today))
+    ).all()
+    hours = {c.value: Decimal(0) for c in ProgramCategory}
+    levels = {str(t): dict.fromkeys(BANDS, 0) for t in CEFR_BANDS}
+    for what, key, band, value in rows:
+        if what == "hours":
+            hours[str(key)] = Decimal(value)
+        else:
+            levels[str(key)][band] = int(value)
+    return hours, levels
+
+
+def _hours_by_category(fiscal_year: int) -> sa.Select:
     """Hours of training completed in the year, by category; the record's own hours, else the
     program's."""
     start, end = fiscal_year_bounds(fiscal_year)
-    rows = db.session.execute(
-        sa.select(TrainingProgram.category, sa.func.coalesce(sa.func.sum(RECORD_HOURS), 0))
+    return (
+        sa.select(
+            sa.literal("hours").label("what"),
+            sa.cast(TrainingProgram.category, sa.String).label("key"),
+            sa.literal("").label("band"),
+            sa.cast(sa.func.coalesce(sa.func.sum(RECORD_HOURS), 0), sa.Numeric).label("value"),
+        )
         .select_from(TrainingRecord)
         .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
         .where(
@@ -217,13 +291,9 @@ def _training_hours(fiscal_year: int) -> dict[str, Decimal]:
         )
         .group_by(TrainingProgram.category)
     )
-    result = {c.value: Decimal(0) for c in ProgramCategory}
-    for category, total in rows:
-        result[str(category)] = Decimal(total)
-    return result
 
 
-def _language_levels(today: date) -> dict[str, dict[str, int]]:
+def _scores_by_band(today: date) -> sa.Select:
     """Valid, verified scores of the commonest tests, by CEFR band."""
     band = sa.case(
         *(
@@ -240,8 +310,13 @@ def _language_levels(today: date) -> dict[str, dict[str, int]]:
         ),
         else_="",
     )
-    rows = db.session.execute(
-        sa.select(LanguageScore.test, band, sa.func.count())
+    return (
+        sa.select(
+            sa.literal("levels"),
+            sa.cast(LanguageScore.test, sa.String),
+            band,
+            sa.cast(sa.func.count(), sa.Numeric),
+        )
         .where(
             LanguageScore.test.in_(list(CEFR_BANDS)),
             LanguageScore.verified.is_(True),
@@ -250,7 +325,3 @@ def _language_levels(today: date) -> dict[str, dict[str, int]]:
         )
         .group_by(LanguageScore.test, band)
     )
-    result = {str(t): dict.fromkeys(BANDS, 0) for t in CEFR_BANDS}
-    for test, level, n in rows:
-        result[str(test)][level] = n
-    return result

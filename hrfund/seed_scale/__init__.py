@@ -29,6 +29,7 @@ SEED = 2026
 def seed_scale(sizes: Sizes, echo: Callable[[str], None] = print, seed: int = SEED) -> dict:
     """Generate into the current (empty) database and commit; returns rows written per table."""
     from hrfund.auth.models import User
+    from hrfund.fund.figures import recompute_totals
     from hrfund.seed import seed_demo
     from hrfund.seed_scale import activity, calls, money, people, placements, talent
 
@@ -57,6 +58,7 @@ def seed_scale(sizes: Sizes, echo: Callable[[str], None] = print, seed: int = SE
     talent.scores(ctx)
     activity.reminders(ctx)
     ctx.writer.finish()
+    recompute_totals()  # the ledger was written in bulk, not posted
     db.session.commit()
     if ctx.writer.postgresql:  # the planner's statistics of the new rows
         db.session.execute(sa.text("ANALYZE"))

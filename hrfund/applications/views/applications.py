@@ -31,7 +31,7 @@ from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
-from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.pagination import list_count_cap, paginate, parse_page_args
 from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.placements.models import Placement, PlacementStatus
@@ -149,13 +149,16 @@ def applications():
         so.joinedload(Application.call),
     )
     calls = (
-        db.session.scalars(sa.select(Call).order_by(Call.id.desc()).limit(100)).all()
+        db.session.scalars(
+            # the filter's names only: not each call's slots
+            sa.select(Call).order_by(Call.id.desc()).limit(100).options(so.lazyload(Call.slots))
+        ).all()
         if current_user.has_role(Role.HR, Role.AUDITOR)
         else []
     )
     return render_template(
         "applications/applications.html",
-        page=paginate(stmt, page, per_page),
+        page=paginate(stmt, page, per_page, key=Application.id, count_cap=list_count_cap()),
         filters=filters,
         calls=calls,
         can_export=current_user.has_role(Role.HR, Role.AUDITOR),

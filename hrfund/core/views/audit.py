@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from hrfund.core import exports
-from hrfund.core.audit import audit_query
+from hrfund.core.audit import AuditEvent, audit_query
 from hrfund.core.blueprint import bp
-from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.pagination import list_count_cap, paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 
 AUDIT_READERS = ("hr", "auditor")
@@ -25,7 +25,9 @@ def audit():
     filters = _audit_filters()
     return render_template(
         "core/audit.html",
-        page=paginate(audit_query(**filters), page, per_page),
+        page=paginate(
+            audit_query(**filters), page, per_page, key=AuditEvent.id, count_cap=list_count_cap()
+        ),
         filters=filters,
         actor=filters["actor"] or "",
     )

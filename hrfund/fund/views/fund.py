@@ -18,7 +18,7 @@ from hrfund.core.errors import DomainError, ValidationFailed
 from hrfund.core.fiscal import current_fiscal_year, fiscal_year_bounds, tokyo_today
 from hrfund.core.form_checks import page_status, run_with_form
 from hrfund.core.forms import show_errors
-from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.pagination import list_count_cap, paginate, parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.core.template_globals import yen
 from hrfund.extensions import db
@@ -88,7 +88,7 @@ def ledger():
     stmt = figures.entries_query(**filters).options(so.joinedload(LedgerEntry.created_by))
     return render_template(
         "fund/ledger.html",
-        page=paginate(stmt, page, per_page),
+        page=paginate(stmt, page, per_page, key=LedgerEntry.id, count_cap=list_count_cap()),
         filters=filters,
         years=figures.known_fiscal_years(),
         export_args={k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"},

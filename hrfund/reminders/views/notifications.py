@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import (
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -38,10 +39,15 @@ def notice_settings():
 
 
 def unread_notifications() -> int:
-    """The navigation's badge (a template global): the signed-in user's unread notifications."""
+    """The navigation's badge (a template global): the signed-in user's unread notifications.
+
+    Counted once per request, when the page renders (after whatever the request changed): the
+    dashboard's own figure shows the same number without a second statement."""
     if not current_user.is_authenticated:
         return 0
-    return inbox.unread_count(current_user)
+    if "unread_notifications" not in g:
+        g.unread_notifications = inbox.unread_count(current_user)
+    return g.unread_notifications
 
 
 @bp.route("/notifications")

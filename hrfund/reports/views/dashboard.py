@@ -12,12 +12,10 @@ from flask_login import current_user
 from hrfund.core.fiscal import current_fiscal_year, tokyo_today
 from hrfund.core.labels import state_label
 from hrfund.core.permissions import login_required
-from hrfund.fund.models import EntryKind
 from hrfund.reports import dashboards
 from hrfund.reports.admin_dashboard import admin_dashboard
 from hrfund.reports.blueprint import bp
 from hrfund.reports.charts import bar_chart
-from hrfund.reports.fiscal_year import fund_rows
 
 
 @bp.route("/dashboard")
@@ -94,11 +92,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
             ],
         ),
     }
-    payments = {
-        row.category: row.months
-        for row in fund_rows(org.fiscal_year, kinds=(EntryKind.DISBURSEMENT,))
-        if row.kind == EntryKind.DISBURSEMENT and row.category is not None
-    }
+    payments = org.payments_by_month
     months = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
     charts["months"] = bar_chart(
         _("Payments by line and month, FY%(year)d (yen)", year=org.fiscal_year),
