@@ -39,6 +39,7 @@ class Mutation:
 PLACEMENT_SCOPE = ("tests/placements/test_scope_and_pages.py",)
 APPLICATION_SCOPE = (
     "tests/applications/test_api_and_pages.py",
+    "tests/applications/test_draft_scope.py",
     "tests/applications/test_delegations.py",
     "tests/applications/test_delegations_http.py",
 )
@@ -50,7 +51,8 @@ MUTATIONS = [
     Mutation(
         "placements.visible_to: no filter for coordinators, managers, employees",
         "hrfund/placements/services.py",
-        "    conditions.append(Placement.person_id == user.id)\n    return stmt.where(sa.or_(*conditions))",
+        "    conditions.append(Placement.person_id == user.id)\n"
+        "    return stmt.where(sa.or_(*conditions))",
         "    conditions.append(Placement.person_id == user.id)\n    return stmt",
         PLACEMENT_SCOPE,
     ),
@@ -101,47 +103,73 @@ MUTATIONS = [
         "hrfund/placements/nominations.py",
         "return stmt.where(Nomination.city_id == user.city_id)",
         "return stmt",
-        ("tests/placements/test_scope_and_pages.py", "tests/placements/test_nomination_details.py"),
+        (
+            "tests/placements/test_scope_and_pages.py",
+            "tests/placements/test_nomination_details.py",
+            "tests/placements/test_nomination_scope.py",
+        ),
     ),
     Mutation(
         "nominations_visible_to: everyone sees them",
         "hrfund/placements/nominations.py",
         "    return stmt.where(sa.false())\n",
         "    return stmt\n",
-        ("tests/placements/test_scope_and_pages.py", "tests/placements/test_nomination_details.py"),
+        (
+            "tests/placements/test_scope_and_pages.py",
+            "tests/placements/test_nomination_details.py",
+            "tests/placements/test_nomination_scope.py",
+        ),
     ),
     Mutation(
         "training records and scores: everyone reads everyone's",
         "hrfund/training/services.py",
         "    return column == viewer.id\n",
         "    return sa.true()\n",
-        ("tests/training/test_pages_api.py", "tests/training/test_rules.py"),
+        (
+            "tests/training/test_pages_api.py",
+            "tests/training/test_rules.py",
+            "tests/training/test_coordinator_scope.py",
+        ),
     ),
     Mutation(
         "training: a coordinator reads the records of the people they share an id with",
         "hrfund/training/services.py",
         "        return sa.false()  # partner-city staff",
         "        return column == viewer.id  # partner-city staff",
-        ("tests/training/test_pages_api.py", "tests/training/test_rules.py"),
+        (
+            "tests/training/test_pages_api.py",
+            "tests/training/test_rules.py",
+            "tests/training/test_coordinator_scope.py",
+        ),
     ),
     Mutation(
         "visible_users: everyone lists every user",
         "hrfund/auth/services.py",
         "    return stmt.where(User.id == actor.id)\n",
         "    return stmt\n",
-        ("tests/auth/test_user_search.py", "tests/auth/test_accounts.py", *ROUTES),
+        (
+            "tests/auth/test_user_search.py",
+            "tests/auth/test_accounts.py",
+            "tests/auth/test_visible_users.py",
+            *ROUTES,
+        ),
     ),
     Mutation(
         "visible_calls: everyone sees draft calls",
         "hrfund/applications/calls.py",
         "    return stmt.where(Call.status != C.DRAFT)\n",
         "    return stmt\n",
-        ("tests/applications/test_call_rules.py", "tests/applications/test_api_and_pages.py"),
+        (
+            "tests/applications/test_call_rules.py",
+            "tests/applications/test_api_and_pages.py",
+            "tests/applications/test_draft_calls.py",
+        ),
     ),
     Mutation(
         "visible_delegations: everyone sees every delegation",
         "hrfund/applications/delegations.py",
-        "    return stmt.where(sa.or_(Delegation.principal_id == user.id, Delegation.deputy_id == user.id))",
+        "    return stmt.where(sa.or_(Delegation.principal"
+        "_id == user.id, Delegation.deputy_id == user.id))",
         "    return stmt",
         ("tests/applications/test_delegations.py", "tests/applications/test_delegations_http.py"),
     ),
@@ -191,9 +219,14 @@ MUTATIONS = [
     Mutation(
         "create_placement: not only HR places staff",
         "hrfund/placements/services.py",
-        "    if not actor.has_role(Role.HR):\n        raise NotAllowed(str(_l(\"Only HR places staff.\")))",
-        "    if False:\n        raise NotAllowed(str(_l(\"Only HR places staff.\")))",
-        ("tests/placements/test_workflow.py", "tests/placements/test_money_rules.py"),
+        "    if not actor.has_role(Role.HR):\n"
+        '        raise NotAllowed(str(_l("Only HR places staff.")))',
+        '    if False:\n        raise NotAllowed(str(_l("Only HR places staff.")))',
+        (
+            "tests/placements/test_workflow.py",
+            "tests/placements/test_money_rules.py",
+            "tests/placements/test_place_role.py",
+        ),
     ),
     Mutation(
         "hr_or_deputy: HR decides their own application",
@@ -226,9 +259,14 @@ MUTATIONS = [
     Mutation(
         "create_call: not only HR creates calls",
         "hrfund/applications/calls.py",
-        "    if not actor.has_role(Role.HR):\n        raise NotAllowed(str(_l(\"Only HR creates calls.\")))",
-        "    if False:\n        raise NotAllowed(str(_l(\"Only HR creates calls.\")))",
-        ("tests/applications/test_call_rules.py", *ROUTES),
+        "    if not actor.has_role(Role.HR):\n"
+        '        raise NotAllowed(str(_l("Only HR creates calls.")))',
+        '    if False:\n        raise NotAllowed(str(_l("Only HR creates calls.")))',
+        (
+            "tests/applications/test_call_rules.py",
+            "tests/applications/test_draft_calls.py",
+            *ROUTES,
+        ),
     ),
     # ---------------------------------------------------------------- locks and claims
     Mutation(
@@ -252,7 +290,11 @@ MUTATIONS = [
         "hrfund/fund/posting.py",
         "        .where(FundAccount.id == FUND_ID)\n        .with_for_update()\n",
         "        .where(FundAccount.id == FUND_ID)\n",
-        ("tests/races/test_fund_races.py", "tests/fund/test_race.py"),
+        (
+            "tests/races/test_fund_races.py",
+            "tests/fund/test_race.py",
+            "tests/fund/test_fund_lock_race.py",
+        ),
         postgres=True,
     ),
     Mutation(
@@ -266,7 +308,7 @@ MUTATIONS = [
     Mutation(
         "take_write_lock: SQLite postings without the write lock",
         "hrfund/fund/posting.py",
-        "    if session.get_bind().dialect.name != \"sqlite\":\n        return\n",
+        '    if session.get_bind().dialect.name != "sqlite":\n        return\n',
         "    return\n",
         ("tests/fund/test_race.py", "tests/core/test_lock.py"),
     ),
@@ -274,7 +316,7 @@ MUTATIONS = [
 
 
 def _failed_tests(output: str) -> list[str]:
-    return sorted(set(re.findall(r"^(?:FAILED|ERROR) (\S+)", output, re.M)))
+    return sorted(set(re.findall(r"^(?:FAILED|ERROR) (tests/\S+)", output, re.M)))
 
 
 def run_one(mutation: Mutation, python: str) -> dict:
@@ -325,7 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     if dirty.strip():
         print(f"uncommitted changes in the mutated files, refusing:\n{dirty}", file=sys.stderr)
         return 2
-    lines = ["| mutation | file | result | tests that fail (count: first ones) |", "|---|---|---|---|"]
+    lines = [
+        "| mutation | file | result | tests that fail (count: first ones) |",
+        "|---|---|---|---|",
+    ]
     survivors = 0
     for mutation in MUTATIONS:
         if args.k and args.k not in mutation.name:
@@ -334,7 +379,9 @@ def main(argv: list[str] | None = None) -> int:
         survivors += result["status"] == "SURVIVED"
         failed = result.get("failed", [])
         shown = ", ".join(f"`{t}`" for t in failed[:3]) + (" …" if len(failed) > 3 else "")
-        line = f"| {mutation.name} | `{mutation.path}` | {result['status']} | {len(failed)}: {shown} |"
+        line = (
+            f"| {mutation.name} | `{mutation.path}` | {result['status']} | {len(failed)}: {shown} |"
+        )
         lines.append(line)
         print(line, f"({result.get('seconds', 0)} s) {result.get('detail', '')}", flush=True)
     out = ROOT / args.out
