@@ -354,7 +354,9 @@ def run_one(mutation: Mutation, python: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-k", default="", help="only the mutations whose name contains this")
+    parser.add_argument(
+        "-k", action="append", default=[], help="only the mutations whose name contains this"
+    )
     parser.add_argument("--out", default="test-artifacts/mutation.md")
     args = parser.parse_args(argv)
     dirty = subprocess.run(
@@ -373,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     survivors = 0
     for mutation in MUTATIONS:
-        if args.k and args.k not in mutation.name:
+        if args.k and not any(k in mutation.name for k in args.k):
             continue
         result = run_one(mutation, sys.executable)
         survivors += result["status"] == "SURVIVED"
