@@ -129,6 +129,10 @@ class Dispatcher:
         self.conn.send(("pause", seconds))
         self.answer("paused", 10)
 
+    def configure(self, key: str, value) -> None:
+        self.conn.send(("config", (key, value)))
+        self.answer("configured", 10)
+
     def dispatch(self, instant) -> None:
         """Start a dispatch as at ``instant``; ``result`` waits for it."""
         self.conn.send(("dispatch", instant.isoformat()))

@@ -10,7 +10,8 @@ pipe:
 - ``("dispatch", ISO-TIME)``: ``dispatch_reminders`` as at that time, as ``flask reminders run
   --now`` does; answers ``("done", {sent, already, failed})``;
 - ``("pause", SECONDS)``: sets HRFUND_TEST_PAUSE_AFTER_CLAIM_SECONDS in this process (the testing
-  hook in hrfund/reminders/jobs.py), so that its next dispatch waits between claim and send.
+  hook in hrfund/reminders/jobs.py), so that its next dispatch waits between claim and send;
+- ``("config", (KEY, VALUE))``: sets one setting of its app (a claim timeout for one case).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def serve(conn, env: dict) -> None:
         if command == "pause":
             os.environ["HRFUND_TEST_PAUSE_AFTER_CLAIM_SECONDS"] = str(argument)
             conn.send(("paused", argument))
+        elif command == "config":
+            key, value = argument
+            app.config[key] = value
+            conn.send(("configured", key))
         elif command == "dispatch":
             with app.app_context():
                 result = dispatch_reminders(datetime.fromisoformat(argument))
