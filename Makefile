@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WHEELHOUSE ?= wheelhouse
 
-.PHONY: run serve test test-fast lint fmt bench translations extract clean lock wheelhouse
+.PHONY: run serve test test-fast lint fmt bench translations extract clean lock wheelhouse mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,12 @@ bench: $(VENV)/.installed-test translations
 	@command -v wrk >/dev/null || (apt-get install -y wrk >/dev/null 2>&1 || sudo apt-get install -y wrk) \
 	  || echo "wrk not installed: the Python load generator is used instead"
 	$(BIN)/python -m bench
+
+## mutation: remove each security rule (scope filter, role check, lock, claim) one at a time and
+##           run the tests that should catch it (tests/mutation.py; docs/assurance.md lists them);
+##           slow, not part of `make test`. MUTATION_ARGS="-k visible_to" runs some of them
+mutation: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.mutation $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/hrfund.sqlite* build $(WHEELHOUSE)

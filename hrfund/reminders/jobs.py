@@ -71,6 +71,7 @@ def dispatch_reminders(
         result.already_sent += already
     to_send += services.reclaim_due(worker)
     db.session.commit()
+    _testing_pause_after_claim(to_send)
     pause = current_app.config.get("REMINDER_SEND_PAUSE_SECONDS", 0)
     for delivery_id in to_send:
         if pause:
@@ -84,6 +85,18 @@ def dispatch_reminders(
     result.sent += notices.send_committed()  # e-mails of notices written by a watcher
     log.info("reminders dispatched at %s by %s: %s", now.isoformat(), worker, result)
     return result
+
+
+def _testing_pause_after_claim(claimed: list[int]) -> None:
+    """A hook for tests only: in the testing environment, HRFUND_TEST_PAUSE_AFTER_CLAIM_SECONDS
+    holds the dispatcher between its committed claims and its first send, so that a test can
+    kill it there (tests/reminders/test_under_failure.py). Without the variable, or outside
+    testing, it does nothing; no settings class reads it."""
+    if not claimed or not current_app.testing:
+        return
+    seconds = os.environ.get("HRFUND_TEST_PAUSE_AFTER_CLAIM_SECONDS")
+    if seconds:
+        time.sleep(float(seconds))
 
 
 def send_hr_digest(now: datetime | None = None) -> DispatchResult:
