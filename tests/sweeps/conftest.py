@@ -74,13 +74,16 @@ class Sweep:
             if savepoint.is_active:
                 savepoint.rollback()
 
-    def request(self, persona: str, method: str, url: str, **kwargs):
-        """One request as ``persona``, rolled back afterwards (API urls get the bearer token)."""
+    def request(self, persona: str, method: str, url: str, *, isolate: bool = True, **kwargs):
+        """One request as ``persona``, rolled back afterwards unless ``isolate`` is False (the
+        caller's own ``isolated`` block then undoes it); API urls get the bearer token."""
         if url.startswith("/api/"):
             client = self.app.test_client()
             kwargs["headers"] = self.api_headers(persona) | kwargs.get("headers", {})
         else:
             client = self.page(persona)  # logged in outside the rollback: the session stays
+        if not isolate:
+            return client.open(url, method=method, **kwargs)
         with self.isolated():
             return client.open(url, method=method, **kwargs)
 

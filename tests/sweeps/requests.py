@@ -43,7 +43,9 @@ def build_url(app, endpoint: str, args: dict, sweep) -> str:
         return url_for(endpoint, **resolve(args, sweep))
 
 
-def send(sweep, persona: str, method: str, url: str, body, *, fresh_login: bool = False):
+def send(
+    sweep, persona: str, method: str, url: str, body, *, fresh_login: bool = False, isolate=True
+):
     """One request as ``persona`` (rolled back): a form to pages, JSON to the API."""
     kwargs: dict = {}
     body = resolve(body, sweep) if body is not None else None
@@ -59,4 +61,4 @@ def send(sweep, persona: str, method: str, url: str, body, *, fresh_login: bool 
         response = sweep.request(persona, method, url, **kwargs)
         sweep._pages.pop(persona, None)
         return response
-    return sweep.request(persona, method, url, **kwargs)
+    return sweep.request(persona, method, url, isolate=isolate, **kwargs)

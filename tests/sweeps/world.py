@@ -31,6 +31,14 @@ PERSONAS = {
     "admin": "admin@metro.tokyo.example",
 }
 #: The people on the other side of each line: another employee, another city's coordinator.
+#: Text that only the person's or the city's own objects hold: a response to anyone on the
+#: other side of the line that contains one has leaked a row.
+MARKERS = {
+    "employee": ("yamada-notice-4711", "yamada-record-4711", "ソウル市の都市再生事業"),
+    "employee2": ("tanaka-notice-4712", "tanaka-record-4712", "ベルリン市の気候変動適応策"),
+    "coordinator": ("Lee Jiwoo", "lee.jiwoo", "Seoul City Hall", "スマートシティ政策"),
+    "coordinator2": ("Lukas Weber", "lukas.weber", "Senatsverwaltung", "気候変動対策の実務研修"),
+}
 OTHERS = {
     "employee2": "tanaka.misaki@metro.tokyo.example",
     "coordinator2": "anna.schmidt@berlin.example",
@@ -168,6 +176,7 @@ def build() -> dict:
         status="completed",
         completed_on=today - timedelta(days=10),
         hours="40",
+        note=MARKERS["employee"][1],
         certificate=(io.BytesIO(PDF), "certificate.pdf"),
     )
     record_tanaka = training_records.record_training(
@@ -177,6 +186,7 @@ def build() -> dict:
         status="completed",
         completed_on=today - timedelta(days=11),
         hours="40",
+        note=MARKERS["employee2"][1],
         certificate=(io.BytesIO(PDF), "certificate.pdf"),
     )
     score_yamada = training_records.add_language_score(
@@ -201,8 +211,9 @@ def build() -> dict:
     record_fx_rate(hr, "EUR", today - timedelta(days=3), "161.25")
     batch_checked = training_imports.create_batch(hr, io.BytesIO(CSV), "records.csv")
     training_imports.check_batch(hr, batch_checked)
+    # not in force yet: Tanaka holds no power over Yamada's applications (the cross-person sweep)
     delegation = delegations.create_delegation(
-        sato, deputy=tanaka, starts_on=today, ends_on=today + timedelta(days=14)
+        sato, deputy=tanaka, starts_on=today + timedelta(days=7), ends_on=today + timedelta(days=14)
     )
     rule = _one(ReminderRule)
     delivery = Delivery(
@@ -218,8 +229,10 @@ def build() -> dict:
         body="b",
     )
     db.session.add(delivery)
-    for person in (yamada, tanaka):
-        db.session.add(Notification(user_id=person.id, title="通知", body="本文", link=None))
+    for key, person in (("employee", yamada), ("employee2", tanaka)):
+        db.session.add(
+            Notification(user_id=person.id, title=f"通知 {MARKERS[key][0]}", body="本文", link=None)
+        )
     feeds, plain_feeds = {}, {}
     for key in ("employee", "employee2", "coordinator", "coordinator2"):
         token, plain = create_calendar_token(people[key])
