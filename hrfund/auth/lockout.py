@@ -96,13 +96,25 @@ def count_failure(user: User | None, name: str, now: datetime) -> tuple[int, dat
     until = None
     if (delay := lock_delay(failures)) is not None:
         until = now + delay
-        # Only ever moves the lock later: of racing failures, the longest lock stays.
+        # A new lock only where none holds now: the row is ours since the UPDATE above, so of
+        # racing failures exactly one starts the lock (and tells the administrators).
+        started = db.session.execute(
+            sa.update(model)
+            .where(where, sa.or_(model.locked_until.is_(None), model.locked_until <= now))
+            .values(locked_until=until),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+        # Else it only ever moves the lock later: of racing failures, the longest lock stays.
         db.session.execute(
             sa.update(model)
             .where(where, sa.or_(model.locked_until.is_(None), model.locked_until < until))
             .values(locked_until=until),
             execution_options={"synchronize_session": False},
         )
+        if started and user is not None:
+            from hrfund.core import signals
+
+            signals.account_locked.send(user, actor=None, until=until)
     if user is not None:
         db.session.expire(user, ["failed_logins", "last_failed_login_at", "locked_until"])
     else:

@@ -27,3 +27,5 @@ report_acknowledged = _signals.signal("report-acknowledged")
 delegation_created = _signals.signal("delegation-created")
 #: HR rejected an employee's own language score or training record (keyword ``reason``)
 entry_rejected = _signals.signal("entry-rejected")
+#: failed logins locked an account that was not locked (keyword ``until``); once per lock
+account_locked = _signals.signal("account-locked")

@@ -120,6 +120,15 @@ KINDS: dict[str, tuple[object, Texts, Texts]] = {
         lambda p: _("Not accepted: %(entry)s", **p),
         lambda p: _("HR did not accept %(entry)s. Reason: %(reason)s", **p),
     ),
+    "account_locked": (
+        _l("Account locked by failed logins (to the administrators)"),
+        lambda p: _("Account locked: %(name)s", **p),
+        lambda p: _(
+            "Failed logins locked the account of %(name)s (%(email)s) until %(until)s. "
+            "Unlock it on the user's page if they ask.",
+            **p,
+        ),
+    ),
     "delegation_started": (
         _l("Delegation starts (to the deputy)"),
         lambda p: _("You are the deputy of %(name)s", **p),
@@ -128,6 +137,8 @@ KINDS: dict[str, tuple[object, Texts, Texts]] = {
 }
 #: Kinds a partner city's coordinator can receive; TMG staff receive the others.
 COORDINATOR_KINDS = ("placement_waiting", "nomination_accepted", "nomination_rejected")
+#: Kinds only administrators receive.
+ADMIN_KINDS = ("account_locked",)
 APPLICATION_ACTIONS = {
     "submit": "application_submitted",
     "endorse": "application_endorsed",
@@ -149,7 +160,9 @@ def kinds_for(user: User) -> list[str]:
     if user.has_role(Role.COORDINATOR):
         kinds += COORDINATOR_KINDS
     if any(r != Role.COORDINATOR for r in user.roles):
-        kinds += [k for k in KINDS if k not in COORDINATOR_KINDS]
+        kinds += [k for k in KINDS if k not in COORDINATOR_KINDS + ADMIN_KINDS]
+    if user.has_role(Role.ADMIN):
+        kinds += ADMIN_KINDS
     return [k for k in KINDS if k in kinds]
 
 
@@ -304,6 +317,26 @@ def entry_notice(entry: LanguageScore | TrainingRecord, reason: str) -> Notice:
         (entry.user_id,),
         params,
         ("training.history", {"user_id": entry.user_id}),
+    )
+
+
+def lock_notice(user: User, until) -> Notice:
+    """Failed logins locked ``user``: the administrators, who can unlock it, are told."""
+
+    def params(local: Localized) -> dict:
+        return {
+            "name": _person(user, local),
+            "email": user.email,
+            "until": local.instant(until),
+        }
+
+    return Notice(
+        "account_locked",
+        "users",
+        user.id,
+        role_user_ids(Role.ADMIN),
+        params,
+        ("admin.edit_user", {"user_id": user.id}),
     )
 
 

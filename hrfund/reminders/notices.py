@@ -51,6 +51,7 @@ from hrfund.reminders.notice_kinds import (
     application_notice,
     delegation_notice,
     entry_notice,
+    lock_notice,
     nomination_notice,
     placement_notice,
     report_notice,
@@ -280,6 +281,10 @@ def on_entry_rejected(entry, *, actor=None, reason="", **_):
     tell(entry_notice(entry, reason), actor)
 
 
+def on_account_locked(user, *, until, **_):
+    tell(lock_notice(user, until))
+
+
 RECEIVERS = (
     (signals.transitioned, on_transition),
     (signals.placement_created, on_placement_created),
@@ -289,6 +294,7 @@ RECEIVERS = (
     (signals.report_acknowledged, on_report_acknowledged),
     (signals.delegation_created, on_delegation_created),
     (signals.entry_rejected, on_entry_rejected),
+    (signals.account_locked, on_account_locked),
 )
 
 

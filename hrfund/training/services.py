@@ -114,8 +114,15 @@ PROGRAM_FIELDS = (
 )
 
 
+#: Text columns that hold "" rather than NULL: a post that leaves one out stores "".
+_PROGRAM_TEXTS = ("provider", "language", "description")
+
+
 def _check_program(values: dict, program: TrainingProgram | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    for name in _PROGRAM_TEXTS:
+        if name in values and values[name] is None:
+            values[name] = ""
     for name in ("title_ja", "title_en"):
         if not str(values.get(name) or "").strip():
             errors.setdefault(name, []).append(str(_l("This field is required.")))

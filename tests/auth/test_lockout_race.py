@@ -156,3 +156,28 @@ def test_parallel_failures_past_the_threshold_leave_the_lock_they_imply(race_app
         db.session.remove()
     assert failures == checked >= race_app.config["LOGIN_LOCKOUT_THRESHOLD"]
     assert started + delay <= locked_until <= utcnow() + delay
+
+
+def _lock_notices(app, user_id) -> dict[int, int]:
+    """Per administrator: the in-app notices of ``user_id``'s lock."""
+    from hrfund.reminders.models import Notification
+
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Notification.user_id, sa.func.count())
+            .where(Notification.link.like(f"%/admin/users/{user_id}"))
+            .group_by(Notification.user_id)
+        ).all()
+        db.session.remove()
+        return dict(rows)
+
+
+@pytest.mark.parametrize("runner", [_in_threads, _in_processes], ids=["threads", "processes"])
+def test_racing_failures_that_lock_tell_each_administrator_once(race_app, runner):
+    user_id, email = _new_user(race_app)
+    watcher_id, _email = _new_user(race_app)  # another administrator, who is told
+    runner(race_app, email)
+    assert _counter(race_app, user_id, email)[1] is not None  # locked
+    told = _lock_notices(race_app, user_id)
+    assert told[watcher_id] == 1, told
+    assert set(told.values()) == {1}, told

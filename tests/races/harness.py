@@ -60,6 +60,7 @@ def _department(code: str):
 
 def _call(action: str, actor, obj) -> None:
     """The real service behind each racing action."""
+    from hrfund.applications import calls as call_services
     from hrfund.placements import milestones
     from hrfund.training import records
 
@@ -99,12 +100,15 @@ def _call(action: str, actor, obj) -> None:
         "entry.reverse": lambda: fund.reverse(actor, obj.id, "booked twice"),
         "report.acknowledge": lambda: milestones.acknowledge_report(actor, obj),
         "score.verify": lambda: records.verify_score(actor, obj),
+        "call.open": lambda: call_services.open_call(actor, obj),
+        "call.close": lambda: call_services.close_call(actor, obj),
+        "call.decide": lambda: call_services.decide_call(actor, obj),
     }
     calls[action]()
 
 
 def _model(action: str):
-    from hrfund.applications.models import Application
+    from hrfund.applications.models import Application, Call
     from hrfund.fund.models import LedgerEntry
     from hrfund.placements.models import Nomination, Placement, Report
     from hrfund.training.models import LanguageScore
@@ -117,6 +121,7 @@ def _model(action: str):
         "placement": Placement,
         "nomination": Nomination,
         "entry": LedgerEntry,
+        "call": Call,
     }[kind]
 
 
