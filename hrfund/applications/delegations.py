@@ -18,7 +18,7 @@ from hrfund.applications.models import Delegation
 from hrfund.auth.models import Role, User
 from hrfund.core import signals
 from hrfund.core.audit import record_event
-from hrfund.core.db import utcnow
+from hrfund.core.db import rows_changed, utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
@@ -333,7 +333,7 @@ def end_delegation(actor, delegation: Delegation, *, comment: str | None = None)
         .values(ended_at=now, ended_by_id=actor.id)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         db.session.refresh(delegation)
         raise InvalidTransition(str(_l("This delegation has already ended.")))
     db.session.refresh(delegation)

@@ -37,7 +37,7 @@ class DirectoryActor:
     id = None
     email = "directory"
 
-    def has_role(self, *roles) -> bool:
+    def has_role(self, *roles: str) -> bool:
         return False
 
 

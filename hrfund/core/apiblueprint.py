@@ -8,7 +8,12 @@ with ``fields`` saying which field is wrong and why.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
 import flask_smorest
+import marshmallow as ma
+from flask import Request
 from flask_babel import lazy_gettext as _l
 from marshmallow.error_store import SCHEMA
 from webargs.flaskparser import FlaskParser
@@ -16,8 +21,10 @@ from werkzeug.datastructures import MultiDict
 
 from hrfund.core.apiutil import json_body
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-def flat_messages(messages, path: str = "") -> dict[str, list[str]]:
+
+def flat_messages(messages: object, path: str = "") -> dict[str, list[str]]:
     """marshmallow's nested messages as API.md's ``fields``: ``{"budget.travel_jpy": [...],
     "slots[0].city": [...]}`` (the paths check_json_values uses too)."""
     if isinstance(messages, dict):
@@ -29,8 +36,8 @@ def flat_messages(messages, path: str = "") -> dict[str, list[str]]:
                 name = path or SCHEMA
             else:
                 name = f"{path}.{key}" if path else str(key)
-            for field, texts in flat_messages(value, name).items():
-                found.setdefault(field, []).extend(texts)
+            for field, field_texts in flat_messages(value, name).items():
+                found.setdefault(field, []).extend(field_texts)
         return found
     if isinstance(messages, list | tuple):
         texts: list[str] = []
@@ -50,17 +57,25 @@ class ApiParser(FlaskParser):
 
     DEFAULT_VALIDATION_STATUS = 400
 
-    def load_json(self, req, schema):
+    def load_json(self, req: Request, schema: ma.Schema) -> Any:
         if getattr(schema, "body_required", True) or req.content_length:
             return json_body()
         return {}
 
-    def load_querystring(self, req, schema):
+    def load_querystring(self, req: Request, schema: ma.Schema) -> Any:
         """Query arguments; an empty one (``?fiscal_year=&kind=``) is left out."""
         args = MultiDict([(k, v) for k, v in req.args.items(multi=True) if v.strip()])
         return self._makeproxy(args, schema)
 
-    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+    def handle_error(
+        self,
+        error: ma.ValidationError,
+        req: Request,
+        schema: ma.Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Mapping[str, str] | None,
+    ) -> NoReturn:
         from hrfund.core.errors import ValidationFailed
 
         messages = error.messages
@@ -74,14 +89,33 @@ class ApiParser(FlaskParser):
         )
 
 
-class ApiBlueprint(flask_smorest.Blueprint):
+class ApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smorest: no type information
     """A module's API blueprint (nested in /api/v1 by hrfund.api)."""
 
     ARGUMENTS_PARSER = ApiParser()
 
-    def arguments(self, schema, *, location="json", required=None, **kwargs):
+    # flask-smorest's decorators, typed: each keeps a view a function of any arguments.
+    def route(self, rule: str, **options: Any) -> Decorator:
+        decorator: Decorator = super().route(rule, **options)
+        return decorator
+
+    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Decorator:
+        decorator: Decorator = super().response(status_code, schema, **kwargs)
+        return decorator
+
+    def arguments(
+        self,
+        schema: type[ma.Schema] | ma.Schema,
+        *,
+        location: str = "json",
+        required: bool | None = None,
+        **kwargs: Any,
+    ) -> Decorator:
         """As flask-smorest's; a body is documented as required unless its schema says it
         may be left out (``body_required = False``)."""
         if required is None:
             required = getattr(schema, "body_required", True)
-        return super().arguments(schema, location=location, required=required, **kwargs)
+        decorator: Decorator = super().arguments(
+            schema, location=location, required=required, **kwargs
+        )
+        return decorator

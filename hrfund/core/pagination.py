@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from hrfund.core.db import AnySelect
 from hrfund.core.errors import ValidationFailed
 from hrfund.extensions import db
 
@@ -48,11 +50,13 @@ def _for_pages() -> bool:
     return has_request_context() and not request.path.startswith("/api/")
 
 
-def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -> tuple[int, int]:
+def parse_page_args(
+    args: Mapping[str, str | None], default_per_page: int = 25, max_per_page: int = 200
+) -> tuple[int, int]:
     """``page`` and ``per_page`` from query arguments. Not a whole number: ValidationFailed.
     Out of range: ValidationFailed in the API; on a page, the nearest page that exists."""
     errors: dict[str, list[str]] = {}
-    values = {}
+    values: dict[str, int] = {}
     correct = _for_pages()
     for name, default, upper in (
         ("page", 1, MAX_PAGE),
@@ -79,7 +83,7 @@ def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -
     return values["page"], values["per_page"]
 
 
-def paginate(stmt: sa.Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
+def paginate(stmt: AnySelect, page: int, per_page: int, *, scalars: bool = True) -> Page:
     """Run ``stmt`` for one page, with its total counted in SQL. On a web page, a page beyond
     the last shows the last one."""
     page = min(max(page, 1), MAX_PAGE)
@@ -94,13 +98,13 @@ def paginate(stmt: sa.Select, page: int, per_page: int, *, scalars: bool = True)
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def args_with(updates: dict | None = None, **overrides) -> dict:
+def args_with(updates: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
     """The current query string with ``updates`` and ``overrides`` (a template global, for
     pager links): every value of a repeated argument is kept, so a filter on several programs
     survives paging."""
     from flask import request
 
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     args.update(updates or {})
     args.update(overrides)
     return args

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from hrfund.auth.models import Role, User
 from hrfund.core import signals
 from hrfund.core.audit import record_event
-from hrfund.core.db import utcnow
+from hrfund.core.db import rows_changed, utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_bounds, fiscal_year_of
 from hrfund.core.texts import check_length
@@ -139,7 +139,7 @@ def _decide(nomination: Nomination, status: NominationStatus) -> None:
         .values(status=status, decided_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         db.session.refresh(nomination)
         raise InvalidTransition(str(_l("This nomination is already decided.")))
     db.session.refresh(nomination)

@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_skeleton
-from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
-from flask_babel import gettext as _
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    to_user_timezone,
+)
+from flask_babel import (
+    gettext as _,
+)
 
 from hrfund.core.era import era_date, era_fiscal_year, era_month
 from hrfund.fund.forms import CATEGORY_LABELS, KIND_LABELS

@@ -27,8 +27,16 @@ from hrfund.core.db import UTCDateTime, utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
 from hrfund.core.files import SPREADSHEET_KINDS, StoredFile, path_of, store_upload
 from hrfund.extensions import db
-from hrfund.training.import_rows import COLUMNS as COLUMNS  # the form page lists them
-from hrfund.training.import_rows import FileUnreadable, cell_text, check_row, count_rows, iter_rows
+from hrfund.training.import_rows import (
+    COLUMNS as COLUMNS,  # the form page lists them
+)
+from hrfund.training.import_rows import (
+    FileUnreadable,
+    cell_text,
+    check_row,
+    count_rows,
+    iter_rows,
+)
 from hrfund.training.models import (
     ImportBatch,
     ImportRow,
