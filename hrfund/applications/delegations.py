@@ -280,6 +280,7 @@ def create_delegation(actor, *, deputy: User | None, starts_on: date, ends_on: d
     if not can_create(actor):
         raise NotAllowed(str(_l("Only managers and HR officers name deputies.")))
     check_delegation(actor, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
+    assert deputy is not None  # check_delegation refuses a delegation to no one
     # one principal's periods never overlap: serialise their creations on the principal's row
     db.session.execute(sa.select(User.id).where(User.id == actor.id).with_for_update())
     other = db.session.scalar(

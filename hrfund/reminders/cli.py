@@ -40,4 +40,4 @@ def run_scheduler() -> None:
 
     from hrfund.scheduler import run
 
-    run(current_app._get_current_object())
+    run(current_app._get_current_object())  # type: ignore[attr-defined]  # LocalProxy's, untyped

@@ -22,6 +22,7 @@ from hrfund.core.mail import Localized
 from hrfund.extensions import db
 from hrfund.placements.milestones import REPORT_MILESTONE
 from hrfund.placements.models import Direction, Nomination, Placement, Report
+from hrfund.reminders.models import Audience
 from hrfund.reminders.watchers import Audiences, role_user_ids
 from hrfund.training.labels import test_label
 from hrfund.training.models import LanguageScore, TrainingRecord
@@ -145,7 +146,7 @@ def rule_code(kind: str) -> str:
 
 def kinds_for(user: User) -> list[str]:
     """The kinds ``user`` can receive, for their preferences page."""
-    kinds = []
+    kinds: list[str] = []
     if user.has_role(Role.COORDINATOR):
         kinds += COORDINATOR_KINDS
     if any(r != Role.COORDINATOR for r in user.roles):
@@ -229,7 +230,7 @@ def _placement_params(placement: Placement) -> Callable[[Localized], dict]:
 def placement_notice(placement: Placement, kind: str, comment: str | None = None) -> Notice:
     if kind == "placement_waiting":
         if placement.direction == Direction.OUTGOING:
-            recipients = Audiences("coordinator").coordinators(placement.city_id)
+            recipients = Audiences(Audience.COORDINATOR).coordinators(placement.city_id)
         else:
             recipients = role_user_ids(Role.HR)
     else:
@@ -251,7 +252,7 @@ def nomination_notice(nomination: Nomination, kind: str, comment: str | None = N
     if kind == "nomination_made":
         recipients = role_user_ids(Role.HR)
     else:
-        recipients = Audiences("coordinator").coordinators(nomination.city_id)
+        recipients = Audiences(Audience.COORDINATOR).coordinators(nomination.city_id)
     return Notice(
         kind,
         "nomination",

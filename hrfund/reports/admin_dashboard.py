@@ -94,10 +94,13 @@ def admin_dashboard(now: datetime | None = None) -> AdminDashboard:
             .limit(RECENT)
         )
     )
-    board.locked_names = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoginThrottle)
-        .where(LoginThrottle.locked_until > board.now)
+    board.locked_names = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginThrottle)
+            .where(LoginThrottle.locked_until > board.now)
+        )
+        or 0
     )
     recently = board.now - TOKEN_RECENTLY
     board.active_tokens, board.tokens_used_recently = db.session.execute(
@@ -114,8 +117,8 @@ def admin_dashboard(now: datetime | None = None) -> AdminDashboard:
         )
     )
     failed = sa.select(Delivery).where(Delivery.status == DeliveryStatus.FAILED)
-    board.failed_deliveries = db.session.scalar(
-        sa.select(sa.func.count()).select_from(failed.subquery())
+    board.failed_deliveries = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(failed.subquery())) or 0
     )
     board.failed_deliveries_recent = list(
         db.session.scalars(

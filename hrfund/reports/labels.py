@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import date as datetime_date  # ``date`` is also a method of ReportLabels
 
 from babel.dates import format_skeleton
 from flask_babel import (
@@ -49,7 +50,7 @@ class ReportLabels:
             return f"{era_date(to_user_timezone(value).date())} {format_time(value, 'short')}"
         return format_datetime(value, "medium")
 
-    def month(self, d: date) -> str:
+    def month(self, d: datetime_date) -> str:
         if self.era:
             return era_month(d)
         return format_skeleton("yMMM", d, locale=get_locale())

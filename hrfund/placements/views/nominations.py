@@ -7,7 +7,6 @@ import sqlalchemy.orm as so
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import NotFound
 
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
@@ -113,8 +112,6 @@ def nomination(nomination_id: int):
 @roles_required(Role.COORDINATOR, Role.HR, Role.AUDITOR)
 def nomination_cv(nomination_id: int):
     item = service.get_nomination_or_404(nomination_id, current_user)
-    if item.cv_file is None:
-        raise NotFound(_("Not found."))
     return details.send_cv(item, current_user)
 
 
