@@ -271,7 +271,10 @@ def nomination_notice(nomination: Nomination, kind: str, comment: str | None = N
 
 def report_notice(report: Report, kind: str) -> Notice:
     placement = report.placement
-    recipients = role_user_ids(Role.HR) if kind == "report_submitted" else (placement.person_id,)
+    if kind == "report_submitted":
+        recipients = role_user_ids(Role.HR)
+    else:  # the employee sent abroad (an incoming guest has no account)
+        recipients = () if placement.person_id is None else (placement.person_id,)
     label = REPORT_MILESTONE[report.kind].lazy_label
 
     def params(local: Localized) -> dict:

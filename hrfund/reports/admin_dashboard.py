@@ -44,7 +44,7 @@ class AdminDashboard:
     failed_deliveries: int = 0
     failed_deliveries_recent: list[Delivery] = field(default_factory=list)
     jobs: list[jobruns.JobRun] = field(default_factory=list)
-    now: datetime | None = None
+    now: datetime = field(default_factory=utcnow)
 
     @staticmethod
     def job_label(job_id: str) -> str:

@@ -98,15 +98,18 @@ def organisation_dashboard(today: date, fiscal_year: int) -> OrganisationDashboa
             Placement.start_on > today,
             Placement.start_on <= today + timedelta(days=UPCOMING_DAYS),
         ),
-        overdue_milestones=db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Milestone)
-            .join(Placement, Placement.id == Milestone.placement_id)
-            .where(
-                Milestone.done_at.is_(None),
-                Milestone.due_on < today,
-                Placement.status.in_(OPEN_STATUSES),
+        overdue_milestones=(
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Milestone)
+                .join(Placement, Placement.id == Milestone.placement_id)
+                .where(
+                    Milestone.done_at.is_(None),
+                    Milestone.due_on < today,
+                    Placement.status.in_(OPEN_STATUSES),
+                )
             )
+            or 0
         ),
         calls=_call_counts(),
         concrete_cities=concrete_relation_count(),
@@ -119,8 +122,9 @@ def organisation_dashboard(today: date, fiscal_year: int) -> OrganisationDashboa
     )
 
 
-def _count(*conditions) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Placement).where(*conditions))
+def _count(*conditions: sa.ColumnElement[bool]) -> int:
+    stmt = sa.select(sa.func.count()).select_from(Placement).where(*conditions)
+    return db.session.scalar(stmt) or 0
 
 
 def _committed_by_city(fiscal_year: int) -> list[tuple[PartnerCity, int, int]]:
