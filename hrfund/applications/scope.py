@@ -96,16 +96,16 @@ def get_application_or_404(application_id, user) -> Application:
 
 
 def filtered(
-    user,
+    user: User,
     *,
-    status=None,
-    call_id=None,
-    city=None,
-    department=None,
-    q=None,
-    eligible=None,
-    sort: str = "-updated",
-) -> sa.Select:
+    status: str | None = None,
+    call_id: str | None = None,
+    city: str | None = None,
+    department: str | None = None,
+    q: str | None = None,
+    eligible: str | None = None,
+    sort: str | None = "-updated",
+) -> sa.Select[Application]:
     """The applications ``user`` may see, filtered. ``eligible`` ("yes"/"no") asks whether the
     applicant meets the call's rules today, which needs the call."""
     stmt = visible_to(user)
@@ -146,7 +146,7 @@ def filtered(
         "-submitted": Application.submitted_at.desc(),
         "submitted": Application.submitted_at,
         "id": Application.id,
-    }.get(sort)
+    }.get(sort or "")
     if order is None:
         raise ValidationFailed(str(_l("Check the filters.")), fields={"sort": ["unknown"]})
     return stmt.order_by(order, Application.id.desc())

@@ -234,7 +234,7 @@ def approve_application(
     city: PartnerCity | None,
     start_on: date,
     end_on: date,
-    amount_jpy: int,
+    amount_jpy: int | None,
     comment: str | None = None,
 ) -> Application:
     """Approve: in one transaction, the application is claimed, the placement created and

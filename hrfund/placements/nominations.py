@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hrfund.auth.models import Role, User
 from hrfund.core import signals
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.db import rows_changed, utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -146,7 +147,11 @@ def _decide(nomination: Nomination, status: NominationStatus) -> None:
 
 
 def accept_nomination(
-    actor, nomination: Nomination, *, host_department: Department | None, amount_jpy: int
+    actor: Actor,
+    nomination: Nomination,
+    *,
+    host_department: Department | None,
+    amount_jpy: int | None,
 ) -> Placement:
     """HR hosts the nominee: a confirmed incoming placement, committed from ``incoming``."""
     if not actor.has_role(Role.HR):

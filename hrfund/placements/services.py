@@ -216,7 +216,7 @@ def create_outgoing_placement(
     city: PartnerCity,
     start_on: date,
     end_on: date,
-    amount_jpy: int,
+    amount_jpy: int | None,
     purpose: str = "",
     application_id: int | None = None,
     on_behalf_of: User | None = None,

@@ -46,7 +46,7 @@ CHUNK = 500
 
 
 def _link(endpoint: str, **values: Any) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
     adapter = current_app.url_map.bind("localhost", url_scheme="http")
     return base + str(adapter.build(endpoint, values))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from hrfund.seed_scale.context import Context
@@ -68,7 +68,7 @@ class Approved:
     start_on: date
     end_on: date
     amount: int
-    approved_at: object
+    approved_at: datetime
     approver: int
 
 
@@ -199,7 +199,7 @@ def applications(ctx: Context, infos: list[CallInfo], outgoing: int) -> list[App
     p_approve = min(0.6, outgoing / max(1, decided))
     rows: list[tuple[Any, ...]] = []
     prefs: list[tuple[Any, ...]] = []
-    approved: list[tuple[Any, ...]] = []
+    approved: list[Approved] = []
     for call, n in zip(receiving, counts, strict=True):
         live: set[int] = set()
         for k in range(n):
@@ -298,6 +298,7 @@ def _application(ctx, call, applicant, status, prefs, approved) -> tuple:
         updated = at
     placement_id = None
     if status == "approved":
+        assert decided is not None  # an approval is a decision
         (placement_id,) = writer.ids("placements", 1)
         approved.append(
             Approved(
