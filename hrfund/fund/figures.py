@@ -210,6 +210,7 @@ def summary(fiscal_year: int) -> Summary:
 def contributed_in_year(fiscal_year: int) -> int:
     return int(
         db.session.scalar(sa.select(CONTRIBUTED).where(E.fiscal_year == fiscal_year, CAPITAL_KINDS))
+        or 0
     )
 
 

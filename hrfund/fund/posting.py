@@ -75,12 +75,14 @@ def lock_fund() -> FundAccount:
 def lock_line(line_id: int) -> BudgetLine:
     """Lock a budget line (and reload it) before summing and changing its figures."""
     take_write_lock()
-    return db.session.scalar(
+    line = db.session.scalar(
         sa.select(BudgetLine)
         .where(BudgetLine.id == line_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    assert line is not None  # the id of a line just read: lines are never deleted
+    return line
 
 
 def lock(line_id: int | None, *, fund: bool) -> BudgetLine | None:

@@ -294,6 +294,7 @@ def entry_notice(entry: LanguageScore | TrainingRecord, reason: str) -> Notice:
     """HR rejected the employee's own score or record: tell them which, and why."""
 
     def params(local: Localized) -> dict:
+        on: date | None
         if isinstance(entry, LanguageScore):
             what = f"{test_label(entry.test, entry.test_name)} {entry.score}"
             on = entry.taken_on

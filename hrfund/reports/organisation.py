@@ -13,7 +13,7 @@ from hrfund.applications.models import Application, ApplicationStatus, Call, Cal
 from hrfund.core.fiscal import fiscal_year_bounds
 from hrfund.extensions import db
 from hrfund.fund import services as fund
-from hrfund.fund.figures import COMMITTED, DISBURSED, LedgerEntry
+from hrfund.fund.figures import COMMITTED, DISBURSED, LedgerEntry, Summary
 from hrfund.org.models import CONCRETE_RELATIONSHIPS, PartnerCity
 from hrfund.org.services import concrete_relation_count
 from hrfund.placements.models import (
@@ -66,7 +66,7 @@ class CallCounts:
 @dataclass
 class OrganisationDashboard:
     fiscal_year: int
-    summary: object  # hrfund.fund.figures.Summary
+    summary: Summary
     committed_by_city: list[tuple[PartnerCity, int, int]]  # city, open commitment, disbursed
     abroad_now: int
     guests_now: int

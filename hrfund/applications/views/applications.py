@@ -253,7 +253,7 @@ def _approve_form(item: Application) -> ApproveForm:
         (s.city.code, f"{s.city.code} {localized_name(s.city)}") for s in item.call.slots
     ]
     if request.method == "GET":
-        form.city.data = (item.preference_codes or [None])[0]
+        form.city.data = item.preference_codes[0] if item.preference_codes else None
         form.start_on.data, form.end_on.data = item.start_on, item.end_on
         form.amount_jpy.data = item.total_jpy or None
     return form
@@ -297,9 +297,10 @@ def approve(application_id: int):
         services.MACHINE.apply(item, "approve", current_user)  # the precise refusal
     form = _approve_form(item)
     if form.validate_on_submit():
-        status = _approve_with(form, item)
-        if status is None:
+        refused = _approve_with(form, item)
+        if refused is None:
             return redirect(url_for("applications.application", application_id=item.id))
+        status = refused
     else:
         status = 422 if form.is_submitted() else 200
     start = form.start_on.data or item.start_on or tokyo_today()

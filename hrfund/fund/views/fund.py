@@ -265,13 +265,14 @@ def _close(form: CloseYearForm, fiscal_year: int) -> int | None:
 @bp.route("/years/<int:fiscal_year>/close", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def close_year(fiscal_year: int):
-    fiscal_year = parse_fiscal_year(fiscal_year)
+    fiscal_year = parse_fiscal_year(fiscal_year) or fiscal_year  # refused when not a year
     form = CloseYearForm()
     status = 200
     if form.validate_on_submit():
-        status = _close(form, fiscal_year)
-        if status is None:
+        refused = _close(form, fiscal_year)
+        if refused is None:
             return redirect(url_for("fund.overview", fiscal_year=fiscal_year))
+        status = refused
     elif form.is_submitted():
         status = 422
     return render_template(
