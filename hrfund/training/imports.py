@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import logging
 import os
@@ -77,9 +78,13 @@ def create_batch(
             created_by_id=getattr(actor, "id", None),
         )
     else:
-        assert stream is not None  # an upload, when no path is given
         stored = store_upload(
-            stream, filename, owner=actor, actor=actor, kinds=SPREADSHEET_KINDS, max_bytes=max_bytes
+            stream or io.BytesIO(),  # nothing sent: refused by its name or its content
+            filename,
+            owner=actor,
+            actor=actor,
+            kinds=SPREADSHEET_KINDS,
+            max_bytes=max_bytes,
         )
         batch = ImportBatch(
             file_id=stored.id,
