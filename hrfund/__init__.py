@@ -68,7 +68,9 @@ def trust_proxies(app: Flask) -> None:
     """Behind N reverse proxies, the client's address, scheme and host are the forwarded ones."""
     hops = app.config["PROXY_HOPS"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def configure_logging(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """The unbound extension objects, initialised by create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -12,6 +14,15 @@ from flask_wtf.csrf import CSRFProtect
 from hrfund.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
+
+# The base every model subclasses. Flask-SQLAlchemy builds ``db.Model`` at run time from
+# ``Base`` (same registry and metadata, plus its bind and query helpers); a type checker cannot
+# follow that, so it is told the class is ``Base``, whose ``Mapped[...]`` columns it does read.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
 import click
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from hrfund.auth import services as auth_services
 from hrfund.auth.models import User
 from hrfund.extensions import db
 from hrfund.org import services as org_services
+from hrfund.org.models import Department, PartnerCity
 from hrfund.seed_org import CITIES, DEPARTMENTS
 
 DEMO_PASSWORD = "Tokyo-Diplomacy-2026"  # noqa: S105 - demo data, printed on purpose
@@ -138,7 +140,7 @@ USERS = [
 
 def seed_demo() -> list[tuple[str, str]]:
     """Load the demo data into an empty database; returns (email, roles) of the demo users."""
-    departments = {}
+    departments: dict[str | None, Department] = {}
     for code, name_ja, name_en, level, parent in DEPARTMENTS:
         departments[code] = org_services.create_department(
             None,
@@ -148,7 +150,7 @@ def seed_demo() -> list[tuple[str, str]]:
             level=level,
             parent=departments.get(parent),
         )
-    cities = {}
+    cities: dict[str | None, PartnerCity] = {}
     for code, en, ja, country, tz, currency, relationship, since, areas in CITIES:
         cities[code] = org_services.create_city(
             None,
@@ -172,7 +174,7 @@ def seed_demo() -> list[tuple[str, str]]:
             department=departments.get(department),
             city=cities.get(city),
             manages=[departments[c] for c in manages],
-            **profile,
+            **cast(dict[str, Any], profile),
         )
         created.append((email, ", ".join(roles)))
     from hrfund.seed_activity import seed_activity

@@ -13,9 +13,15 @@ def seed_activity(users: dict, cities: dict) -> None:
     from hrfund.applications import services as application_services
     from hrfund.core.fiscal import fiscal_year_of, tokyo_today
     from hrfund.fund import services as fund
-    from hrfund.placements import milestones as placement_milestones
-    from hrfund.placements import nominations
-    from hrfund.placements import services as placement_services
+    from hrfund.placements import (
+        milestones as placement_milestones,
+    )
+    from hrfund.placements import (
+        nominations,
+    )
+    from hrfund.placements import (
+        services as placement_services,
+    )
     from hrfund.training import records as training_records
     from hrfund.training import services as training
 

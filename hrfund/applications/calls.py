@@ -20,6 +20,7 @@ from hrfund.core.yen import read_yen
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import check_rules
+from hrfund.training.models import TrainingProgram
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 C = CallStatus
@@ -254,3 +255,10 @@ def decide_call(actor, call: Call) -> Call:
 
 
 CALL_ACTIONS = {"open": open_call, "close": close_call, "decide": decide_call}
+
+
+def required_programs(call: Call) -> dict[int, TrainingProgram]:
+    """The programs the call's rules require, by id (for its page)."""
+    wanted = call.rules.get("required_programs") or []
+    programs = db.session.scalars(sa.select(TrainingProgram).where(TrainingProgram.id.in_(wanted)))
+    return {p.id: p for p in programs}

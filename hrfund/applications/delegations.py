@@ -18,7 +18,7 @@ from hrfund.applications.models import Delegation
 from hrfund.auth.models import Role, User
 from hrfund.core import signals
 from hrfund.core.audit import record_event
-from hrfund.core.db import utcnow
+from hrfund.core.db import rows_changed, utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
@@ -280,6 +280,7 @@ def create_delegation(actor, *, deputy: User | None, starts_on: date, ends_on: d
     if not can_create(actor):
         raise NotAllowed(str(_l("Only managers and HR officers name deputies.")))
     check_delegation(actor, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
+    assert deputy is not None  # check_delegation refuses a delegation to no one
     # one principal's periods never overlap: serialise their creations on the principal's row
     db.session.execute(sa.select(User.id).where(User.id == actor.id).with_for_update())
     other = db.session.scalar(
@@ -333,7 +334,7 @@ def end_delegation(actor, delegation: Delegation, *, comment: str | None = None)
         .values(ended_at=now, ended_by_id=actor.id)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         db.session.refresh(delegation)
         raise InvalidTransition(str(_l("This delegation has already ended.")))
     db.session.refresh(delegation)

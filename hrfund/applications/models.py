@@ -13,7 +13,7 @@ from hrfund.auth.models import User
 from hrfund.core.db import TimestampMixin, str_enum
 from hrfund.core.files import StoredFile
 from hrfund.core.labels import LabelledEnum, register_states
-from hrfund.extensions import db
+from hrfund.extensions import Model
 from hrfund.org.models import PartnerCity
 
 
@@ -47,7 +47,7 @@ UNDECIDED = (
 )
 
 
-class Call(TimestampMixin, db.Model):
+class Call(TimestampMixin, Model):
     """A call for applications of one fiscal year, with its window, slots and rules."""
 
     __tablename__ = "calls"
@@ -83,7 +83,7 @@ class Call(TimestampMixin, db.Model):
         return f"<Call {self.id} {self.title!r} {self.status}>"
 
 
-class CallSlot(db.Model):
+class CallSlot(Model):
     """Positions a call offers at one partner city."""
 
     __tablename__ = "call_slots"
@@ -105,7 +105,7 @@ class CallSlot(db.Model):
     city: Mapped[PartnerCity] = so.relationship(lazy="joined")
 
 
-class Application(TimestampMixin, db.Model):
+class Application(TimestampMixin, Model):
     """An employee's application to a call; one live application per employee and call."""
 
     __tablename__ = "applications"
@@ -176,7 +176,7 @@ class Application(TimestampMixin, db.Model):
         return f"<Application {self.id} {self.status}>"
 
 
-class Preference(db.Model):
+class Preference(Model):
     """One ranked city preference of an application."""
 
     __tablename__ = "application_preferences"
@@ -199,7 +199,7 @@ class Preference(db.Model):
 ATTACHMENT_KINDS = {"cv": _l("CV"), "certificate": _l("Certificate"), "other": _l("Other")}
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A CV or certificate attached to an application."""
 
     __tablename__ = "application_attachments"
@@ -219,7 +219,7 @@ class Attachment(db.Model):
         return str(label) if label is not None else self.kind
 
 
-class Delegation(TimestampMixin, db.Model):
+class Delegation(TimestampMixin, Model):
     """A manager or HR officer away names a deputy who acts on their queue for a period."""
 
     __tablename__ = "delegations"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 
 from hrfund.applications.models import ApplicationStatus, CallStatus
@@ -10,7 +12,7 @@ from hrfund.core.apischemas import Answer, Body, Comment, OptionalBody, PageQuer
 from hrfund.training.models import LanguageTest
 
 #: A yen amount of the budget: the application's rules read it (and say what is wrong).
-_YEN = {"metadata": {"type": "integer", "minimum": 0}}
+_YEN: dict[str, Any] = {"metadata": {"type": "integer", "minimum": 0}}
 
 
 class CallQuery(PageQuery):

@@ -120,16 +120,16 @@ def _field_refused(field: str, message, field_message) -> ValidationFailed:
 
 
 def filtered(
-    user,
+    user: User,
     *,
-    status=None,
-    call_id=None,
-    city=None,
-    department=None,
-    q=None,
-    eligible=None,
-    sort: str = "-updated",
-) -> sa.Select:
+    status: str | None = None,
+    call_id: str | None = None,
+    city: str | None = None,
+    department: str | None = None,
+    q: str | None = None,
+    eligible: str | None = None,
+    sort: str | None = "-updated",
+) -> sa.Select[Application]:
     """The applications ``user`` may see, filtered. ``eligible`` ("yes"/"no") asks whether the
     applicant meets the call's rules today, which needs the call."""
     stmt = visible_to(user)
@@ -140,10 +140,10 @@ def filtered(
             )
         stmt = stmt.where(Application.status == status)
     if call_id:
-        call_id = parse_id(call_id)  # digits beyond any id would reach the database: refused
-        if call_id is None:
+        wanted = parse_id(call_id)  # digits beyond any id would reach the database: refused
+        if wanted is None:
             raise _field_refused("call_id", _l("Check the filters."), _l("Enter a number."))
-        stmt = stmt.where(Application.call_id == call_id)
+        stmt = stmt.where(Application.call_id == wanted)
     if eligible:
         stmt = stmt.where(_eligibility_filter(call_id, eligible))
     if city:
@@ -170,7 +170,7 @@ def filtered(
         "-submitted": Application.submitted_at.desc(),
         "submitted": Application.submitted_at,
         "id": Application.id,
-    }.get(sort)
+    }.get(sort or "")
     if order is None:
         raise _field_refused(
             "sort", _l("Check the filters."), _l("Choose one of the listed orders.")

@@ -8,19 +8,21 @@ fund's ``outgoing`` line — if the fund cannot cover it, nothing at all changes
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from hrfund.applications.calls import window_is_open
-from hrfund.applications.delegations import (  # noqa: F401  (create_delegation: one door)
+from hrfund.applications.delegations import (  # create_delegation: one door
     acts_as_hr,
     create_delegation,
     delegated_departments,
     endorsing_capacity,
     hr_principal_for,
 )
-from hrfund.applications.drafting import (  # noqa: F401  (the module's one door)
+from hrfund.applications.drafting import (  # the module's one door
     MAX_BUDGET_ITEM,
     MAX_PREFERENCES,
     add_attachment,
@@ -32,7 +34,7 @@ from hrfund.applications.models import (
     Application,
     ApplicationStatus,
 )
-from hrfund.applications.scope import (  # noqa: F401  (the module's one door)
+from hrfund.applications.scope import (  # the module's one door
     filtered,
     get_application_or_404,
     hr_or_deputy,
@@ -43,6 +45,7 @@ from hrfund.applications.scope import (  # noqa: F401  (the module's one door)
     visible_to,
 )
 from hrfund.auth.models import User
+from hrfund.core.actor import Actor
 from hrfund.core.db import utcnow
 from hrfund.core.errors import (
     InsufficientFunds,
@@ -57,6 +60,28 @@ from hrfund.fund.models import Category
 from hrfund.org.models import PartnerCity
 from hrfund.placements.services import create_outgoing_placement
 from hrfund.training.eligibility import eligibility
+
+#: Re-exported from the module's other files: callers have one door to its rules.
+__all__ = [
+    "acts_as_hr",
+    "create_delegation",
+    "delegated_departments",
+    "endorsing_capacity",
+    "hr_principal_for",
+    "MAX_BUDGET_ITEM",
+    "MAX_PREFERENCES",
+    "add_attachment",
+    "create_application",
+    "update_application",
+    "filtered",
+    "get_application_or_404",
+    "hr_or_deputy",
+    "is_owner",
+    "live_application",
+    "live_application_states",
+    "manages_applicant",
+    "visible_to",
+]
 
 A = ApplicationStatus
 
@@ -98,7 +123,7 @@ MACHINE = StateMachine(
 )
 
 
-def _on_behalf(actor, application: Application, action: str) -> User | None:
+def _on_behalf(actor: Actor, application: Application, action: str) -> User | None:
     """The principal a deputy acts for (recorded in the history), or None."""
     if action in ("endorse", "decline"):
         return endorsing_capacity(actor, application.applicant)[1]
@@ -110,7 +135,9 @@ def _on_behalf(actor, application: Application, action: str) -> User | None:
 # ---------------------------------------------------------------- transitions
 
 
-def submit_application(actor, application: Application, *, now=None) -> Application:
+def submit_application(
+    actor: Actor, application: Application, *, now: datetime | None = None
+) -> Application:
     """Submit inside the call's window, if the applicant meets every rule of the call."""
     call = application.call
     if not window_is_open(call, now):
@@ -122,7 +149,7 @@ def submit_application(actor, application: Application, *, now=None) -> Applicat
                 )
             )
         )
-    missing = {}
+    missing: dict[str, list[str]] = {}
     if not application.preferences:
         missing["preferences"] = [str(_l("Name at least one city."))]
     if not application.statement:
@@ -141,7 +168,11 @@ def submit_application(actor, application: Application, *, now=None) -> Applicat
 
 
 def _act(
-    actor, application: Application, action: str, comment: str | None = None, **kw
+    actor: Actor,
+    application: Application,
+    action: str,
+    comment: str | None = None,
+    **kw: Any,
 ) -> Application:
     MACHINE.apply(
         application,
@@ -154,23 +185,33 @@ def _act(
     return application
 
 
-def endorse_application(actor, application, *, comment=None):
+def endorse_application(
+    actor: Actor, application: Application, *, comment: str | None = None
+) -> Application:
     return _act(actor, application, "endorse", comment)
 
 
-def decline_application(actor, application, *, comment=None):
+def decline_application(
+    actor: Actor, application: Application, *, comment: str | None = None
+) -> Application:
     return _act(actor, application, "decline", comment)
 
 
-def return_application(actor, application, *, comment=None):
+def return_application(
+    actor: Actor, application: Application, *, comment: str | None = None
+) -> Application:
     return _act(actor, application, "return", comment)
 
 
-def reject_application(actor, application, *, comment=None):
+def reject_application(
+    actor: Actor, application: Application, *, comment: str | None = None
+) -> Application:
     return _act(actor, application, "reject", comment, values={"decided_at": utcnow()})
 
 
-def withdraw_application(actor, application, *, comment=None):
+def withdraw_application(
+    actor: Actor, application: Application, *, comment: str | None = None
+) -> Application:
     return _act(actor, application, "withdraw", comment)
 
 
@@ -187,13 +228,13 @@ def approval_city(application: Application, code: str | None) -> PartnerCity | N
 
 
 def approve_application(
-    actor,
+    actor: Actor,
     application: Application,
     *,
     city: PartnerCity | None,
     start_on: date,
     end_on: date,
-    amount_jpy: int,
+    amount_jpy: int | None,
     comment: str | None = None,
 ) -> Application:
     """Approve: in one transaction, the application is claimed, the placement created and
@@ -240,7 +281,7 @@ def approve_application(
     return application
 
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[..., Application]] = {
     "submit": submit_application,
     "endorse": endorse_application,
     "decline": decline_application,

@@ -72,7 +72,7 @@ def call_closing(rule, now: datetime) -> Iterator[tuple]:
 def _waiting(rule, now: datetime, status: ApplicationStatus) -> list[Application]:
     low, high = after_window(rule, now)
     start, end = day_bounds(low, high)
-    return (
+    return list(
         db.session.scalars(
             sa.select(Application)
             .where(
@@ -102,7 +102,9 @@ def endorsement_pending(rule, now: datetime) -> Iterator[tuple]:
     hr = _hr_ids() if rule.audience == "hr" else ()
     for application in waiting:
         recipients = (
-            hr if rule.audience == "hr" else managers.get(application.applicant.department_id, ())
+            hr
+            if rule.audience == "hr"
+            else managers.get(application.applicant.department_id or 0, ())
         )
         if recipients:
             yield (

@@ -9,6 +9,8 @@ address the directory knows is taken over by it at its first directory sign-in.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,7 +39,7 @@ class DirectoryActor:
     id = None
     email = "directory"
 
-    def has_role(self, *roles) -> bool:
+    def has_role(self, *roles: str) -> bool:
         return False
 
 
@@ -98,7 +100,11 @@ def roles_for(person: directory.DirectoryPerson) -> set[Role]:
     for group in person.groups:
         for name in directory.group_names(group) & mapping.keys():
             values = mapping[name]
-            for value in [values] if isinstance(values, str) else list(values or []):
+            # the setting names one role or a list of them
+            names = (
+                [values] if isinstance(values, str) else list(cast(Iterable[object], values or []))
+            )
+            for value in names:
                 try:
                     role = Role(str(value).strip().lower())
                 except ValueError:
@@ -129,11 +135,11 @@ def department_for(person: directory.DirectoryPerson) -> Department | None:
 # ---------------------------------------------------------------- the user record
 
 
-def _profile(person: directory.DirectoryPerson, current: User | None) -> dict:
+def _profile(person: directory.DirectoryPerson, current: User | None) -> dict[str, Any]:
     """The profile fields the directory fills (romaji falls back to the kanji, then the uid)."""
     family_romaji = person.family_name_romaji or person.family_name or person.uid
     given_romaji = person.given_name_romaji or person.given_name or "-"
-    profile = {
+    profile: dict[str, Any] = {
         "family_name": person.family_name,
         "given_name": person.given_name,
         "family_name_kana": person.family_name_kana,
@@ -221,7 +227,7 @@ def _create_user(person: directory.DirectoryPerson, roles: set[Role], department
 
 
 def _link(user: User, person: directory.DirectoryPerson) -> None:
-    changes = {}
+    changes: dict[str, list[str | None]] = {}
     if user.auth_source != AuthSource.DIRECTORY:
         changes["auth_source"] = [user.auth_source, AuthSource.DIRECTORY.value]
         user.auth_source = AuthSource.DIRECTORY.value

@@ -19,7 +19,7 @@ from flask_babel import ngettext
 
 from hrfund.auth.models import LoginThrottle, User
 from hrfund.core.audit import record_event
-from hrfund.core.db import utcnow
+from hrfund.core.db import insert_ignoring_conflicts, rows_changed, table_of, utcnow
 from hrfund.core.errors import Conflict
 from hrfund.extensions import db
 
@@ -75,6 +75,7 @@ def current_lock(user: User | None, name: str) -> datetime | None:
 def count_failure(user: User | None, name: str, now: datetime) -> tuple[int, datetime | None]:
     """Count one failed login in the database (one UPDATE … RETURNING: no lost updates under any
     concurrency) and lock when the count calls for it; returns (failures, locked until)."""
+    model: type[User] | type[LoginThrottle]
     if user is not None:
         model, where = User, User.id == user.id
     else:
@@ -98,12 +99,14 @@ def count_failure(user: User | None, name: str, now: datetime) -> tuple[int, dat
         until = now + delay
         # A new lock only where none holds now: the row is ours since the UPDATE above, so of
         # racing failures exactly one starts the lock (and tells the administrators).
-        started = db.session.execute(
-            sa.update(model)
-            .where(where, sa.or_(model.locked_until.is_(None), model.locked_until <= now))
-            .values(locked_until=until),
-            execution_options={"synchronize_session": False},
-        ).rowcount
+        started = rows_changed(
+            db.session.execute(
+                sa.update(model)
+                .where(where, sa.or_(model.locked_until.is_(None), model.locked_until <= now))
+                .values(locked_until=until),
+                execution_options={"synchronize_session": False},
+            )
+        )
         # Else it only ever moves the lock later: of racing failures, the longest lock stays.
         db.session.execute(
             sa.update(model)
@@ -123,13 +126,12 @@ def count_failure(user: User | None, name: str, now: datetime) -> tuple[int, dat
 
 
 def _insert_throttle(key: str) -> None:
-    table = LoginThrottle.__table__
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(table).values(key_hash=key, failed_logins=0).on_conflict_do_nothing())
+    db.session.execute(
+        insert_ignoring_conflicts(dialect, table_of(LoginThrottle)).values(
+            key_hash=key, failed_logins=0
+        )
+    )
 
 
 def _forget_old_throttles(cutoff: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.core.db import TimestampMixin, str_enum, utcnow
 from hrfund.core.labels import LabelledEnum, register_roles
-from hrfund.extensions import db
+from hrfund.extensions import Model, db
 from hrfund.org.models import Department, PartnerCity
 
 
@@ -47,7 +48,7 @@ class AuthSource(LabelledEnum):
     DIRECTORY = "directory", _l("Directory")
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     """One role held by one user."""
 
     __tablename__ = "user_roles"
@@ -72,7 +73,7 @@ SEARCHED_COLUMNS = (
 )
 
 
-class User(TimestampMixin, db.Model):
+class User(TimestampMixin, Model):
     """A person who logs in: TMG staff, partner-city coordinator, auditor or administrator."""
 
     __tablename__ = "users"
@@ -138,7 +139,10 @@ class User(TimestampMixin, db.Model):
     )
 
     # Flask-Login: the key of the server-side session this object was loaded for.
-    _session_key = None
+    if TYPE_CHECKING:  # an attribute of the object, no column (declarative reads annotations)
+        _session_key: str | None
+    else:
+        _session_key = None
 
     @property
     def roles(self) -> set[Role]:
@@ -185,7 +189,7 @@ class User(TimestampMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A server-side login session, so that logout and deactivation end a stolen cookie too."""
 
     __tablename__ = "user_sessions"
@@ -207,7 +211,7 @@ class UserSession(db.Model):
         return f"<UserSession {self.id} user={self.user_id}>"
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed logins for a name that has no account, counted and locked as an account's are,
     so that the answers do not tell which addresses exist. Keyed by an HMAC of the name."""
 
@@ -223,7 +227,7 @@ class LoginThrottle(db.Model):
         return f"<LoginThrottle {self.key_hash[:8]}… {self.failed_logins}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -247,7 +251,7 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
 
 
-class AppSetting(db.Model):
+class AppSetting(Model):
     """A setting an administrator changes at run time (audited), e.g. local passwords for
     directory users; absent rows fall back to the configuration."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from hrfund.auth.anonymous import not_placeholder
 from hrfund.auth.models import Role, User, UserRole
 from hrfund.auth.passwords import hash_password, password_problems
+from hrfund.core.actor import Actor, Agent
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, ValidationFailed
@@ -23,8 +25,12 @@ from hrfund.org.models import Department, PartnerCity
 log = logging.getLogger(__name__)
 
 # Login, sessions and tokens live in ``sessions``; named here too so that callers have one door.
-from hrfund.auth.lockout import count_locked_users, locked_users_filter, unlock_user  # noqa: E402,F401
-from hrfund.auth.sessions import (  # noqa: E402,F401
+from hrfund.auth.lockout import (  # noqa: E402
+    count_locked_users,
+    locked_users_filter,
+    unlock_user,
+)
+from hrfund.auth.sessions import (  # noqa: E402
     TOKEN_PREFIX,
     LoginRefused,
     authenticate,
@@ -41,6 +47,28 @@ from hrfund.auth.sessions import (  # noqa: E402,F401
     start_session,
     user_for_token,
 )
+
+#: Re-exported from the module's other files: callers have one door to its rules.
+__all__ = [
+    "count_locked_users",
+    "locked_users_filter",
+    "unlock_user",
+    "TOKEN_PREFIX",
+    "LoginRefused",
+    "authenticate",
+    "change_password",
+    "check_password",
+    "create_api_token",
+    "end_all_sessions",
+    "end_session",
+    "get_user_by_email",
+    "load_session",
+    "revoke_all_api_tokens",
+    "revoke_api_token",
+    "set_password",
+    "start_session",
+    "user_for_token",
+]
 
 PROFILE_FIELDS = (
     "family_name",
@@ -71,7 +99,7 @@ def normalize_email(email: str) -> str:
 # ---------------------------------------------------------------- users and roles
 
 
-def _check_profile(values: dict) -> dict[str, list[str]]:
+def _check_profile(values: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for field in ("family_name_romaji", "given_name_romaji"):
         if field in values and not (values[field] or "").strip():
@@ -104,7 +132,7 @@ def _check_roles(
 
 
 def create_user(
-    actor,
+    actor: Agent | None,
     *,
     email: str,
     roles: list[Role | str],
@@ -112,7 +140,7 @@ def create_user(
     city: PartnerCity | None = None,
     department: Department | None = None,
     manages: list[Department] | None = None,
-    **profile,
+    **profile: Any,
 ) -> User:
     """Create an account with its roles; a manager heads ``manages`` or else their department."""
     email = normalize_email(email)
@@ -132,7 +160,7 @@ def create_user(
         errors["employee_number"] = [str(_l("This employee number is taken."))]
     if errors:
         raise ValidationFailed(str(_l("The account could not be saved.")), fields=errors)
-    if Role.MANAGER in role_set and not manages:
+    if Role.MANAGER in role_set and not manages and department is not None:
         manages = [department]
     if "timezone" not in profile and city is not None:
         profile["timezone"] = city.timezone
@@ -167,14 +195,14 @@ def create_user(
 
 
 def update_user(
-    actor,
+    actor: Agent | None,
     user: User,
     *,
     roles: list[Role | str] | None = None,
     city: PartnerCity | None = None,
     department: Department | None = None,
     manages: list[Department] | None = None,
-    **profile,
+    **profile: Any,
 ) -> User:
     """Change a user's profile, roles and bindings (admin)."""
     role_set = {Role(r) for r in roles} if roles is not None else user.roles
@@ -191,7 +219,7 @@ def update_user(
         errors["employee_number"] = [str(_l("This employee number is taken."))]
     if errors:
         raise ValidationFailed(str(_l("The account could not be saved.")), fields=errors)
-    if Role.MANAGER in role_set and not manages:
+    if Role.MANAGER in role_set and not manages and department is not None:
         manages = [department]
     if Role.MANAGER not in role_set:
         manages = []
@@ -222,7 +250,7 @@ def update_user(
     return user
 
 
-def set_active(actor, user: User, active: bool) -> User:
+def set_active(actor: Actor, user: User, active: bool) -> User:
     """Deactivate (ending every session and token use) or reactivate an account."""
     if actor is not None and actor.id == user.id and not active:
         raise NotAllowed(str(_l("You cannot deactivate your own account.")))
@@ -265,7 +293,7 @@ def update_profile(user: User, *, locale: str, timezone: str) -> None:
         record_event(user, "user.settings", user, changes=changes)
 
 
-def visible_users(actor):
+def visible_users(actor: Actor) -> sa.Select[User]:
     """Users an actor may list: admins, HR and auditors see all; others only themselves. The
     placeholders of anonymised records (auth/anonymous.py) are no accounts and never listed."""
     stmt = (

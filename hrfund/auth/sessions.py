@@ -7,6 +7,7 @@ import hmac
 import logging
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -23,7 +24,7 @@ from hrfund.auth.passwords import (
     verify_password,
 )
 from hrfund.core.audit import record_event
-from hrfund.core.db import utcnow
+from hrfund.core.db import rows_changed, utcnow
 from hrfund.core.errors import Conflict, NotAllowed, ValidationFailed
 from hrfund.extensions import db
 
@@ -75,7 +76,7 @@ def authenticate(email: str, password: str, *, known_device: bool = False) -> Us
     name = lockout.normalize_login(email)
     user = get_user_by_email(name) or directory_login.get_user_by_directory_uid(name)
     now = utcnow()
-    audit = {"object_type": "users", "object_id": user.id if user else None}
+    audit: dict[str, Any] = {"object_type": "users", "object_id": user.id if user else None}
     locked_until = None if known_device else lockout.current_lock(user, name)
     if locked_until is not None:
         record_event(None, "login.failed", comment="locked", changes={"login": name}, **audit)
@@ -111,7 +112,7 @@ def authenticate(email: str, password: str, *, known_device: bool = False) -> Us
         raise LoginRefused(str(_l("This account is deactivated. Ask the administrator.")))
     lockout.clear_failures(user)
     user.last_login_at = now
-    if via == "local" and needs_rehash(user.password_hash):
+    if via == "local" and user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
@@ -253,12 +254,14 @@ def revoke_all_api_tokens(actor, user: User, *, reason: str | None = None) -> in
     """End every active token of ``user`` at once; returns how many ended (audited when any)."""
     if actor is not None and actor.id != user.id and not actor.has_role(Role.ADMIN):
         raise NotAllowed(str(_l("These tokens are not yours.")))
-    ended = db.session.execute(
-        sa.update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow()),
-        execution_options={"synchronize_session": "fetch"},
-    ).rowcount
+    ended = rows_changed(
+        db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow()),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    )
     if ended:
         record_event(actor, "api_token.revoke_all", user, comment=reason, changes={"tokens": ended})
     return ended

@@ -16,7 +16,7 @@ bp = ApiBlueprint("core_api", __name__, description="The audit log")
 @roles_required("hr", "auditor")
 @bp.arguments(AuditQuery, location="query")
 @bp.response(200, page_of(AuditEventSchema))
-def audit(args):
+def audit(args: dict[str, str]) -> dict[str, object]:
     """Audit events, newest first (HR and auditors)"""
     stmt = audit_query(
         object_type=args.get("object_type") or None,

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
 
 import flask_smorest
+import marshmallow as ma
+from flask import Request
 from flask_babel import lazy_gettext as _l
 from marshmallow.error_store import SCHEMA
 from webargs.flaskparser import FlaskParser
@@ -30,8 +34,10 @@ from hrfund.extensions import db
 
 log = logging.getLogger(__name__)
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-def flat_messages(messages, path: str = "") -> dict[str, list[str]]:
+
+def flat_messages(messages: object, path: str = "") -> dict[str, list[str]]:
     """marshmallow's nested messages as API.md's ``fields``: ``{"budget.travel_jpy": [...],
     "slots[0].city": [...]}`` (the paths check_json_values uses too)."""
     if isinstance(messages, dict):
@@ -43,8 +49,8 @@ def flat_messages(messages, path: str = "") -> dict[str, list[str]]:
                 name = path or SCHEMA
             else:
                 name = f"{path}.{key}" if path else str(key)
-            for field, texts in flat_messages(value, name).items():
-                found.setdefault(field, []).extend(texts)
+            for field, field_texts in flat_messages(value, name).items():
+                found.setdefault(field, []).extend(field_texts)
         return found
     if isinstance(messages, list | tuple):
         texts: list[str] = []
@@ -64,17 +70,25 @@ class ApiParser(FlaskParser):
 
     DEFAULT_VALIDATION_STATUS = 400
 
-    def load_json(self, req, schema):
+    def load_json(self, req: Request, schema: ma.Schema) -> Any:
         if getattr(schema, "body_required", True) or req.content_length:
             return json_body()
         return {}
 
-    def load_querystring(self, req, schema):
+    def load_querystring(self, req: Request, schema: ma.Schema) -> Any:
         """Query arguments; an empty one (``?fiscal_year=&kind=``) is left out."""
         args = MultiDict([(k, v) for k, v in req.args.items(multi=True) if v.strip()])
         return self._makeproxy(args, schema)
 
-    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+    def handle_error(
+        self,
+        error: ma.ValidationError,
+        req: Request,
+        schema: ma.Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Mapping[str, str] | None,
+    ) -> NoReturn:
         messages = error.messages
         if isinstance(messages, dict) and len(messages) == 1:
             # webargs files the messages under the location ("json", "query"): names alone
@@ -88,7 +102,7 @@ class ApiParser(FlaskParser):
         )
 
 
-def _readable(schema, valid_data) -> dict:
+def _readable(schema: ma.Schema, valid_data: object) -> dict[str, Any]:
     """Each field of the schema, as read (None where it was refused or left out)."""
     names = getattr(schema, "load_fields", None) or {}
     return {name: None for name in names} | (valid_data if isinstance(valid_data, dict) else {})
@@ -97,23 +111,23 @@ def _readable(schema, valid_data) -> dict:
 class SchemaRefused(ValidationFailed):
     """A body the schema refused; ``valid_data`` holds the fields it could read."""
 
-    def __init__(self, message: str, fields: dict[str, list[str]], valid_data: dict):
+    def __init__(self, message: str, fields: dict[str, list[str]], valid_data: dict[str, Any]):
         super().__init__(message, fields)
         self.valid_data = valid_data
 
 
-class Partial(dict):
+class Partial(dict[str, Any]):
     """The fields a refused body held: a field the schema refused or that was left out reads
     as None (also through ``pop``), as a service's optional input."""
 
-    def __missing__(self, key):
+    def __missing__(self, key: str) -> None:
         return None
 
-    def pop(self, key, *default):
+    def pop(self, key: str, *default: Any) -> Any:
         return super().pop(key, None)
 
 
-def with_service_errors(refused: SchemaRefused, trial) -> ValidationFailed:
+def with_service_errors(refused: SchemaRefused, trial: Callable[[], object]) -> ValidationFailed:
     """``refused`` with the field errors ``trial`` (the route on the readable fields) raises,
     for fields the schema did not refuse; the trial's writes are rolled back."""
     found: dict[str, list[str]] = {}
@@ -141,25 +155,41 @@ def _overlap(one: str, other: str) -> bool:
     return long == short or long.startswith((f"{short}.", f"{short}["))
 
 
-class ApiBlueprint(flask_smorest.Blueprint):
+class ApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # flask-smorest: no type information
     """A module's API blueprint (nested in /api/v1 by hrfund.api)."""
 
     ARGUMENTS_PARSER = ApiParser()
 
-    def arguments(self, schema, *, location="json", required=None, **kwargs):
+    # flask-smorest's decorators, typed: each keeps a view a function of any arguments.
+    def route(self, rule: str, **options: Any) -> Decorator:
+        decorator: Decorator = super().route(rule, **options)
+        return decorator
+
+    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Decorator:
+        decorator: Decorator = super().response(status_code, schema, **kwargs)
+        return decorator
+
+    def arguments(
+        self,
+        schema: type[ma.Schema] | ma.Schema,
+        *,
+        location: str = "json",
+        required: bool | None = None,
+        **kwargs: Any,
+    ) -> Decorator:
         """As flask-smorest's; a body is documented as required unless its schema says it
         may be left out (``body_required = False``)."""
         if required is None:
             required = getattr(schema, "body_required", True)
-        parse = super().arguments(schema, location=location, required=required, **kwargs)
+        parse: Decorator = super().arguments(schema, location=location, required=required, **kwargs)
         if location != "json":
             return parse
 
-        def decorator(func):
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             parsed = parse(func)
 
             @functools.wraps(parsed)
-            def route(*args, **kw):
+            def route(*args: Any, **kw: Any) -> Any:
                 try:
                     return parsed(*args, **kw)
                 except SchemaRefused as refused:

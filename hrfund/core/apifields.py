@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
@@ -36,8 +37,9 @@ class Translated:
 
     default_error_messages = COMMON_MESSAGES
 
-    def make_error(self, key: str, **kwargs) -> ma.ValidationError:
-        return ma.ValidationError(str(self.error_messages[key]).format(**kwargs))
+    def make_error(self, key: str, **kwargs: Any) -> ma.ValidationError:
+        messages: dict[str, object] = getattr(self, "error_messages")  # noqa: B009  # set by Field
+        return ma.ValidationError(str(messages[key]).format(**kwargs))
 
 
 class Text(Translated, ma.fields.String):
@@ -49,17 +51,25 @@ class Text(Translated, ma.fields.String):
         "too_long": _l("Enter at most {max} characters."),
     }
 
-    def __init__(self, *, max_length: int = 10_000, **kwargs):
+    def __init__(self, *, max_length: int = 10_000, **kwargs: Any) -> None:
         self.max_length = max_length
         kwargs.setdefault("metadata", {})["maxLength"] = max_length
         super().__init__(**kwargs)
 
-    def deserialize(self, value, attr=None, data=None, **kwargs):
+    def deserialize(
+        self,
+        value: Any,
+        attr: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         if value is None and not self.allow_none:
             value = ma.missing  # null is no text: the default, or "required"
         return super().deserialize(value, attr, data, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         if has_control_chars(text):
             raise self.make_error("control")
@@ -76,14 +86,16 @@ class WholeNumber(Translated, ma.fields.Integer):
         "range": _l("Enter a number from {min} to {max}."),
     }
 
-    def __init__(self, *, minimum: int = -MAX_BIGINT, maximum: int = MAX_BIGINT, **kwargs):
+    def __init__(
+        self, *, minimum: int = -MAX_BIGINT, maximum: int = MAX_BIGINT, **kwargs: Any
+    ) -> None:
         self.minimum, self.maximum = minimum, maximum
         metadata = kwargs.setdefault("metadata", {})
         metadata.setdefault("minimum", minimum)
         metadata.setdefault("maximum", maximum)
         super().__init__(strict=False, **kwargs)
 
-    def _validated(self, value):
+    def _validated(self, value: Any) -> int:
         if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int):
@@ -97,11 +109,11 @@ class Yen(WholeNumber):
     """A whole number of yen, also as typed the Japanese way ("￥３，０００", "3,000円"), read by
     the one yen parser (hrfund/core/yen.py), with its messages ("must be positive")."""
 
-    def __init__(self, *, minimum: int = 0, **kwargs):
+    def __init__(self, *, minimum: int = 0, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {}).setdefault("type", "integer")
         super().__init__(minimum=minimum, **kwargs)
 
-    def _validated(self, value):
+    def _validated(self, value: Any) -> int:
         from hrfund.core.errors import ValidationFailed
         from hrfund.core.yen import read_yen
 
@@ -109,13 +121,14 @@ class Yen(WholeNumber):
             number = read_yen(value, "amount", minimum=self.minimum, maximum=self.maximum)
         except ValidationFailed as error:
             raise ma.ValidationError(error.message) from None
+        assert number is not None  # read_yen answers None only with allow_empty
         return number
 
 
 class Id(WholeNumber):
     """A record id: 1..2³¹-1 (every primary key is a 32-bit column)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(minimum=1, maximum=MAX_ID, **kwargs)
 
 
@@ -124,11 +137,11 @@ class Year(Translated, ma.fields.Integer):
 
     default_error_messages = COMMON_MESSAGES | {"invalid": _l("Enter a year.")}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {}).update(minimum=MIN_YEAR, maximum=MAX_YEAR, example=2026)
         super().__init__(**kwargs)
 
-    def _validated(self, value):
+    def _validated(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.make_error("invalid")
         try:
@@ -147,14 +160,22 @@ class Date(Translated, ma.fields.Date):
         "range": _l("Enter a date from {first} to {last}."),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_none", True)
         super().__init__(**kwargs)
 
-    def deserialize(self, value, attr=None, data=None, **kwargs):
+    def deserialize(
+        self,
+        value: Any,
+        attr: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         return super().deserialize(None if value == "" else value, attr, data, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         if not isinstance(value, str):
             raise self.make_error("invalid")
         day = super()._deserialize(value, attr, data, **kwargs)
@@ -172,15 +193,17 @@ class Choice(Translated, ma.fields.String):
 
     default_error_messages = COMMON_MESSAGES | {"one_of": _l("Choose one of: {choices}.")}
 
-    def __init__(self, values: Iterable, **kwargs):
-        self.choices = [getattr(v, "value", v) for v in values]
+    def __init__(self, values: Iterable[object], **kwargs: Any) -> None:
+        self.choices = [str(getattr(v, "value", v)) for v in values]
         kwargs.setdefault("metadata", {})["enum"] = self.choices
         super().__init__(**kwargs)
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return None if value is None else str(getattr(value, "value", value))
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         if not isinstance(value, str) or value.strip().lower() not in self.choices:
             raise self.make_error("one_of", choices=", ".join(self.choices))
         return value.strip().lower()
@@ -192,17 +215,19 @@ class DecimalText(Translated, ma.fields.String):
 
     default_error_messages = COMMON_MESSAGES | {"invalid": _l("Enter a number.")}
 
-    def __init__(self, *, normalize: bool = False, **kwargs):
+    def __init__(self, *, normalize: bool = False, **kwargs: Any) -> None:
         self.normalize = normalize  # answer 1234.5600 as "1234.56" and 100.0 as "100"
         kwargs.setdefault("metadata", {}).setdefault("example", "1234.56")
         super().__init__(**kwargs)
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
         return f"{value.normalize():f}" if self.normalize else str(value)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         if isinstance(value, float) and math.isfinite(value):
             return repr(value)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -212,20 +237,22 @@ class DecimalText(Translated, ma.fields.String):
         raise self.make_error("invalid")
 
 
-class UserRef(Translated, ma.fields.Field):
+class UserRef(Translated, ma.fields.Field[int | str]):
     """A user named by e-mail address (or employee number) or by id."""
 
     default_error_messages = COMMON_MESSAGES | {
         "invalid": _l("Name a user by e-mail address or id.")
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {}).update(
             oneOf=[{"type": "string"}, {"type": "integer", "minimum": 1, "maximum": MAX_ID}]
         )
         super().__init__(**kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and not has_control_chars(value):
@@ -240,13 +267,15 @@ class Boolean(Translated, ma.fields.Boolean):
 
     default_error_messages = COMMON_MESSAGES | {"invalid": _l("Enter true or false.")}
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         if not isinstance(value, bool):
             raise self.make_error("invalid")
         return value
 
 
-class List(Translated, ma.fields.List):
+class List(Translated, ma.fields.List[Any]):
     default_error_messages = COMMON_MESSAGES | {"invalid": _l("Enter a list.")}
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import marshmallow as ma
 from flask import current_app
 
@@ -91,16 +94,18 @@ class ErrorSchema(Answer):
     error = ma.fields.Nested(ErrorBodySchema, required=True)
 
 
-def computed(func, kind: str = "string", **metadata) -> ma.fields.Function:
+def computed(
+    func: Callable[[Any], object], kind: str = "string", **metadata: object
+) -> ma.fields.Function:
     """An answer field worked out from the object (typed for the OpenAPI document)."""
     return ma.fields.Function(func, metadata={"type": kind, **metadata})
 
 
-def code_of(name: str):
+def code_of(name: str) -> ma.fields.Function:
     """The ``code`` of a related object, or None: a city or department in an answer."""
 
-    def code(obj):
+    def code(obj: object) -> str | None:
         related = getattr(obj, name)
-        return related.code if related is not None else None
+        return None if related is None else str(related.code)
 
     return computed(code, nullable=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
+from hrfund.core.db import AnySelect
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.inputs import (
     MAX_JSON_DEPTH,
@@ -43,11 +47,17 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def iso_instant(value) -> str | None:
+def iso_instant(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def paged(stmt, *, scalars: bool = True, per_page: int | None = None, key=None) -> dict:
+def paged(
+    stmt: AnySelect,
+    *,
+    scalars: bool = True,
+    per_page: int | None = None,
+    key: sa.ColumnElement[Any] | so.InstrumentedAttribute[Any] | None = None,
+) -> dict[str, Any]:
     """One page of ``stmt`` for a page schema to dump: {items, page, per_page, total}
     (``key``: see ``paginate``; the API's total is always the exact count)."""
     cfg = current_app.config

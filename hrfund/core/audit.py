@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hrfund.core.db import utcnow
-from hrfund.extensions import db
+from hrfund.core.actor import Agent
+from hrfund.core.db import AnySelect, utcnow
+from hrfund.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One recorded change. Never updated or deleted (a database trigger refuses it)."""
 
     __tablename__ = "audit_events"
@@ -40,9 +41,9 @@ class AuditEvent(db.Model):
 
 
 def record_event(
-    actor,
+    actor: Agent | str | None,
     action: str,
-    obj=None,
+    obj: object = None,
     *,
     object_type: str | None = None,
     object_id: Any = None,
@@ -83,7 +84,7 @@ def record_event(
     return event
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> object:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -93,7 +94,7 @@ def _jsonable(value):
     return str(value)
 
 
-def diff(obj, values: dict[str, Any]) -> dict[str, list[Any]]:
+def diff(obj: object, values: dict[str, Any]) -> dict[str, list[Any]]:
     """The fields of ``values`` that differ from ``obj``: {field: [old, new]}."""
     return {k: [getattr(obj, k), v] for k, v in values.items() if getattr(obj, k) != v}
 
@@ -104,7 +105,7 @@ def audit_query(
     action: str | None = None,
     actor_id: int | None = None,
     actor: str | None = None,
-):
+) -> AnySelect:
     """A select of audit events, newest first, with the given filters (``actor``: part of the
     actor's label, any case)."""
     stmt = sa.select(AuditEvent).order_by(AuditEvent.id.desc())

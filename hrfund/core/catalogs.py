@@ -72,7 +72,7 @@ def extract() -> dict[str, Messages]:
     return found
 
 
-def split_key(key) -> tuple[object, str | None]:
+def split_key(key: str | tuple[str, ...]) -> tuple[str | tuple[str, ...], str | None]:
     """(msgid, context) of a key of ``extract()``."""
     if isinstance(key, str) and CONTEXT_SEPARATOR in key:
         context, msgid = key.split(CONTEXT_SEPARATOR, 1)

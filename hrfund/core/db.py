@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, TypeAlias, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -22,13 +24,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(sa.types.TypeDecorator):
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """A timezone-aware UTC instant on every backend (SQLite stores no zone)."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -38,7 +40,7 @@ class UTCDateTime(sa.types.TypeDecorator):
             return value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -62,7 +64,35 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, nullable=False)
 
 
-def str_enum(cls, name: str) -> sa.Enum:
+#: A SELECT of any columns, for helpers that page or export whatever a list selects.
+AnySelect: TypeAlias = "sa.Select[*tuple[Any, ...]]"
+
+
+def table_of(model: type[DeclarativeBase]) -> sa.Table:
+    """A model's table, for Core statements: the ORM types ``__table__`` as any FromClause,
+    though every model of ours maps one Table."""
+    return cast(sa.Table, model.__table__)
+
+
+def insert_ignoring_conflicts(
+    dialect: str, target: Any, index_elements: list[str] | None = None
+) -> sa.Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` into ``target`` (a model or table), in the words of
+    the database at hand (``dialect``: PostgreSQL's or SQLite's); add ``.values()`` to it."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if dialect == "postgresql":
+        return postgresql.insert(target).on_conflict_do_nothing(index_elements=index_elements)
+    return sqlite.insert(target).on_conflict_do_nothing(index_elements=index_elements)
+
+
+def rows_changed(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT changed. ``Session.execute`` is typed as
+    answering a ``Result``; for those statements it is a ``CursorResult``, which counts them."""
+    return cast("sa.CursorResult[Any]", result).rowcount
+
+
+def str_enum(cls: type[Enum], name: str) -> sa.Enum:
     """A string column holding an enum's values, with a database check constraint."""
     return sa.Enum(
         cls,
@@ -75,7 +105,7 @@ def str_enum(cls, name: str) -> sa.Enum:
     )
 
 
-def configure_engine(engine) -> None:
+def configure_engine(engine: sa.Engine) -> None:
     """SQLite: foreign keys on, WAL, and transactions that SQLAlchemy really controls.
 
     pysqlite starts transactions lazily and never for SELECT, which breaks SAVEPOINT and lets
@@ -86,7 +116,7 @@ def configure_engine(engine) -> None:
         return
 
     @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
+    def _connect(dbapi_connection: Any, _record: object) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -96,7 +126,7 @@ def configure_engine(engine) -> None:
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _begin(conn):
+    def _begin(conn: sa.Connection) -> None:
         # Session.connection(execution_options={"sqlite_begin": ...}) asks for it too.
         begin = conn.info.pop("sqlite_begin", None)
         conn.exec_driver_sql(begin or conn.get_execution_options().get("sqlite_begin", "BEGIN"))

@@ -14,29 +14,32 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Response, request, send_file, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy.orm import InstrumentedAttribute
 
 from hrfund.core.audit import AuditEvent
+from hrfund.core.db import AnySelect
 from hrfund.core.labels import action_label, comment_text, object_type_label, state_label
 from hrfund.extensions import db
 
 BATCH = 1000
+#: One line of an export: its cells, as the header names them.
+Row = list[Any]
 
 
 def keyset_rows(
-    stmt: sa.Select,
-    id_column,
-    row_of: Callable[[object], list],
+    stmt: AnySelect,
+    id_column: InstrumentedAttribute[int],
+    row_of: Callable[[Any], Row],
     *,
     batch: int = BATCH,
-    prepare: Callable[[list], None] | None = None,
+    prepare: Callable[[Sequence[Any]], None] | None = None,
     newest_first: bool = False,
-) -> Iterator[list]:
+) -> Iterator[Row]:
     """``row_of(item)`` for every item ``stmt`` selects, fetched ``batch`` at a time by id
     (descending with ``newest_first``, the order of the logs' pages).
 
@@ -44,7 +47,7 @@ def keyset_rows(
     selected columns: several times faster, for the longest lists such as the audit log."""
     entities = _selects_one_entity(stmt)
     stmt = stmt.order_by(None).order_by(id_column.desc() if newest_first else id_column)
-    last = None
+    last: int | None = None
     while True:
         if last is None:
             page = stmt
@@ -66,12 +69,12 @@ def keyset_rows(
                 db.session.expunge(item)
 
 
-def _selects_one_entity(stmt: sa.Select) -> bool:
+def _selects_one_entity(stmt: AnySelect) -> bool:
     described = stmt.column_descriptions
     return len(described) == 1 and isinstance(described[0]["expr"], type)
 
 
-def export_args() -> dict:
+def export_args() -> dict[str, list[str]]:
     """The list page's filters, for its export links (a template global): not its page."""
     args = request.args.to_dict(flat=False)  # repeated filters (several programs) kept whole
     return {k: v for k, v in args.items() if k not in ("page", "per_page", "fmt")}
@@ -81,7 +84,7 @@ def export_args() -> dict:
 FORMULA_START = frozenset("=+-@\t\r")
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers and
     everything else pass unchanged."""
     if isinstance(value, str) and value[:1] in FORMULA_START:
@@ -89,7 +92,7 @@ def safe_cell(value):
     return value
 
 
-def safe_row(row: list) -> list:
+def safe_row(row: Row) -> Row:
     """``safe_cell`` of every cell (inlined: it runs for every cell of every export)."""
     return [
         "'" + cell if isinstance(cell, str) and cell[:1] in FORMULA_START else cell for cell in row
@@ -105,7 +108,7 @@ def date_text(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def csv_chunks(header: list, rows: Iterable[list]) -> Iterator[str]:
+def csv_chunks(header: Row, rows: Iterable[Row]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
@@ -119,7 +122,7 @@ def csv_chunks(header: list, rows: Iterable[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(filename: str, header: list, rows: Iterable[list]) -> Response:
+def csv_response(filename: str, header: Row, rows: Iterable[Row]) -> Response:
     # The rows are read while the response is sent, after the view returned: keep the request
     # (and its database session) alive until then.
     body = stream_with_context(csv_chunks(header, rows))
@@ -130,7 +133,7 @@ def csv_response(filename: str, header: list, rows: Iterable[list]) -> Response:
     return response
 
 
-def xlsx_response(filename: str, sheet_title: str, header: list, rows: Iterable[list]):
+def xlsx_response(filename: str, sheet_title: str, header: Row, rows: Iterable[Row]) -> Response:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
     sheet.append([_xlsx_cell(c) for c in header])
@@ -149,14 +152,16 @@ def xlsx_response(filename: str, sheet_title: str, header: list, rows: Iterable[
     return response
 
 
-def _xlsx_cell(value):
+def _xlsx_cell(value: object) -> object:
     # openpyxl refuses control characters (a whole export would fail on one pasted comment).
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return safe_cell(value)
 
 
-def export_response(fmt: str, filename: str, sheet_title: str, header: list, rows: Iterable[list]):
+def export_response(
+    fmt: str, filename: str, sheet_title: str, header: Row, rows: Iterable[Row]
+) -> Response:
     """``fmt`` is csv or xlsx."""
     if fmt == "xlsx":
         return xlsx_response(filename, sheet_title, header, rows)
@@ -177,24 +182,24 @@ def table_response(
     filename: str,
     sheet_title: Any,
     columns: Sequence[Column],
-    stmt: sa.Select,
-    id_column,
+    stmt: AnySelect,
+    id_column: InstrumentedAttribute[int],
     *,
     newest_first: bool = False,
-    prepare: Callable[[list], None] | None = None,
-):
+    prepare: Callable[[Sequence[Any]], None] | None = None,
+) -> Response:
     """``stmt``'s items as a CSV or XLSX download, one row of ``columns`` each, read in keyset
     batches by ``id_column`` (``prepare`` sees each batch first, to load what its rows need)."""
     header = [str(column.header) for column in columns]
 
-    def row_of(item) -> list:
+    def row_of(item: Any) -> Row:
         return [column.cell(item) for column in columns]
 
     rows = keyset_rows(stmt, id_column, row_of, newest_first=newest_first, prepare=prepare)
     return export_response(fmt, filename, str(sheet_title), header, rows)
 
 
-def audit_response(fmt: str, stmt: sa.Select):
+def audit_response(fmt: str, stmt: AnySelect) -> Response:
     """The filtered audit log, newest first, states named in the reader's language. Plain rows
     of the columns below, not ORM objects: the log is the longest list there is."""
     columns = (

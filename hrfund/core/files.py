@@ -21,15 +21,16 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, send_file
+from flask import Response, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.utils import secure_filename
 
+from hrfund.core.actor import Actor
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, ValidationFailed
 from hrfund.core.zipcheck import UnsafeZip, check_xlsx
-from hrfund.extensions import db
+from hrfund.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ BIDI_CONTROLS = frozenset(
 READER_ROLES = ("hr", "auditor")
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """One uploaded file: its metadata here, its bytes under UPLOAD_FOLDER/<storage_key>."""
 
     __tablename__ = "stored_files"
@@ -140,7 +141,7 @@ def check_filename(filename: str | None) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-def _rejected(message) -> ValidationFailed:
+def _rejected(message: object) -> ValidationFailed:
     return ValidationFailed(str(message), fields={"file": [str(message)]})
 
 
@@ -152,8 +153,8 @@ def store_upload(
     stream: BinaryIO,
     filename: str | None,
     *,
-    owner=None,
-    actor=None,
+    owner: Actor | None = None,
+    actor: Actor | None = None,
     kinds: Iterable[str] = DOCUMENT_KINDS,
     max_bytes: int | None = None,
 ) -> StoredFile:
@@ -232,12 +233,12 @@ NEW_FILES = "hrfund_new_files"
 
 
 @sa.event.listens_for(so.Session, "after_commit")
-def _keep_new_files(session) -> None:
+def _keep_new_files(session: so.Session) -> None:
     session.info.pop(NEW_FILES, None)
 
 
 @sa.event.listens_for(so.Session, "after_soft_rollback")
-def _drop_new_files(session, previous_transaction) -> None:
+def _drop_new_files(session: so.Session, previous_transaction: so.SessionTransaction) -> None:
     """A rolled-back transaction leaves no file behind: its row is gone, so would be the only
     way to find (or clean up) the file."""
     if previous_transaction.parent is not None:  # a savepoint: the transaction goes on
@@ -261,7 +262,7 @@ def open_stored(stored: StoredFile) -> BinaryIO:
     return open(path_of(stored), "rb")
 
 
-def can_download(stored: StoredFile, user) -> bool:
+def can_download(stored: StoredFile, user: Actor | None) -> bool:
     """The default rule: the owner, HR and auditors."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -278,8 +279,10 @@ def content_disposition(name: str) -> str:
 
 
 def send_stored_file(
-    stored: StoredFile, user, can_view: Callable[[StoredFile, object], bool] | None = None
-):
+    stored: StoredFile,
+    user: Actor | None,
+    can_view: Callable[[StoredFile, Actor | None], bool] | None = None,
+) -> Response:
     """A download response for an allowed user; NotAllowed otherwise."""
     if not (can_view or can_download)(stored, user):
         raise NotAllowed(str(_l("You may not download this file.")))

@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from hrfund.core.errors import FORM_REFUSALS
-from hrfund.core.forms import show_errors
+from hrfund.core.errors import FORM_REFUSALS, DomainError
+from hrfund.core.forms import FlaskForm, show_errors
 from hrfund.extensions import db
 
 T = TypeVar("T")
 
 
 def run_with_form(
-    form, action: Callable[[], T], *, rename: dict[str, str] | None = None
+    form: FlaskForm, action: Callable[[], T], *, rename: dict[str, str] | None = None
 ) -> T | None:
     """On a submit: validate ``form`` and run ``action`` (the service call); the result when
     both pass, else None with every error shown. ``rename`` maps a service's field names to the
@@ -49,7 +49,7 @@ def run_with_form(
 
 
 def check_with_form(
-    form, check: Callable[[], object], *, rename: dict[str, str] | None = None
+    form: FlaskForm, check: Callable[[], object], *, rename: dict[str, str] | None = None
 ) -> bool:
     """On a submit: validate ``form`` and run ``check`` (a service's pure ``check_*``, which
     changes nothing); True when both pass, else False with every error shown. A failed CSRF
@@ -65,10 +65,10 @@ def check_with_form(
     except FORM_REFUSALS as error:
         _show(form, error, rename)
         return False
-    return valid
+    return bool(valid)
 
 
-def page_status(form) -> int:
+def page_status(form: FlaskForm) -> int:
     """The status of a form's page: 200 unsubmitted, 409 when the service refused for a
     conflict (money taken meanwhile, a duplicate), else 422."""
     if not form.is_submitted():
@@ -76,7 +76,7 @@ def page_status(form) -> int:
     return 409 if getattr(form, "refusal_status", None) == 409 else 422
 
 
-def _show(form, error, rename: dict[str, str] | None) -> None:
+def _show(form: FlaskForm, error: DomainError, rename: dict[str, str] | None) -> None:
     form.refusal_status = error.status
     for old, new in (rename or {}).items():
         if old in error.fields:
@@ -85,7 +85,7 @@ def _show(form, error, rename: dict[str, str] | None) -> None:
     show_errors(form, error)
 
 
-def _drop_repeats(form, error) -> None:
+def _drop_repeats(form: FlaskForm, error: DomainError) -> None:
     """A field the form already marks wrong (empty, not a date) is not told again by the
     service in other words ("This field is required." twice)."""
     for name in list(error.fields):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash
@@ -17,13 +19,13 @@ from hrfund.core.inputs import MAX_BIGINT, MAX_ID, control_message, has_control_
 MAX_FORM_DECIMAL = Decimal(10) ** 9
 
 
-class FlaskForm(_FlaskForm):
+class FlaskForm(_FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     """The base of every form of the project: on top of each form's own validators, text with
     control characters (NUL and the like; tab and newlines are fine) and numbers no column can
     hold are field errors, so no such post reaches a service or the database."""
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)
         return self.within_bounds() and valid
 
     def within_bounds(self) -> bool:
@@ -38,7 +40,7 @@ class FlaskForm(_FlaskForm):
         return valid
 
 
-def _leaf_fields(form):
+def _leaf_fields(form: Any) -> Iterator[Any]:
     for field in form:
         if hasattr(field, "entries"):  # FieldList
             for entry in field.entries:
@@ -49,7 +51,7 @@ def _leaf_fields(form):
             yield field
 
 
-def _bound_error(field) -> str | None:
+def _bound_error(field: Any) -> str | None:
     if any(isinstance(raw, str) and has_control_chars(raw) for raw in field.raw_data or ()):
         return control_message()
     data = field.data
@@ -67,9 +69,9 @@ def _bound_error(field) -> str | None:
     return None
 
 
-def show_errors(form, error: DomainError) -> tuple[str, int]:
+def show_errors(form: Any, error: DomainError) -> tuple[str, int]:
     """Put a service's field errors next to the form's fields; the rest goes to a flash."""
-    unplaced = []
+    unplaced: list[str] = []
     for name, messages in error.fields.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):

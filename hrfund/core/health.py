@@ -15,6 +15,9 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, current_app, jsonify
+from flask.blueprints import BlueprintSetupState
+from flask.sansio.app import App
+from flask.typing import ResponseReturnValue
 
 from hrfund.extensions import db
 
@@ -34,14 +37,14 @@ class NotReady(Exception):
 
 
 @bp.route("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """Alive: answers as long as the process does, whatever the database's state."""
     return jsonify(status="ok")
 
 
 @bp.route("/readyz")
-def readyz():
-    checks: dict[str, dict] = {}
+def readyz() -> ResponseReturnValue:
+    checks: dict[str, dict[str, object]] = {}
     for name, check in CHECKS.items():
         try:
             checks[name] = {"ok": True, "detail": check(current_app) or "ok"}
@@ -70,7 +73,8 @@ def _script_heads(app: Flask) -> set[str]:
     if "heads" not in cache:
         config = app.extensions["migrate"].migrate.get_config()
         cache["heads"] = set(ScriptDirectory.from_config(config).get_heads())
-    return cache["heads"]
+    heads: set[str] = cache["heads"]
+    return heads
 
 
 def check_migrations(app: Flask) -> str:
@@ -92,7 +96,7 @@ def check_templates(app: Flask) -> None:
         raise NotReady(f"templates missing: {', '.join(missing)}")
 
 
-def missing_catalogs(app: Flask) -> list[str]:
+def missing_catalogs(app: App) -> list[str]:
     """Compiled catalogs (.mo) that a translation directory lacks, relative to the package."""
     languages = [lang for lang in app.config["LANGUAGES"] if lang != SOURCE_LANGUAGE]
     domain = app.extensions["babel"].default_domain
@@ -140,7 +144,7 @@ CHECKS: dict[str, Callable[[Flask], str | None]] = {
 
 
 @bp.record_once
-def _warn_without_catalogs(state) -> None:
+def _warn_without_catalogs(state: BlueprintSetupState) -> None:
     # Without its .mo, a language silently shows English: say so at start-up, not only in /readyz.
     missing = missing_catalogs(state.app)
     if missing:

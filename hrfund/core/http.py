@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from typing import Any
 
-from flask import g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -30,8 +32,12 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"status": status, "code": code, "message": message}}
+def json_error(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> Response:
+    body: dict[str, dict[str, Any]] = {
+        "error": {"status": status, "code": code, "message": message}
+    }
     if fields:
         body["error"]["fields"] = fields
     response = jsonify(body)
@@ -46,17 +52,17 @@ def request_id_from(incoming: str | None) -> str:
     return incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
 
 
-def init_request_hooks(app) -> None:
+def init_request_hooks(app: Flask) -> None:
     from hrfund.core.inputs import init_input_bounds
 
     @app.before_request
-    def assign_request_id():
+    def assign_request_id() -> None:
         g.request_id = request_id_from(request.headers.get("X-Request-ID"))
 
     init_input_bounds(app)
 
     @app.after_request
-    def commit_or_rollback(response):
+    def commit_or_rollback(response: Response) -> ResponseReturnValue:
         # The one commit of a request: anything but an error answer keeps what services did.
         if response.status_code >= 400:
             db.session.rollback()
@@ -72,7 +78,7 @@ def init_request_hooks(app) -> None:
         return response
 
     @app.after_request
-    def security_headers(response):
+    def security_headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -87,13 +93,15 @@ def init_request_hooks(app) -> None:
         return response
 
 
-def _error_response(status: int, code: str, message: str, fields: dict | None = None):
+def _error_response(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> ResponseReturnValue:
     if wants_json():
         return json_error(status, code, message, fields)
     return render_template("errors/error.html", status=status, message=message), status
 
 
-def init_error_handlers(app) -> None:
+def init_error_handlers(app: Flask) -> None:
     codes = {
         400: "bad_request",
         401: "unauthorized",
@@ -107,12 +115,12 @@ def init_error_handlers(app) -> None:
     }
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):
+    def domain_error(error: DomainError) -> ResponseReturnValue:
         db.session.rollback()
         return _error_response(error.status, error.code, error.message, error.fields)
 
     @app.errorhandler(DataError)
-    def data_error(error: DataError):
+    def data_error(error: DataError) -> ResponseReturnValue:
         # The last guard: a value the database cannot hold (NUL in text, a number beyond its
         # column) that no check before it caught is the client's input, refused and not stored.
         db.session.rollback()
@@ -122,7 +130,7 @@ def init_error_handlers(app) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         messages = {
             400: _("The request was not understood."),
@@ -139,7 +147,7 @@ def init_error_handlers(app) -> None:
         return _error_response(status, codes.get(status, "error"), message)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):
+    def unexpected(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
         log.exception(
             "unhandled error on %s %s (request %s)",

@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from typing import Any, NoReturn
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import IntegerConverter
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import IntegerConverter, Map
 
 from hrfund.core.errors import NotFound, ValidationFailed
 
@@ -42,11 +45,18 @@ class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` in every route: only 1..2³¹-1 matches, so an id no column can hold is a 404
     rather than an overflow in the database."""
 
-    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002
+    def __init__(
+        self,
+        map: Map,  # noqa: A002
+        fixed_digits: int = 0,
+        min: int = 1,  # noqa: A002
+        max: int = MAX_ID,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def parse_id(value) -> int | None:
+def parse_id(value: object) -> int | None:
     """An id from a query string or a JSON value: an int (or ASCII digits) in 1..2³¹-1, else
     None, which a lookup treats as not found."""
     if isinstance(value, bool):
@@ -55,7 +65,7 @@ def parse_id(value) -> int | None:
         value = value.strip()
         if not (value.isascii() and value.isdigit()) or len(value) > 10:
             return None
-        value = int(value)
+        return parse_id(int(value))
     if isinstance(value, int) and 1 <= value <= MAX_ID:
         return value
     return None
@@ -65,7 +75,7 @@ def is_id_name(name: str) -> bool:
     return name == "id" or name.endswith(("_id", "_ids"))
 
 
-def parse_year(value, field: str = "fiscal_year", *, default: int | None = None) -> int:
+def parse_year(value: object, field: str = "fiscal_year", *, default: int | None = None) -> int:
     """A year from a query string, form or JSON body, within MIN_YEAR..MAX_YEAR."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if default is not None:
@@ -110,24 +120,24 @@ def check_json_depth(raw: bytes | str, limit: int = MAX_JSON_DEPTH) -> None:
             depth -= 1
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def loads(raw, **kwargs):
+def loads(raw: str | bytes, **kwargs: Any) -> Any:
     """json.loads with a bounded depth and without NaN/Infinity (not JSON, not storable)."""
     check_json_depth(raw)
     kwargs.setdefault("parse_constant", _refuse_constant)
     return json.loads(raw, **kwargs)
 
 
-def check_json_values(data) -> None:
+def check_json_values(data: object) -> None:
     """Walk a parsed body once: text with control characters is a field error, an integer
     wider than any column is a field error, and an id outside the id range is not found."""
     errors: dict[str, list[str]] = {}
     missing: list[str] = []
 
-    def walk(value, path: str, key: str) -> None:
+    def walk(value: object, path: str, key: str) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
                 name = f"{path}.{k}" if path else str(k)
@@ -159,9 +169,9 @@ def check_json_values(data) -> None:
         raise NotFound(message, fields={name: [message] for name in missing})
 
 
-def check_query_args(args) -> None:
+def check_query_args(args: MultiDict[str, str]) -> None:
     """Query-string names and values with control characters are refused (400)."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for name, values in args.lists():
         if has_control_chars(name) or any(has_control_chars(v) for v in values):
             errors[name] = [control_message()]
@@ -169,19 +179,19 @@ def check_query_args(args) -> None:
         raise ValidationFailed(str(_l("Some fields are not valid.")), fields=errors)
 
 
-def init_input_bounds(app) -> None:
+def init_input_bounds(app: Flask) -> None:
     """Register the bounded ``int`` converter and JSON parser, and the query-string check;
     before any blueprint adds its routes."""
     from flask import request
     from flask.json.provider import DefaultJSONProvider
 
     class BoundedJSONProvider(DefaultJSONProvider):
-        def loads(self, s, **kwargs):
+        def loads(self, s: str | bytes, **kwargs: Any) -> Any:
             return loads(s, **kwargs)
 
     app.url_map.converters["int"] = BoundedIntConverter
     app.json = BoundedJSONProvider(app)
 
     @app.before_request
-    def refuse_control_chars_in_query():
+    def refuse_control_chars_in_query() -> None:
         check_query_args(request.args)

@@ -12,20 +12,21 @@ import logging
 import os
 import socket
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hrfund.core.db import utcnow
-from hrfund.extensions import db
+from hrfund.core.db import rows_changed, table_of, utcnow
+from hrfund.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
 RUNNING, OK, FAILED = "running", "ok", "failed"
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """The last run of one periodic job of the scheduler."""
 
     __tablename__ = "job_runs"
@@ -56,12 +57,12 @@ def _host() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:128]
 
 
-def _write(job_id: str, values: dict) -> None:
+def _write(job_id: str, values: dict[str, Any]) -> None:
     """Update the job's row, or insert it the first time (two schedulers at once: one
     inserts, the other updates)."""
-    table = JobRun.__table__
+    table = table_of(JobRun)
     updated = db.session.execute(sa.update(table).where(table.c.job_id == job_id).values(values))
-    if updated.rowcount:
+    if rows_changed(updated):
         return
     try:
         with db.session.begin_nested():
@@ -89,10 +90,10 @@ def record_end(job_id: str, error: BaseException | None = None) -> None:
     """The job ended, well or with ``error`` (whose work is rolled back, not kept)."""
     if error is not None:
         db.session.rollback()
-    table = JobRun.__table__
+    table = table_of(JobRun)
     now = utcnow()
     if error is None:
-        values = {"status": OK, "finished_at": now, "last_ok_at": now, "error": ""}
+        values: dict[str, Any] = {"status": OK, "finished_at": now, "last_ok_at": now, "error": ""}
         values["consecutive_failures"] = 0
     else:
         values = {
@@ -107,7 +108,7 @@ def record_end(job_id: str, error: BaseException | None = None) -> None:
 
 def set_next_run(job_id: str, next_run_at: datetime | None) -> None:
     """The scheduler's plan for the job, as APScheduler knows it after a run."""
-    table = JobRun.__table__
+    table = table_of(JobRun)
     db.session.execute(
         sa.update(table).where(table.c.job_id == job_id).values(next_run_at=next_run_at)
     )

@@ -19,7 +19,7 @@ writes a fiscal year the one way (FY2027, 2027年度).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,7 +32,9 @@ _ROLE_ENUMS: list[type[LabelledEnum]] = []
 class LabelledEnum(enum.StrEnum):
     """A string enum whose members carry a translatable label (a lazy string)."""
 
-    def __new__(cls, value: str, label: object = None):
+    _label: object
+
+    def __new__(cls, value: str, label: object = None) -> LabelledEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = value if label is None else label
@@ -49,21 +51,21 @@ class LabelledEnum(enum.StrEnum):
         return self._label
 
 
-def _register(registry: list, enums) -> None:
+def _register(registry: list[type[LabelledEnum]], enums: Iterable[type[LabelledEnum]]) -> None:
     for enum_cls in enums:
         if enum_cls not in registry:
             registry.append(enum_cls)
 
 
-def _lookup(registry: list, value: object) -> str:
+def _lookup(registry: list[type[LabelledEnum]], value: object) -> str:
     if isinstance(value, LabelledEnum):
         return value.label
-    value = value.value if isinstance(value, enum.Enum) else str(value or "")
+    key = value.value if isinstance(value, enum.Enum) else str(value or "")
     for enum_cls in registry:
-        member = enum_cls._value2member_map_.get(value)
-        if member is not None:
+        member = enum_cls._value2member_map_.get(key)
+        if isinstance(member, LabelledEnum):
             return member.label
-    return value
+    return str(key)
 
 
 def register_states(*enums: type[LabelledEnum]) -> None:
@@ -86,7 +88,7 @@ def role_label(role: object) -> str:
     return _lookup(_ROLE_ENUMS, role)
 
 
-def role_labels(roles) -> str:
+def role_labels(roles: Iterable[str]) -> str:
     """A user's roles, named in the reader's language."""
     return ", ".join(role_label(role) for role in sorted(roles))
 
@@ -246,7 +248,7 @@ def object_type_label(object_type: str | None) -> str:
     return str(label) if label is not None else object_type
 
 
-def fiscal_year_label(fiscal_year) -> str:
+def fiscal_year_label(fiscal_year: int | str | None) -> str:
     """ "FY2027" in English, "2027年度" in Japanese: the one way to write a fiscal year."""
     if fiscal_year is None or fiscal_year == "":
         return ""
@@ -254,4 +256,4 @@ def fiscal_year_label(fiscal_year) -> str:
         year = int(fiscal_year)
     except (TypeError, ValueError):
         return str(fiscal_year)
-    return _("FY%(year)d", year=year)
+    return str(_("FY%(year)d", year=year))

@@ -15,7 +15,7 @@ import os
 import time
 from datetime import UTC, datetime
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -102,11 +102,11 @@ def _log_requests(app: Flask) -> None:
     first and its after_request last, so it sees the final status (a 409 from the commit too)."""
 
     @app.before_request
-    def start_clock():
+    def start_clock() -> None:
         g.log_started = time.perf_counter()
 
     @app.after_request
-    def log_access(response):
+    def log_access(response: Response) -> Response:
         started = g.get("log_started")
         duration = None if started is None else round((time.perf_counter() - started) * 1000, 1)
         access_log.info(

@@ -14,11 +14,14 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from flask import current_app, g
 from flask_babel import force_locale
+
+from hrfund.core.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ class Localized:
 
 
 @contextmanager
-def recipient_language(user) -> Iterator[Localized]:
+def recipient_language(user: Actor) -> Iterator[Localized]:
     """Messages (gettext) in ``user``'s language; dates and instants in their time zone."""
     cfg = current_app.config
     locale = user.locale if user.locale in cfg["LANGUAGES"] else cfg["BABEL_DEFAULT_LOCALE"]
@@ -89,9 +92,9 @@ def recipient_language(user) -> Iterator[Localized]:
                 ctx.babel_tzinfo = saved_tz
 
 
-def render_text(template: str, **context) -> str:
+def render_text(template: str, **context: Any) -> str:
     """A plain-text template (HTML escaping off) from the templates folder."""
     env = current_app.extensions.setdefault(
         "hrfund_text_env", current_app.jinja_env.overlay(autoescape=False)
     )
-    return env.get_template(template).render(**context)
+    return str(env.get_template(template).render(**context))

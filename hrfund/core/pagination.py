@@ -7,13 +7,16 @@ labels the total "more than …" beyond it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from hrfund.core.db import AnySelect
 from hrfund.core.errors import ValidationFailed
 from hrfund.extensions import db
 
@@ -72,11 +75,13 @@ def _for_pages() -> bool:
     return has_request_context() and not request.path.startswith("/api/")
 
 
-def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -> tuple[int, int]:
+def parse_page_args(
+    args: Mapping[str, str | None], default_per_page: int = 25, max_per_page: int = 200
+) -> tuple[int, int]:
     """``page`` and ``per_page`` from query arguments. Not a whole number: ValidationFailed.
     Out of range: ValidationFailed in the API; on a page, the nearest page that exists."""
     errors: dict[str, list[str]] = {}
-    values = {}
+    values: dict[str, int] = {}
     correct = _for_pages()
     for name, default, upper in (
         ("page", 1, MAX_PAGE),
@@ -104,12 +109,12 @@ def parse_page_args(args, default_per_page: int = 25, max_per_page: int = 200) -
 
 
 def paginate(
-    stmt: sa.Select,
+    stmt: AnySelect,
     page: int,
     per_page: int,
     *,
     scalars: bool = True,
-    key: sa.ColumnElement | None = None,
+    key: sa.ColumnElement[Any] | so.InstrumentedAttribute[Any] | None = None,
     count_cap: int | None = None,
 ) -> Page:
     """Run ``stmt`` for one page, with its total counted in SQL. On a web page, a page beyond
@@ -125,7 +130,7 @@ def paginate(
         counted = counted.limit(count_cap + 1)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
     more = count_cap is not None and total > count_cap
-    if more:
+    if more and count_cap is not None:
         total = count_cap
     if _for_pages() and page > 1 and (page - 1) * per_page >= total and not more:
         page = max(1, ceil(total / per_page))
@@ -144,20 +149,20 @@ def paginate(
     )
 
 
-def _count(stmt: sa.Select) -> int:
+def _count(stmt: AnySelect) -> int:
     return (
         db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
         or 0
     )
 
 
-def args_with(updates: dict | None = None, **overrides) -> dict:
+def args_with(updates: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
     """The current query string with ``updates`` and ``overrides`` (a template global, for
     pager links): every value of a repeated argument is kept, so a filter on several programs
     survives paging."""
     from flask import request
 
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     args.update(updates or {})
     args.update(overrides)
     return args

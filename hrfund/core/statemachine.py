@@ -21,22 +21,26 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
+from hrfund.core.actor import Actor
 from hrfund.core.audit import AuditEvent, audit_query, record_event
+from hrfund.core.db import rows_changed
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed
 from hrfund.core.labels import state_label as _state_label
 from hrfund.extensions import db
 
 log = logging.getLogger(__name__)
 
-Rule = Callable[[object, object], bool]  # (actor, obj) -> allowed
+# (actor, obj) -> allowed; each machine's rules take its own object type, hence Any there.
+Rule = Callable[[Actor, Any], bool]
 
 
-def anyone(_actor, _obj) -> bool:
+def anyone(_actor: Actor, _obj: object) -> bool:
     return True
 
 
@@ -45,7 +49,7 @@ class Transition:
     """``action`` moves an object from any of ``sources`` to ``target`` if ``who`` allows."""
 
     action: str
-    sources: frozenset
+    sources: frozenset[Enum]
     target: Enum
     who: Rule = anyone
     label: object = None
@@ -53,13 +57,13 @@ class Transition:
 
     def __init__(
         self,
-        action,
-        sources: Iterable,
-        target,
+        action: str,
+        sources: Iterable[Enum],
+        target: Enum,
         who: Rule = anyone,
-        label=None,
+        label: object = None,
         needs_comment: bool = False,
-    ):
+    ) -> None:
         object.__setattr__(self, "action", action)
         object.__setattr__(self, "sources", frozenset(sources))
         object.__setattr__(self, "target", target)
@@ -77,19 +81,20 @@ class StateMachine:
     state_attr: str = "status"
     _by_action: dict[str, Transition] = field(init=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._by_action = {t.action: t for t in self.transitions}
 
     def transition(self, action: str) -> Transition:
         return self._by_action[action]
 
-    def state_of(self, obj):
-        return getattr(obj, self.state_attr)
+    def state_of(self, obj: object) -> Enum:
+        state: Enum = getattr(obj, self.state_attr)
+        return state
 
-    def allowed_in_state(self, obj, action: str) -> bool:
+    def allowed_in_state(self, obj: object, action: str) -> bool:
         return self.state_of(obj) in self._by_action[action].sources
 
-    def can(self, obj, action: str, actor) -> bool:
+    def can(self, obj: object, action: str, actor: Actor | None) -> bool:
         """Whether ``actor`` may do ``action`` on ``obj`` now (for buttons and checks)."""
         t = self._by_action.get(action)
         return bool(
@@ -100,21 +105,21 @@ class StateMachine:
             and t.who(actor, obj)
         )
 
-    def actions_for(self, obj, actor) -> list[Transition]:
+    def actions_for(self, obj: object, actor: Actor | None) -> list[Transition]:
         return [t for t in self.transitions if self.can(obj, t.action, actor)]
 
     def apply(
         self,
-        obj,
+        obj: Any,
         action: str,
-        actor,
+        actor: Actor,
         *,
         comment: str | None = None,
-        on_behalf_of=None,
-        changes: dict | None = None,
-        values: dict | None = None,
+        on_behalf_of: Actor | None = None,
+        changes: dict[str, Any] | None = None,
+        values: dict[str, Any] | None = None,
         exclusive: bool = True,
-    ):
+    ) -> tuple[Enum, Enum]:
         """Perform ``action``: check state and actor, claim the row in its expected state and
         set the new one (with ``values``, the columns a check constraint ties to that state),
         write the history.
@@ -172,7 +177,7 @@ class StateMachine:
         )
         return current, t.target
 
-    def _claim(self, obj, t: Transition, current, values: dict) -> None:
+    def _claim(self, obj: object, t: Transition, current: Enum, values: dict[str, Any]) -> None:
         """A conditional UPDATE … WHERE state = the state the actor saw (one of ``t``'s
         sources): of two requests racing on one object, exactly one changes the row; the other
         is refused (409), even where its action would still be allowed in the winner's state
@@ -183,7 +188,7 @@ class StateMachine:
         UPDATE would otherwise discard it; a refused caller's request is rolled back whole."""
         state_column = getattr(type(obj), self.state_attr)
 
-        def refusal():
+        def refusal() -> Exception:
             return InvalidTransition(
                 str(
                     _l(
@@ -195,13 +200,18 @@ class StateMachine:
 
         claim_row(obj, state_column == current, {self.state_attr: t.target, **values}, refusal)
 
-    def history(self, obj) -> list[AuditEvent]:
+    def history(self, obj: Any) -> list[AuditEvent]:
         """The object's transitions and other audited changes, oldest first."""
         stmt = audit_query(object_type=self.object_type, object_id=str(obj.id))
         return list(reversed(db.session.scalars(stmt).all()))
 
 
-def claim_row(obj, condition, values: dict, refusal: Callable[[], Exception]) -> None:
+def claim_row(
+    obj: Any,
+    condition: sa.ColumnElement[bool],
+    values: dict[str, Any],
+    refusal: Callable[[], Exception],
+) -> None:
     """Set ``values`` on ``obj``'s row only if ``condition`` still holds there, in one
     conditional UPDATE; else raise ``refusal()`` (built after the row is reloaded, so that it
     can say what the row is now). For changes of state outside a machine (an acknowledgement,
@@ -226,9 +236,9 @@ def claim_row(obj, condition, values: dict, refusal: Callable[[], Exception]) ->
             str(_l("Someone else changed this at the same time. Reload and try again."))
         ) from None
     db.session.refresh(obj)
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         raise refusal()
 
 
-def _value(state) -> str:
+def _value(state: object) -> str:
     return state.value if isinstance(state, Enum) else str(state)

@@ -25,7 +25,7 @@ from hrfund.core.nav import nav_items
 from hrfund.core.pagination import args_with
 
 
-def yen(value) -> str:
+def yen(value: int | None) -> str:
     """An amount of yen as the pages show it: ¥1,234."""
     return "" if value is None else f"¥{int(value):,}"
 
@@ -45,7 +45,7 @@ CORE_GLOBALS: Mapping[str, object] = {
     "role_labels": role_labels,
     "state_label": state_label,
 }
-CORE_FILTERS: Mapping[str, Callable] = {
+CORE_FILTERS: Mapping[str, Callable[..., object]] = {
     "action_label": action_label,
     "dt": _date,
     "fy": fiscal_year_label,
@@ -58,7 +58,7 @@ CORE_FILTERS: Mapping[str, Callable] = {
 def init_template_globals(
     app: Flask,
     module_globals: Mapping[str, object] | None = None,
-    module_filters: Mapping[str, Callable] | None = None,
+    module_filters: Mapping[str, Callable[..., object]] | None = None,
 ) -> None:
     """Register core's globals and filters and the modules' ones; a name given twice is a bug."""
     for table, core, added in (

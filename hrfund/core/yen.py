@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
@@ -42,12 +43,12 @@ def plain_decimal_text(text: str) -> str | None:
     return ("-" if negative else "") + plain.replace(",", "")
 
 
-def _fail(field: str, message) -> ValidationFailed:
+def _fail(field: str, message: object) -> ValidationFailed:
     return ValidationFailed(str(message), fields={field: [str(message)]})
 
 
 def read_yen(
-    value,
+    value: object,
     field: str = "amount_jpy",
     *,
     minimum: int = 1,
@@ -70,7 +71,7 @@ def read_yen(
     return number
 
 
-def _whole_number(value, field: str) -> int:
+def _whole_number(value: object, field: str) -> int:
     if isinstance(value, bool):
         raise _fail(field, _l("Enter a whole number of yen."))
     if isinstance(value, int):
@@ -90,23 +91,25 @@ def _whole_number(value, field: str) -> int:
     return -number if negative else number
 
 
-class YenField(Field):
+class YenField(Field):  # type: ignore[misc]  # wtforms has no type information
     """A form field for an amount in yen, read by :func:`read_yen`: what the user typed stays
     in the box when it is refused, and the message is the same as in the API."""
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, *, minimum: int = 1, **kwargs):
+    def __init__(
+        self, label: object = None, validators: Any = None, *, minimum: int = 1, **kwargs: Any
+    ) -> None:
         render_kw = {"inputmode": "numeric", "autocomplete": "off"} | kwargs.pop("render_kw", {})
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
         self.minimum = minimum
 
     def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            return str(self.raw_data[0])
         return "" if self.data is None else str(self.data)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return

@@ -136,7 +136,7 @@ def parse_rate(value, field: str = "fx_rate", *, allow_empty: bool = False) -> D
     )
     if rate is None:
         return None
-    if rate.as_tuple().exponent < -6 or rate >= Decimal(10) ** 12:
+    if not rate.is_finite() or int(rate.as_tuple().exponent) < -6 or rate >= Decimal(10) ** 12:
         raise fail(field, _l("Use a rate with at most six decimals, for example 162.345."))
     return rate
 
@@ -154,7 +154,7 @@ def parse_currency(value, field: str = "currency") -> str:
 def check_precision(amount: Decimal, currency: str, field: str = "amount") -> None:
     """A foreign amount has no more decimals than its currency's minor unit."""
     places = get_currency_precision(currency)
-    if amount.as_tuple().exponent < -places:
+    if not amount.is_finite() or int(amount.as_tuple().exponent) < -places:
         raise fail(
             field,
             _l("%(currency)s has %(places)d decimals at most.", currency=currency, places=places),

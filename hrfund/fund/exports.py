@@ -47,7 +47,8 @@ def headers() -> list[str]:
 def _number(value: Decimal | None):
     """A foreign amount or rate as a number (so that no formula guard touches a negative one),
     written without trailing zeros."""
-    return "" if value is None else Decimal(decimal_text(value))
+    text = decimal_text(value)
+    return "" if text is None else Decimal(text)
 
 
 def _kind_text(entry: LedgerEntry) -> str:

@@ -188,11 +188,11 @@ def recompute_totals() -> None:
             .where(BudgetLine.id == line_id)
             .values(allocated_jpy=f.allocated, committed_jpy=f.committed, disbursed_jpy=f.disbursed)
         )
-    f = ledger_fund_figures()
+    fund = ledger_fund_figures()
     db.session.execute(
         sa.update(FundAccount)
         .where(FundAccount.id == FUND_ID)
-        .values(contributed_jpy=f.contributed, allocated_jpy=f.allocated)
+        .values(contributed_jpy=fund.contributed, allocated_jpy=fund.allocated)
     )
 
 

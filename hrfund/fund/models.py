@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hrfund.auth.models import User
 from hrfund.core.db import str_enum, utcnow
 from hrfund.core.labels import LabelledEnum
-from hrfund.extensions import db
+from hrfund.extensions import Model
 
 #: The earliest fiscal year the fund keeps books for (also a check constraint).
 MIN_FISCAL_YEAR = 2000
@@ -51,7 +51,7 @@ class Purpose(LabelledEnum):
     OTHER = "other", _l("Other")
 
 
-class FundAccount(db.Model):
+class FundAccount(Model):
     """The fund itself: one row, locked by every posting that moves unallocated money."""
 
     __tablename__ = "fund_accounts"
@@ -68,7 +68,7 @@ class FundAccount(db.Model):
         return f"<FundAccount {self.id}>"
 
 
-class FiscalYear(db.Model):
+class FiscalYear(Model):
     """A fiscal year the fund keeps books for; closed once its unused money went back."""
 
     __tablename__ = "fund_fiscal_years"
@@ -92,7 +92,7 @@ class FiscalYear(db.Model):
         return f"<FiscalYear {self.year}{' closed' if self.is_closed else ''}>"
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     """The money of one fiscal year for one category; locked while its figures change."""
 
     __tablename__ = "fund_budget_lines"
@@ -112,7 +112,7 @@ class BudgetLine(db.Model):
         return f"<BudgetLine FY{self.fiscal_year} {self.category}>"
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """One movement of money. Append-only: a correction is a reversal plus a new entry.
 
     Every amount is positive except a year-end return, an allocation of minus what a closed
@@ -218,7 +218,7 @@ class LedgerEntry(db.Model):
         return f"<LedgerEntry {self.id} {self.kind} ¥{self.amount_jpy}>"
 
 
-class FxRate(db.Model):
+class FxRate(Model):
     """Yen per unit of a foreign currency on a date, as recorded by HR."""
 
     __tablename__ = "fund_fx_rates"

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from hrfund.core.audit import record_event
+from hrfund.core.db import rows_changed
 from hrfund.core.errors import Conflict, InsufficientFunds, InvalidTransition
 from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
@@ -76,12 +77,14 @@ def lock_fund() -> FundAccount:
 def lock_line(line_id: int) -> BudgetLine:
     """Lock a budget line (and reload it) before summing and changing its figures."""
     take_write_lock()
-    return db.session.scalar(
+    line = db.session.scalar(
         sa.select(BudgetLine)
         .where(BudgetLine.id == line_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    assert line is not None  # the id of a line just read: lines are never deleted
+    return line
 
 
 def lock(line_id: int | None, *, fund: bool) -> BudgetLine | None:
@@ -237,7 +240,7 @@ def add_to_totals(effect: Effect, line_id: int | None) -> None:
             contributed_jpy=FundAccount.contributed_jpy + effect.contributed,
             allocated_jpy=FundAccount.allocated_jpy + effect.allocated,
         )
-        if not db.session.execute(change).rowcount:  # a database without the fund's row
+        if not rows_changed(db.session.execute(change)):  # a database without the fund's row
             lock_fund()
             db.session.execute(change)
 

@@ -3,13 +3,15 @@ own parsers (hrfund.fund.amounts); the schemas take them as integers or decimal 
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 
 from hrfund.core import apifields as f
 from hrfund.core.apischemas import Answer, Body, OptionalBody, PageQuery, Query
 from hrfund.fund.models import Category, EntryKind, Purpose
 
-_MEMO = {"max_length": 2000, "load_default": ""}
+_MEMO: dict[str, Any] = {"max_length": 2000, "load_default": ""}
 
 
 class SummaryQuery(Query):

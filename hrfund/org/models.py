@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.core.db import TimestampMixin, str_enum
 from hrfund.core.labels import LabelledEnum
-from hrfund.extensions import db
+from hrfund.extensions import Model
 
 
 class DepartmentLevel(LabelledEnum):
@@ -50,7 +50,7 @@ class CooperationArea(LabelledEnum):
     FINANCE = "finance", _l("Finance")
 
 
-class Department(TimestampMixin, db.Model):
+class Department(TimestampMixin, Model):
     """A bureau, department or section of the TMG."""
 
     __tablename__ = "departments"
@@ -73,7 +73,7 @@ class Department(TimestampMixin, db.Model):
         return f"<Department {self.code}>"
 
 
-class PartnerCity(TimestampMixin, db.Model):
+class PartnerCity(TimestampMixin, Model):
     """An overseas city the TMG has (or seeks) a concrete relation with."""
 
     __tablename__ = "partner_cities"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
+from typing import Any
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from babel import Locale
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.errors import NotFound, ValidationFailed
 from hrfund.extensions import db
@@ -47,7 +49,9 @@ CITY_FIELDS = (
 
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
-    return frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+    return frozenset(
+        c for c in Locale("en").territories if isinstance(c, str) and len(c) == 2 and c.isalpha()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -55,13 +59,13 @@ def currency_codes() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
-def _required(values: dict, errors: dict, *names: str) -> None:
+def _required(values: dict[str, Any], errors: dict[str, Any], *names: str) -> None:
     for name in names:
         if not str(values.get(name) or "").strip():
             errors.setdefault(name, []).append(str(_l("This field is required.")))
 
 
-def _check_city(values: dict, city: PartnerCity | None) -> dict[str, list[str]]:
+def _check_city(values: dict[str, Any], city: PartnerCity | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     _required(
         values,
@@ -105,7 +109,7 @@ def _check_city(values: dict, city: PartnerCity | None) -> dict[str, list[str]]:
     return errors
 
 
-def _normalize_city(values: dict) -> dict:
+def _normalize_city(values: dict[str, Any]) -> dict[str, Any]:
     values = dict(values)
     for name in ("code", "country", "currency"):
         if isinstance(values.get(name), str):
@@ -116,7 +120,7 @@ def _normalize_city(values: dict) -> dict:
     return values
 
 
-def create_city(actor, **values) -> PartnerCity:
+def create_city(actor: Actor | None, **values: Any) -> PartnerCity:
     """Add a partner city."""
     values = _normalize_city(values)
     if errors := _check_city(values, None):
@@ -131,7 +135,7 @@ def create_city(actor, **values) -> PartnerCity:
     return city
 
 
-def update_city(actor, city: PartnerCity, **values) -> PartnerCity:
+def update_city(actor: Actor, city: PartnerCity, **values: Any) -> PartnerCity:
     """Change a partner city's details."""
     merged = {k: getattr(city, k) for k in CITY_FIELDS} | _normalize_city(values)
     if errors := _check_city(merged, city):
@@ -154,7 +158,7 @@ def get_city_by_code(code: str) -> PartnerCity:
     return city
 
 
-def cities_query(*, active: bool | None = None, q: str | None = None):
+def cities_query(*, active: bool | None = None, q: str | None = None) -> sa.Select[PartnerCity]:
     stmt = sa.select(PartnerCity).order_by(PartnerCity.code)
     if active is not None:
         stmt = stmt.where(PartnerCity.active.is_(active))
@@ -190,7 +194,9 @@ def concrete_relation_count() -> int:
 DEPARTMENT_FIELDS = ("code", "name_en", "name_ja", "level", "parent")
 
 
-def _check_department(values: dict, department: Department | None) -> dict[str, list[str]]:
+def _check_department(
+    values: dict[str, Any], department: Department | None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     _required(values, errors, "code", "name_en", "name_ja")
     code = values.get("code") or ""
@@ -216,7 +222,7 @@ def _check_department(values: dict, department: Department | None) -> dict[str, 
     return errors
 
 
-def create_department(actor, **values) -> Department:
+def create_department(actor: Actor | None, **values: Any) -> Department:
     """Add a bureau, department or section."""
     values = {
         k: (v.strip().upper() if k == "code" and isinstance(v, str) else v)
@@ -247,7 +253,7 @@ def create_department(actor, **values) -> Department:
     return department
 
 
-def update_department(actor, department: Department, **values) -> Department:
+def update_department(actor: Actor, department: Department, **values: Any) -> Department:
     """Rename or move a department."""
     merged = {
         "code": department.code,
@@ -279,7 +285,7 @@ def get_department_by_code(code: str) -> Department:
     return department
 
 
-def departments_query(q: str | None = None):
+def departments_query(q: str | None = None) -> sa.Select[Department]:
     # the parent is shown on each row, on the page and in the API
     stmt = sa.select(Department).options(so.joinedload(Department.parent)).order_by(Department.code)
     if q:

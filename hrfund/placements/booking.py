@@ -23,16 +23,15 @@ def ensure_not_double_booked(
     """One person never holds two live placements (proposed, confirmed or active) whose periods
     overlap: Conflict (409) naming the other one. Serialised per person on PostgreSQL (an
     advisory lock until the transaction ends), so that two approvals at once cannot both pass."""
-    if person_id is None and not guest_email:
+    if person_id:
+        key, same = f"placement-person:{person_id}", Placement.person_id == person_id
+    elif guest_email:
+        key = f"placement-guest:{guest_email.lower()}"
+        same = sa.func.lower(Placement.guest_email) == guest_email.lower()
+    else:
         return
-    key = f"placement-person:{person_id}" if person_id else f"placement-guest:{guest_email.lower()}"
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
-    same = (
-        Placement.person_id == person_id
-        if person_id
-        else sa.func.lower(Placement.guest_email) == guest_email.lower()
-    )
     other = db.session.scalar(
         sa.select(Placement)
         .where(

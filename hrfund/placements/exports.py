@@ -3,6 +3,8 @@ them (labels in the reader's language), read in keyset batches."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
@@ -21,7 +23,7 @@ def placements_response(fmt: str, stmt: sa.Select):
     """The filtered placements, with what each has committed and disbursed."""
     totals: dict = {}
 
-    def prepare(batch: list) -> None:  # one query of totals per batch, not per row
+    def prepare(batch: Sequence[Placement]) -> None:  # one query of totals per batch, not per row
         totals.clear()
         totals.update(placement_totals([p.id for p in batch]))
 

@@ -14,7 +14,7 @@ from hrfund.auth.models import User
 from hrfund.core.db import TimestampMixin, str_enum, utcnow
 from hrfund.core.files import StoredFile
 from hrfund.core.labels import LabelledEnum, register_states
-from hrfund.extensions import db
+from hrfund.extensions import Model
 from hrfund.org.models import Department, PartnerCity
 
 
@@ -59,7 +59,7 @@ class ReportKind(enum.StrEnum):
     FINAL = "final"
 
 
-class Placement(TimestampMixin, db.Model):
+class Placement(TimestampMixin, Model):
     """One person at one partner city for a period, in one direction."""
 
     __tablename__ = "placements"
@@ -128,7 +128,7 @@ class Placement(TimestampMixin, db.Model):
         return f"<Placement {self.id} {self.direction} {self.status}>"
 
 
-class Nomination(TimestampMixin, db.Model):
+class Nomination(TimestampMixin, Model):
     """A partner city's official proposed by its coordinator to be hosted in Tokyo."""
 
     __tablename__ = "nominations"
@@ -164,7 +164,7 @@ class Nomination(TimestampMixin, db.Model):
         return f"<Nomination {self.id} {self.name} {self.status}>"
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     """A dated step of a placement; overdue when past due and not done."""
 
     __tablename__ = "milestones"
@@ -189,7 +189,7 @@ class Milestone(db.Model):
         return f"<Milestone {self.placement_id} {self.kind} {self.due_on}>"
 
 
-class Report(db.Model):
+class Report(Model):
     """A mid-term or final report of a placement: summary and file, acknowledged by HR."""
 
     __tablename__ = "placement_reports"
@@ -212,7 +212,7 @@ class Report(db.Model):
         return f"<Report {self.placement_id} {self.kind}>"
 
 
-class ExchangeAgreement(TimestampMixin, db.Model):
+class ExchangeAgreement(TimestampMixin, Model):
     """An agreement with a partner city for a period, with yearly quotas both ways."""
 
     __tablename__ = "exchange_agreements"
@@ -241,7 +241,7 @@ class ExchangeAgreement(TimestampMixin, db.Model):
         return f"<ExchangeAgreement {self.city_id} {self.starts_on}..{self.ends_on}>"
 
 
-class ActionLinkUse(db.Model):
+class ActionLinkUse(Model):
     """A signed e-mail link that was used: its unique id makes every link single-use."""
 
     __tablename__ = "action_link_uses"

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from flask import Response
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role
+from hrfund.core.actor import Actor
 from hrfund.core.audit import AuditEvent, audit_query, record_event
-from hrfund.core.errors import InvalidTransition, NotAllowed
+from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
 from hrfund.core.files import DOCUMENT_KINDS, send_stored_file, store_upload
 from hrfund.extensions import db
 from hrfund.org.models import CooperationArea, Department
@@ -84,8 +86,11 @@ def attach_cv(actor, nomination: Nomination, stream: BinaryIO, filename: str) ->
     return nomination
 
 
-def send_cv(nomination: Nomination, user):
-    """The CV's download; the caller found the nomination through its scope already."""
+def send_cv(nomination: Nomination, user: Actor) -> Response:
+    """The CV's download (NotFound when there is none); the caller found the nomination through
+    its scope already."""
+    if nomination.cv_file is None:
+        raise NotFound(str(_l("Not found.")))
     return send_stored_file(nomination.cv_file, user, can_view=lambda _file, _user: True)
 
 

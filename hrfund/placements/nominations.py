@@ -15,10 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from hrfund.auth.models import Role, User
 from hrfund.core import signals
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_bounds, fiscal_year_of
+from hrfund.core.statemachine import claim_row
 from hrfund.core.texts import check_length
 from hrfund.extensions import db
 from hrfund.fund import services as fund
@@ -67,12 +69,10 @@ def get_nomination_or_404(nomination_id, user) -> Nomination:
         nomination_id = int(nomination_id)
     except (TypeError, ValueError):
         raise NotFound(str(_l("No such nomination."))) from None
-    nomination = db.session.scalar(
-        nominations_visible_to(user).where(Nomination.id == nomination_id)
-    )
-    if nomination is None:
+    found = db.session.scalar(nominations_visible_to(user).where(Nomination.id == nomination_id))
+    if found is None:
         raise NotFound(str(_l("No such nomination.")))
-    return nomination
+    return found
 
 
 def nominate(
@@ -133,20 +133,20 @@ def nominate(
 
 def _decide(nomination: Nomination, status: NominationStatus) -> None:
     # A conditional UPDATE: of two HR officers deciding at once, exactly one wins.
-    result = db.session.execute(
-        sa.update(Nomination)
-        .where(Nomination.id == nomination.id, Nomination.status == NominationStatus.PENDING)
-        .values(status=status, decided_at=utcnow())
-        .execution_options(synchronize_session=False)
+    claim_row(
+        nomination,
+        Nomination.status == NominationStatus.PENDING,
+        {"status": status, "decided_at": utcnow()},
+        lambda: InvalidTransition(str(_l("This nomination is already decided."))),
     )
-    if result.rowcount != 1:
-        db.session.refresh(nomination)
-        raise InvalidTransition(str(_l("This nomination is already decided.")))
-    db.session.refresh(nomination)
 
 
 def accept_nomination(
-    actor, nomination: Nomination, *, host_department: Department | None, amount_jpy: int
+    actor: Actor,
+    nomination: Nomination,
+    *,
+    host_department: Department | None,
+    amount_jpy: int | None,
 ) -> Placement:
     """HR hosts the nominee: a confirmed incoming placement, committed from ``incoming``."""
     if not actor.has_role(Role.HR):

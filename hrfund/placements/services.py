@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from hrfund.auth.models import Role, User
 from hrfund.auth.services import user_search
 from hrfund.core import signals
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
@@ -31,30 +32,39 @@ from hrfund.fund.memos import system_memo
 from hrfund.fund.placement_state import Standing
 from hrfund.org.models import PartnerCity
 from hrfund.placements import date_rules
-from hrfund.placements.booking import LIVE, ensure_not_double_booked  # noqa: F401 - re-exported
+from hrfund.placements.booking import (  # re-exported
+    LIVE,
+    ensure_not_double_booked,
+)
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import Direction, Placement, PlacementStatus
+
+#: Re-exported from the module's other files: callers have one door to its rules.
+__all__ = [
+    "LIVE",
+    "ensure_not_double_booked",
+]
 
 log = logging.getLogger(__name__)
 S = PlacementStatus
 
 
-def is_hr(actor, _placement=None) -> bool:
+def is_hr(actor: Actor, _placement: Placement | None = None) -> bool:
     return actor.has_role(Role.HR)
 
 
-def is_city_coordinator(actor, placement: Placement) -> bool:
+def is_city_coordinator(actor: Actor, placement: Placement) -> bool:
     return actor.has_role(Role.COORDINATOR) and actor.city_id == placement.city_id
 
 
-def is_host(actor, placement: Placement) -> bool:
+def is_host(actor: Actor, placement: Placement) -> bool:
     """The host side confirms: the city's coordinator (outgoing) or HR (incoming)."""
     if placement.direction == Direction.OUTGOING:
         return is_city_coordinator(actor, placement)
     return is_hr(actor)
 
 
-def hr_or_host(actor, placement: Placement) -> bool:
+def hr_or_host(actor: Actor, placement: Placement) -> bool:
     return is_hr(actor) or is_host(actor, placement)
 
 
@@ -102,7 +112,7 @@ fund.tell_placement_standing(_standing)
 # ---------------------------------------------------------------- scope
 
 
-def visible_to(user) -> sa.Select:
+def visible_to(user: User) -> sa.Select[Placement]:
     """The placements ``user`` may see: HR and auditors all; a coordinator their city's; a
     manager their departments' staff; an employee their own."""
     stmt = sa.select(Placement)
@@ -120,32 +130,32 @@ def visible_to(user) -> sa.Select:
     return stmt.where(sa.or_(*conditions))
 
 
-def get_placement_or_404(placement_id, user) -> Placement:
+def get_placement_or_404(placement_id: int | str, user: User) -> Placement:
     """One placement, if it exists and ``user`` may see it (else NotFound: no leak)."""
     try:
-        placement_id = int(placement_id)
+        wanted = int(placement_id)
     except (TypeError, ValueError):
         raise NotFound(str(_l("No such placement."))) from None
-    placement = db.session.scalar(visible_to(user).where(Placement.id == placement_id))
+    placement = db.session.scalar(visible_to(user).where(Placement.id == wanted))
     if placement is None:
         raise NotFound(str(_l("No such placement.")))
     return placement
 
 
 def filtered(
-    user,
+    user: User,
     *,
-    direction=None,
-    status=None,
-    city=None,
-    department=None,
+    direction: str | None = None,
+    status: str | None = None,
+    city: str | None = None,
+    department: str | None = None,
     starts_after: date | None = None,
     starts_before: date | None = None,
     q: str | None = None,
-) -> sa.Select:
+) -> sa.Select[Placement]:
     """``visible_to`` with the list filters; bad filter values are a ValidationFailed."""
     stmt = visible_to(user)
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if direction:
         if direction not in {d.value for d in Direction}:
             errors["direction"] = [str(_l("Use outgoing or incoming."))]
@@ -182,29 +192,31 @@ def filtered(
 # ---------------------------------------------------------------- creation
 
 
-def _check_period(start_on, end_on) -> dict[str, list[str]]:
+def _check_period(start_on: object, end_on: object) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not isinstance(start_on, date):
         errors["start_on"] = [str(_l("Enter a date as YYYY-MM-DD."))]
     if not isinstance(end_on, date):
         errors["end_on"] = [str(_l("Enter a date as YYYY-MM-DD."))]
-    if not errors and end_on < start_on:
+    if not errors and isinstance(start_on, date) and isinstance(end_on, date) and end_on < start_on:
         errors["end_on"] = [str(_l("The end must not be before the start."))]
     return errors
 
 
-def _check_amount(amount_jpy) -> int:
-    return read_yen(amount_jpy, "amount_jpy")
+def _check_amount(amount_jpy: object) -> int:
+    amount = read_yen(amount_jpy, "amount_jpy")
+    assert amount is not None  # read_yen answers None only with allow_empty
+    return amount
 
 
 def create_outgoing_placement(
-    actor,
+    actor: Actor,
     *,
     person: User,
     city: PartnerCity,
     start_on: date,
     end_on: date,
-    amount_jpy: int,
+    amount_jpy: int | None,
     purpose: str = "",
     application_id: int | None = None,
     on_behalf_of: User | None = None,
@@ -274,13 +286,13 @@ def create_outgoing_placement(
 
 
 def confirm_placement(
-    actor,
+    actor: Actor,
     placement: Placement,
     *,
     host_office: str = "",
     host_supervisor: str = "",
     comment: str | None = None,
-    on_behalf_of=None,
+    on_behalf_of: Actor | None = None,
 ) -> Placement:
     """The host confirms: host office and supervisor recorded."""
     host_office, host_supervisor = (host_office or "").strip(), (host_supervisor or "").strip()
@@ -305,7 +317,7 @@ def confirm_placement(
     return placement
 
 
-def decline_placement(actor, placement: Placement, *, comment: str) -> Placement:
+def decline_placement(actor: Actor, placement: Placement, *, comment: str) -> Placement:
     """The host declines; the open commitment goes back to the line."""
     MACHINE.apply(placement, "decline", actor, comment=comment)
     fund.release_open_commitment(
@@ -315,7 +327,11 @@ def decline_placement(actor, placement: Placement, *, comment: str) -> Placement
 
 
 def start_placement(
-    actor, placement: Placement, *, arrived_on: date | None = None, comment: str | None = None
+    actor: Actor,
+    placement: Placement,
+    *,
+    arrived_on: date | None = None,
+    comment: str | None = None,
 ) -> Placement:
     """Arrival confirmed: the placement is active and its arrival milestone done."""
     from hrfund.placements.milestones import mark_done
@@ -331,7 +347,7 @@ def start_placement(
 
 
 def complete_placement(
-    actor, placement: Placement, *, comment: str | None = None, confirm_early: bool = False
+    actor: Actor, placement: Placement, *, comment: str | None = None, confirm_early: bool = False
 ) -> Placement:
     """The placement ended; what was committed and not spent goes back to the line. Before its
     end date only with ``confirm_early``, and the history records that it ended early."""
@@ -343,7 +359,7 @@ def complete_placement(
     return placement
 
 
-def cancel_placement(actor, placement: Placement, *, comment: str) -> Placement:
+def cancel_placement(actor: Actor, placement: Placement, *, comment: str) -> Placement:
     """HR cancels; the open commitment goes back to the line."""
     MACHINE.apply(placement, "cancel", actor, comment=comment)
     fund.release_open_commitment(

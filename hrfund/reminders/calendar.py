@@ -191,6 +191,8 @@ def _own_deadlines(user: User, lang: str) -> list[Event]:
         .options(so.joinedload(TrainingRecord.program))
     )
     for record in records:
+        if record.expires_on is None:  # not selected; for the type checker
+            continue
         events.append(
             _all_day(
                 f"training-record-{record.id}",
@@ -220,6 +222,8 @@ def _own_deadlines(user: User, lang: str) -> list[Event]:
             )
         )
     for score in scores:
+        if score.expires_on is None:  # not selected; for the type checker
+            continue
         events.append(
             _all_day(
                 f"language-score-{score.id}",

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 from flask.cli import AppGroup
 
+from hrfund.core.cli_args import instant_arg
+
 reminders_cli = AppGroup("reminders", help="Reminders and notifications.")
 scheduler_cli = AppGroup("scheduler", help="The scheduler process (periodic jobs).")
-
-
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use an ISO 8601 time, e.g. 2026-09-01T09:00+09:00") from None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 @reminders_cli.command("run")
@@ -27,7 +17,7 @@ def run_reminders(now: str | None) -> None:
     """Dispatch every reminder due now, once; print what was sent."""
     from hrfund.reminders.jobs import dispatch_reminders
 
-    result = dispatch_reminders(_instant(now))
+    result = dispatch_reminders(instant_arg(now))
     click.echo(f"sent: {result.sent}")
     click.echo(f"already sent: {result.already_sent}")
     click.echo(f"failed: {result.failed}")
@@ -40,4 +30,4 @@ def run_scheduler() -> None:
 
     from hrfund.scheduler import run
 
-    run(current_app._get_current_object())
+    run(current_app._get_current_object())  # type: ignore[attr-defined]  # LocalProxy's, untyped

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hrfund.auth.models import User
 from hrfund.core.db import str_enum, utcnow
 from hrfund.core.labels import LabelledEnum
-from hrfund.extensions import db
+from hrfund.extensions import Model
 from hrfund.org.models import PartnerCity
 from hrfund.placements.models import Nomination, Placement
 from hrfund.training.models import LanguageScore, TrainingRecord
@@ -39,7 +39,7 @@ class DeliveryStatus(LabelledEnum):
 CHANNEL_SETS = ("email", "in_app", "email,in_app")
 
 
-class ReminderRule(db.Model):
+class ReminderRule(Model):
     """One reminder: which watcher (kind), how many days from the date, to whom, how."""
 
     __tablename__ = "reminder_rules"
@@ -68,7 +68,7 @@ class ReminderRule(db.Model):
         return f"<ReminderRule {self.code} {self.offset_days}d {self.audience}>"
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     """One reminder to one recipient by one channel; its unique key makes a second send
     impossible. Claimed first (inserted), then sent, then marked sent."""
 
@@ -124,7 +124,7 @@ class Delivery(db.Model):
         )
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app notification; unread until read_at is set."""
 
     __tablename__ = "notifications"
@@ -152,7 +152,7 @@ class Notification(db.Model):
         return f"<Notification {self.id} user={self.user_id} read={self.read_at is not None}>"
 
 
-class NoticeEvent(db.Model):
+class NoticeEvent(Model):
     """One workflow event that told people (submitted, approved, confirmed, …): its id is what
     makes each notice of it unique, so that the same event is never told twice and the next
     event of the same kind on the same object is told again."""
@@ -170,7 +170,7 @@ class NoticeEvent(db.Model):
         return f"<NoticeEvent {self.id} {self.kind} {self.object_type}:{self.object_id}>"
 
 
-class NoticePreference(db.Model):
+class NoticePreference(Model):
     """Whether one user gets one kind of notice by e-mail (no row: yes). In-app always."""
 
     __tablename__ = "notice_preferences"
@@ -186,7 +186,7 @@ class NoticePreference(db.Model):
         return f"<NoticePreference user={self.user_id} {self.kind} email={self.email}>"
 
 
-class CalendarToken(db.Model):
+class CalendarToken(Model):
     """A revocable secret in a calendar feed URL: a user's own dates, or (HR) one city's."""
 
     __tablename__ = "calendar_tokens"

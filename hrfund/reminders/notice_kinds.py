@@ -22,6 +22,7 @@ from hrfund.core.mail import Localized
 from hrfund.extensions import db
 from hrfund.placements.milestones import REPORT_MILESTONE
 from hrfund.placements.models import Direction, Nomination, Placement, Report
+from hrfund.reminders.models import Audience
 from hrfund.reminders.watchers import Audiences, role_user_ids
 from hrfund.training.labels import test_label
 from hrfund.training.models import LanguageScore, TrainingRecord
@@ -156,7 +157,7 @@ def rule_code(kind: str) -> str:
 
 def kinds_for(user: User) -> list[str]:
     """The kinds ``user`` can receive, for their preferences page."""
-    kinds = []
+    kinds: list[str] = []
     if user.has_role(Role.COORDINATOR):
         kinds += COORDINATOR_KINDS
     if any(r != Role.COORDINATOR for r in user.roles):
@@ -242,7 +243,7 @@ def _placement_params(placement: Placement) -> Callable[[Localized], dict]:
 def placement_notice(placement: Placement, kind: str, comment: str | None = None) -> Notice:
     if kind == "placement_waiting":
         if placement.direction == Direction.OUTGOING:
-            recipients = Audiences("coordinator").coordinators(placement.city_id)
+            recipients = Audiences(Audience.COORDINATOR).coordinators(placement.city_id)
         else:
             recipients = role_user_ids(Role.HR)
     else:
@@ -264,7 +265,7 @@ def nomination_notice(nomination: Nomination, kind: str, comment: str | None = N
     if kind == "nomination_made":
         recipients = role_user_ids(Role.HR)
     else:
-        recipients = Audiences("coordinator").coordinators(nomination.city_id)
+        recipients = Audiences(Audience.COORDINATOR).coordinators(nomination.city_id)
     return Notice(
         kind,
         "nomination",
@@ -283,7 +284,10 @@ def nomination_notice(nomination: Nomination, kind: str, comment: str | None = N
 
 def report_notice(report: Report, kind: str) -> Notice:
     placement = report.placement
-    recipients = role_user_ids(Role.HR) if kind == "report_submitted" else (placement.person_id,)
+    if kind == "report_submitted":
+        recipients = role_user_ids(Role.HR)
+    else:  # the employee sent abroad (an incoming guest has no account)
+        recipients = () if placement.person_id is None else (placement.person_id,)
     label = REPORT_MILESTONE[report.kind].lazy_label
 
     def params(local: Localized) -> dict:
@@ -303,6 +307,7 @@ def entry_notice(entry: LanguageScore | TrainingRecord, reason: str) -> Notice:
     """HR rejected the employee's own score or record: tell them which, and why."""
 
     def params(local: Localized) -> dict:
+        on: date | None
         if isinstance(entry, LanguageScore):
             what = f"{test_label(entry.test, entry.test_name)} {entry.score}"
             on = entry.taken_on

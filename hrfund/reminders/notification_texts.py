@@ -9,6 +9,7 @@ the app speaks (``Notification.texts``), and pages and the API show the reader's
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import current_app
 
@@ -24,10 +25,13 @@ class _Reader:
         return getattr(self._user, name)
 
 
-def in_every_language(render: Callable[[object], tuple], user) -> dict[str, list[str]]:
-    """{locale: [title, body]} of ``render(user)`` (title and body first) in each language."""
-    texts = {}
+def in_every_language(
+    render: Callable[[Any], tuple[Any, ...]], user: object
+) -> dict[str, list[str]]:
+    """{locale: [title, body]} of ``render(user)`` (title and body first) in each language;
+    ``render`` is given the user as a stand-in (``_Reader``) that speaks each language in turn."""
+    texts: dict[str, list[str]] = {}
     for locale in current_app.config["LANGUAGES"]:
         title, body = render(_Reader(user, locale))[:2]
-        texts[locale] = [title, body]
+        texts[locale] = [str(title), str(body)]
     return texts

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import User
 from hrfund.core.audit import record_event
-from hrfund.core.db import utcnow
+from hrfund.core.db import rows_changed, utcnow
 from hrfund.core.errors import NotFound
 from hrfund.extensions import db
 from hrfund.reminders.models import Notification
@@ -43,12 +43,14 @@ def mark_read(user: User, notification: Notification) -> Notification:
     conditional UPDATE lets only the first of two racing reads through)."""
     if notification.user_id != user.id:
         raise NotFound(str(_l("No such notification.")))
-    claimed = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.id == notification.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    claimed = rows_changed(
+        db.session.execute(
+            sa.update(Notification)
+            .where(Notification.id == notification.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.refresh(notification)
     if claimed:
         record_event(user, "notification.read", notification, from_state="unread", to_state="read")
@@ -63,13 +65,13 @@ def mark_all_read(user: User) -> int:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount:
+    if rows_changed(result):
         record_event(
             user,
             "notification.read_all",
             object_type="notifications",
             object_id=user.id,
             to_state="read",
-            changes={"count": result.rowcount},
+            changes={"count": rows_changed(result)},
         )
-    return result.rowcount
+    return rows_changed(result)

@@ -30,7 +30,7 @@ class NotificationSchema(Answer):
     read = ma.fields.Function(lambda n: n.read_at is not None, metadata={"type": "boolean"})
 
 
-class NotificationPageSchema(page_of(NotificationSchema)):
+class NotificationPageSchema(page_of(NotificationSchema)):  # type: ignore[misc]  # made by page_of
     unread = ma.fields.Integer(metadata={"description": "how many of the caller's are unread"})
 
 

@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,7 +24,7 @@ from jinja2 import TemplateNotFound
 
 from hrfund.auth.models import Role, User
 from hrfund.core.audit import record_event
-from hrfund.core.db import utcnow
+from hrfund.core.db import insert_ignoring_conflicts, rows_changed, utcnow
 from hrfund.core.errors import NotAllowed, ValidationFailed
 from hrfund.core.mail import recipient_language, render_text, send_mail
 from hrfund.extensions import db
@@ -44,10 +45,10 @@ CHUNK = 500
 # ---------------------------------------------------------------- rendering
 
 
-def _link(endpoint: str, **values) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+def _link(endpoint: str, **values: Any) -> str:
+    base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
     adapter = current_app.url_map.bind("localhost", url_scheme="http")
-    return base + adapter.build(endpoint, values)
+    return base + str(adapter.build(endpoint, values))
 
 
 def subject_link(item: DueItem) -> str | None:
@@ -100,24 +101,20 @@ def render_message(rule: ReminderRule, item: DueItem, user: User) -> tuple[str, 
 # ---------------------------------------------------------------- claiming
 
 
-def _insert_ignoring_duplicates(values: dict) -> int | None:
+def _insert_ignoring_duplicates(values: dict[str, Any]) -> int | None:
     """INSERT the delivery unless its key exists (or is being inserted by another process):
     the id when this call claimed it, None otherwise."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    dialect = db.session.get_bind().dialect.name
     stmt = (
-        insert(Delivery)
+        insert_ignoring_conflicts(dialect, Delivery, list(KEY_COLUMNS))
         .values(**values)
-        .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
         .returning(Delivery.id)
     )
     return db.session.execute(stmt).scalar()
 
 
-def _existing_keys(rule: ReminderRule, items: list[DueItem]) -> set[tuple]:
-    found: set[tuple] = set()
+def _existing_keys(rule: ReminderRule, items: list[DueItem]) -> set[tuple[Any, ...]]:
+    found: set[tuple[Any, ...]] = set()
     ids = sorted({item.subject_id for item in items})
     for start in range(0, len(ids), CHUNK):
         stmt = sa.select(*(getattr(Delivery, c) for c in KEY_COLUMNS[1:])).where(
@@ -252,7 +249,7 @@ def reclaim_due(worker: str, limit: int = 500) -> list[int]:
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rows_changed(result) == 1:
             if row.status == DeliveryStatus.CLAIMED:
                 log.warning(
                     "delivery %s: sender %s gave no news, %s takes over",

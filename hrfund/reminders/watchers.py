@@ -287,6 +287,8 @@ def certificate_expiring(rule, now: datetime) -> Iterator[DueItem]:
         .order_by(TrainingRecord.id)
     )
     for record in db.session.scalars(stmt):
+        if record.expires_on is None:  # not selected; for the type checker
+            continue
         yield DueItem(
             "training_record",
             record.id,
@@ -308,6 +310,8 @@ def language_score_expiring(rule, now: datetime) -> Iterator[DueItem]:
         .order_by(LanguageScore.id)
     )
     for score in db.session.scalars(stmt):
+        if score.expires_on is None:  # not selected; for the type checker
+            continue
         yield DueItem(
             "language_score",
             score.id,

@@ -45,7 +45,7 @@ class AdminDashboard:
     failed_deliveries: int = 0
     failed_deliveries_recent: list[Delivery] = field(default_factory=list)
     jobs: list[jobruns.JobRun] = field(default_factory=list)
-    now: datetime | None = None
+    now: datetime = field(default_factory=utcnow)
 
     @staticmethod
     def job_label(job_id: str) -> str:
@@ -97,10 +97,13 @@ def admin_dashboard(now: datetime | None = None) -> AdminDashboard:
             .limit(RECENT)
         )
     )
-    board.locked_names = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoginThrottle)
-        .where(LoginThrottle.locked_until > board.now)
+    board.locked_names = (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginThrottle)
+            .where(LoginThrottle.locked_until > board.now)
+        )
+        or 0
     )
     recently = board.now - TOKEN_RECENTLY
     board.active_tokens, board.tokens_used_recently = db.session.execute(
@@ -117,8 +120,8 @@ def admin_dashboard(now: datetime | None = None) -> AdminDashboard:
         )
     )
     failed = sa.select(Delivery).where(Delivery.status == DeliveryStatus.FAILED)
-    board.failed_deliveries = db.session.scalar(
-        sa.select(sa.func.count()).select_from(failed.subquery())
+    board.failed_deliveries = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(failed.subquery())) or 0
     )
     board.failed_deliveries_recent = list(
         db.session.scalars(

@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from hrfund.core.audit import AuditEvent
-from hrfund.core.db import utcnow
+from hrfund.core.db import table_of, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def purge_audit_events(connection: sa.Connection, before: datetime) -> int:
             "run this command as the owner role that migrates the database"
         ) from None
     deleted = connection.execute(
-        sa.delete(AuditEvent.__table__).where(AuditEvent.__table__.c.at < before)
+        sa.delete(table_of(AuditEvent)).where(table_of(AuditEvent).c.at < before)
     ).rowcount
     if dialect == "postgresql":
         connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
@@ -51,7 +51,7 @@ def purge_audit_events(connection: sa.Connection, before: datetime) -> int:
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
         )
     connection.execute(
-        sa.insert(AuditEvent.__table__).values(
+        sa.insert(table_of(AuditEvent)).values(
             at=utcnow(),
             actor_label="system",
             action="retention.audit_purged",

@@ -137,7 +137,7 @@ def manager_dashboard(user: User, today: date) -> ManagerDashboard:
     )
     count = sa.select(sa.func.count()).select_from
     return ManagerDashboard(
-        waiting_count=db.session.scalar(count(waiting.subquery())) if departments else 0,
+        waiting_count=(db.session.scalar(count(waiting.subquery())) or 0) if departments else 0,
         waiting=list(
             db.session.scalars(
                 waiting.options(
@@ -158,7 +158,7 @@ def manager_dashboard(user: User, today: date) -> ManagerDashboard:
         )
         if departments
         else [],
-        abroad_count=db.session.scalar(count(abroad.subquery())) if departments else 0,
+        abroad_count=(db.session.scalar(count(abroad.subquery())) or 0) if departments else 0,
     )
 
 
@@ -202,11 +202,14 @@ def coordinator_dashboard(user: User, today: date) -> CoordinatorDashboard:
         ),
         status_counts={str(k): v for k, v in counts.items()},
         milestones=_pending_milestones(hosted, LIST_LIMIT),
-        nominations_pending=db.session.scalar(
-            sa.select(sa.func.count()).where(
-                Nomination.city_id == user.city_id,
-                Nomination.status == NominationStatus.PENDING,
+        nominations_pending=(
+            db.session.scalar(
+                sa.select(sa.func.count()).where(
+                    Nomination.city_id == user.city_id,
+                    Nomination.status == NominationStatus.PENDING,
+                )
             )
+            or 0
         ),
     )
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import date as datetime_date  # ``date`` is also a method of ReportLabels
 
 from babel.dates import format_skeleton
-from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
-from flask_babel import gettext as _
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    to_user_timezone,
+)
+from flask_babel import (
+    gettext as _,
+)
 
 from hrfund.core.era import era_date, era_fiscal_year, era_month
 from hrfund.fund.forms import CATEGORY_LABELS, KIND_LABELS
@@ -41,7 +50,7 @@ class ReportLabels:
             return f"{era_date(to_user_timezone(value).date())} {format_time(value, 'short')}"
         return format_datetime(value, "medium")
 
-    def month(self, d: date) -> str:
+    def month(self, d: datetime_date) -> str:
         if self.era:
             return era_month(d)
         return format_skeleton("yMMM", d, locale=get_locale())

@@ -14,6 +14,7 @@ from hrfund.applications.models import Application, ApplicationStatus, Call, Cal
 from hrfund.core.fiscal import fiscal_year_bounds
 from hrfund.extensions import db
 from hrfund.fund import services as fund
+from hrfund.fund.figures import Summary
 from hrfund.fund.models import Category, EntryKind, LedgerEntry
 from hrfund.fund.posting import effect_of
 from hrfund.org.models import PartnerCity
@@ -68,7 +69,7 @@ class CallCounts:
 @dataclass
 class OrganisationDashboard:
     fiscal_year: int
-    summary: object  # hrfund.fund.figures.Summary
+    summary: Summary
     committed_by_city: list[tuple[PartnerCity, int, int]]  # city, open commitment, disbursed
     abroad_now: int
     guests_now: int

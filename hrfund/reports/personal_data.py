@@ -17,7 +17,7 @@ import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -238,7 +238,7 @@ def collect_personal_data(user: User) -> tuple[dict[str, Any], list[StoredFile]]
     return data, sorted(files.by_id.values(), key=lambda f: f.id)
 
 
-def write_personal_data_zip(user: User, out: BinaryIO) -> dict[str, int]:
+def write_personal_data_zip(user: User, out: IO[bytes]) -> dict[str, int]:
     """Write the ZIP of ``user``'s data to ``out``; returns how many records of each kind."""
     data, stored_files = collect_personal_data(user)
     data = {"exported_at": utcnow().isoformat(), "user_id": user.id} | data
@@ -261,7 +261,7 @@ def write_personal_data_zip(user: User, out: BinaryIO) -> dict[str, int]:
     return {k: len(v) for k, v in data.items() if isinstance(v, list)}
 
 
-def export_personal_data(actor, user: User, out: BinaryIO) -> dict[str, int]:
+def export_personal_data(actor, user: User, out: IO[bytes]) -> dict[str, int]:
     """An audited disclosure export of ``user``'s data by ``actor`` (HR, or the CLI: None)."""
     if actor is not None and not can_export_personal_data(actor):
         raise NotAllowed(str(_l("Only HR may export a person's data.")))

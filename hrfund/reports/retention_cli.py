@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -10,20 +9,11 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from hrfund.auth.models import User
+from hrfund.core.cli_args import instant_arg
 from hrfund.extensions import db
 
 retention_cli = AppGroup("retention", help="Retention of personal data (APPI).")
 personal_data_cli = AppGroup("personal-data", help="Disclosure of what is held about a person.")
-
-
-def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use an ISO 8601 time, e.g. 2029-04-01T03:00+09:00") from None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 @retention_cli.command("run")
@@ -32,7 +22,7 @@ def run_command(now: str | None) -> None:
     """Anonymise every record past its retention period, once; print the counts."""
     from hrfund.reports.retention_jobs import run_retention
 
-    result = run_retention(_instant(now))
+    result = run_retention(instant_arg(now))
     for kind, count in result.counts.items():
         click.echo(f"{kind}: {count}")
     click.echo(f"audit events past their period: {result.audit_events_past_period}")
@@ -48,9 +38,9 @@ def purge_audit_command(now: str | None, yes: bool) -> None:
     from hrfund.reports import retention
     from hrfund.reports.audit_purge import PurgeRefused, purge_audit_events
 
-    before = retention.cutoff("audit_events", _instant(now) or utcnow())
+    before = retention.cutoff("audit_events", instant_arg(now) or utcnow())
     if not yes:
-        count = retention.due_counts(_instant(now) or utcnow())["audit_events"]
+        count = retention.due_counts(instant_arg(now) or utcnow())["audit_events"]
         click.echo(f"{count} audit events before {before.isoformat()}; add --yes to delete them")
         return
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -51,8 +52,11 @@ CHUNK = 50_000
 
 def reminders(ctx: Context) -> None:
     rng, writer, now = ctx.rng, ctx.writer, ctx.now
-    rules = dict(writer.connection.execute(sa.text("SELECT code, id FROM reminder_rules")).all())
-    deliveries, notifications = [], []
+    rules: dict[str, int] = dict(
+        writer.connection.execute(sa.text("SELECT code, id FROM reminder_rules")).tuples().all()
+    )
+    deliveries: list[tuple[Any, ...]] = []
+    notifications: list[tuple[Any, ...]] = []
     for placement_id, person, start, status in ctx.outgoing_people:
         for code, days in (("placement_start_30", 30), ("placement_start_7", 7)):
             due = start - timedelta(days=days)

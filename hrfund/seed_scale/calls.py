@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from hrfund.seed_scale.context import Context
 
@@ -67,7 +68,7 @@ class Approved:
     start_on: date
     end_on: date
     amount: int
-    approved_at: object
+    approved_at: datetime
     approver: int
 
 
@@ -106,7 +107,7 @@ def calls(ctx: Context) -> list[CallInfo]:
             (call_id,) = writer.ids("calls", 1)
             cities = rng.sample(ctx.city_ids, rng.randint(2, min(6, len(ctx.city_ids))))
             slots = [(c, rng.choice((3, 6, 6, 12))) for c in cities]
-            rules = {}
+            rules: dict[str, object] = {}
             if i % 3 == 0:
                 rules["min_years_of_service"] = rng.choice((2, 3, 5))
             if i % 4 == 1:
@@ -196,7 +197,9 @@ def applications(ctx: Context, infos: list[CallInfo], outgoing: int) -> list[App
     counts = [max(6, round(w * scale)) for w in weights]
     decided = sum(n for c, n in zip(receiving, counts, strict=True) if c.status == "decided")
     p_approve = min(0.6, outgoing / max(1, decided))
-    rows, prefs, approved = [], [], []
+    rows: list[tuple[Any, ...]] = []
+    prefs: list[tuple[Any, ...]] = []
+    approved: list[Approved] = []
     for call, n in zip(receiving, counts, strict=True):
         live: set[int] = set()
         for k in range(n):
@@ -295,6 +298,7 @@ def _application(ctx, call, applicant, status, prefs, approved) -> tuple:
         updated = at
     placement_id = None
     if status == "approved":
+        assert decided is not None  # an approval is a decision
         (placement_id,) = writer.ids("placements", 1)
         approved.append(
             Approved(

@@ -11,6 +11,7 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -85,7 +86,8 @@ class Ledger:
     """Numbers entries, tallies what each line needs, writes in chunks with their audit."""
 
     def __init__(self, ctx: Context):
-        self.ctx, self.rows = ctx, []
+        self.ctx = ctx
+        self.rows: list[tuple[Any, ...]] = []
         self.available: dict[int, int] = defaultdict(int)
 
     def add(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -56,7 +57,8 @@ def existing(ctx: Context) -> None:
 
 def departments(ctx: Context) -> None:
     """Bureaus, their departments and their sections, about ``sizes.departments`` in all."""
-    rng, rows = ctx.rng, []
+    rng = ctx.rng
+    rows: list[tuple[Any, ...]] = []
     target = ctx.sizes.departments
     bureaus = names.BUREAUS[: max(3, min(len(names.BUREAUS), target // 30))]
     per_bureau = max(1, (target - len(bureaus)) // len(bureaus))
@@ -102,7 +104,7 @@ def cities(ctx: Context) -> None:
     taken = set(conn.execute(sa.text("SELECT code FROM partner_cities")).scalars())
     wanted = [c for c in names.CITIES if c[0] not in taken][: ctx.sizes.cities - len(taken)]
     ids = ctx.writer.ids("partner_cities", len(wanted))
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for city_id, (code, en, ja, country, tz, currency, relationship) in zip(
         ids, wanted, strict=True
     ):

@@ -213,6 +213,7 @@ def incoming(ctx: Context, n: int) -> tuple[list[tuple], list[tuple]]:
                 state,
             )
         if state == "accepted":
+            assert decided is not None  # an accepted nomination was decided
             (placement_id,) = writer.ids("placements", 1)
             status, ended = _status(ctx, start, end)
             confirmed = _events(ctx, placement_id, hr, hr, status, decided, start, end, ended)

@@ -94,6 +94,7 @@ class Writer:
 
     def _copy(self, table, columns, rows) -> int:
         raw = self.connection.connection.driver_connection
+        assert raw is not None  # a live connection has its driver's
         n = 0
         with raw.cursor() as cursor:
             statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"

@@ -68,7 +68,7 @@ def iter_rows(path: str, kind: str) -> Iterator[tuple[int, dict]]:
     with open(path, "rb") as raw:
         encoding = text_encoding(raw.read(65536)) or "utf-8-sig"
         raw.seek(0)
-        text = codecs.getreader(encoding)(raw, errors="replace")
+        text = codecs.getreader(encoding)(raw, "replace")
         reader = csv.reader(text)
         try:
             header = next(reader)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import logging
 import os
@@ -22,13 +23,22 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import User
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
-from hrfund.core.db import UTCDateTime, utcnow
+from hrfund.core.db import UTCDateTime, table_of, utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
 from hrfund.core.files import SPREADSHEET_KINDS, StoredFile, path_of, store_upload
 from hrfund.extensions import db
-from hrfund.training.import_rows import COLUMNS as COLUMNS  # the form page lists them
-from hrfund.training.import_rows import FileUnreadable, cell_text, check_row, count_rows, iter_rows
+from hrfund.training.import_rows import (
+    COLUMNS as COLUMNS,  # the form page lists them
+)
+from hrfund.training.import_rows import (
+    FileUnreadable,
+    cell_text,
+    check_row,
+    count_rows,
+    iter_rows,
+)
 from hrfund.training.models import (
     ImportBatch,
     ImportRow,
@@ -44,13 +54,13 @@ CHUNK_ROWS = 2000
 STEP_ROWS = 20000
 
 
-def _require_hr(actor) -> None:
+def _require_hr(actor: Actor | None) -> None:
     if actor is not None and not actor.has_role("hr"):
         raise NotAllowed(str(_l("Only HR imports training records.")))
 
 
 def create_batch(
-    actor,
+    actor: Actor | None,
     stream: BinaryIO | None,
     filename: str,
     *,
@@ -69,7 +79,12 @@ def create_batch(
         )
     else:
         stored = store_upload(
-            stream, filename, owner=actor, actor=actor, kinds=SPREADSHEET_KINDS, max_bytes=max_bytes
+            stream or io.BytesIO(),  # nothing sent: refused by its name or its content
+            filename,
+            owner=actor,
+            actor=actor,
+            kinds=SPREADSHEET_KINDS,
+            max_bytes=max_bytes,
         )
         batch = ImportBatch(
             file_id=stored.id,
@@ -112,7 +127,9 @@ def batches_query() -> sa.Select:
 def _source_path(batch: ImportBatch) -> str:
     if batch.source_path:
         return batch.source_path
-    return str(path_of(db.session.get(StoredFile, batch.file_id)))
+    stored = db.session.get(StoredFile, batch.file_id)
+    assert stored is not None  # a batch without a path keeps its upload (a foreign key)
+    return str(path_of(stored))
 
 
 def _program_keys() -> dict[str, int]:
@@ -128,17 +145,19 @@ def _stage_chunk(
     batch: ImportBatch, chunk: list[tuple[int, dict]], programs: dict[str, int]
 ) -> None:
     numbers = {cell_text(raw.get("employee_number")) for _, raw in chunk} - {""}
-    users = dict(
-        db.session.execute(
+    users = {
+        number: user_id
+        for number, user_id in db.session.execute(
             sa.select(User.employee_number, User.id).where(User.employee_number.in_(numbers))
-        ).all()
-    )
+        )
+        if number is not None
+    }
     staged = []
     for row_number, raw in chunk:
         values = check_row(raw, users, programs)
         values.update(batch_id=batch.id, row_number=row_number)
         staged.append(values)
-    db.session.execute(sa.insert(ImportRow.__table__), staged)
+    db.session.execute(sa.insert(table_of(ImportRow)), staged)
 
 
 def advance_batch(actor, batch: ImportBatch, max_rows: int = STEP_ROWS) -> ImportBatch:
@@ -183,7 +202,7 @@ def check_batch(actor, batch: ImportBatch, *, on_progress=None) -> ImportBatch:
 
 
 def _finish_check(actor, batch: ImportBatch) -> None:
-    rows = ImportRow.__table__
+    rows = table_of(ImportRow)
     # The first valid row of each (employee, program, date) stays; later repeats are errors.
     # A GROUP BY, not a self-join, so that a 100,000-row file is not compared row by row.
     first_rows = (
@@ -259,7 +278,7 @@ def import_batch(actor, batch: ImportBatch) -> ImportBatch:
     batch = get_batch_or_404(batch.id, lock=True)
     if batch.status != ImportStatus.VALID:
         raise InvalidTransition(str(_l("Only a checked file without errors can be imported.")))
-    rows = ImportRow.__table__
+    rows = table_of(ImportRow)
     now = sa.literal(utcnow(), UTCDateTime())
     source = sa.select(
         rows.c.user_id,
@@ -278,7 +297,7 @@ def import_batch(actor, batch: ImportBatch) -> ImportBatch:
         now,
         now,
     ).where(rows.c.batch_id == batch.id, sa.not_(_already_recorded(rows)))
-    target = TrainingRecord.__table__
+    target = table_of(TrainingRecord)
     db.session.execute(
         sa.insert(target).from_select(
             [

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hrfund.auth.models import User
 from hrfund.core.db import TimestampMixin, str_enum, utcnow
 from hrfund.core.files import StoredFile
-from hrfund.extensions import db
+from hrfund.extensions import Model
 
 
 class ProgramCategory(enum.StrEnum):
@@ -57,7 +57,7 @@ class ImportStatus(enum.StrEnum):
     IMPORTED = "imported"
 
 
-class TrainingProgram(TimestampMixin, db.Model):
+class TrainingProgram(TimestampMixin, Model):
     """A program of the training catalogue (a course, seminar, e-learning or overseas training)."""
 
     __tablename__ = "training_programs"
@@ -87,7 +87,7 @@ class TrainingProgram(TimestampMixin, db.Model):
         return f"<TrainingProgram {self.id} {self.code or self.title_en}>"
 
 
-class TrainingSession(TimestampMixin, db.Model):
+class TrainingSession(TimestampMixin, Model):
     """One run of a program: dates, place and the number of seats."""
 
     __tablename__ = "training_sessions"
@@ -120,7 +120,7 @@ class TrainingSession(TimestampMixin, db.Model):
         return f"<TrainingSession {self.id} program={self.program_id} {self.starts_on}>"
 
 
-class TrainingRecord(TimestampMixin, db.Model):
+class TrainingRecord(TimestampMixin, Model):
     """One employee's enrolment in, or completion of, one program."""
 
     __tablename__ = "training_records"
@@ -184,7 +184,7 @@ class TrainingRecord(TimestampMixin, db.Model):
         return f"<TrainingRecord {self.id} user={self.user_id} {self.status}>"
 
 
-class LanguageScore(TimestampMixin, db.Model):
+class LanguageScore(TimestampMixin, Model):
     """One language test result of one employee."""
 
     __tablename__ = "language_scores"
@@ -240,7 +240,7 @@ class LanguageScore(TimestampMixin, db.Model):
         return f"<LanguageScore {self.id} user={self.user_id} {self.test} {self.score}>"
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Model):
     """One uploaded file of training records, validated in steps and imported all at once."""
 
     __tablename__ = "training_import_batches"
@@ -269,7 +269,7 @@ class ImportBatch(db.Model):
         return f"<ImportBatch {self.id} {self.status}>"
 
 
-class ImportRow(db.Model):
+class ImportRow(Model):
     """A staged row of an import batch: resolved values, or the errors that stop the import."""
 
     __tablename__ = "training_import_rows"

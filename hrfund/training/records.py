@@ -184,7 +184,13 @@ def verify_record(actor, record: TrainingRecord) -> TrainingRecord:
 
 
 def check_language_score(
-    *, test: str, score: Any, taken_on, expires_on=None, test_name: str = "", level: str = ""
+    *,
+    test: str,
+    score: Any,
+    taken_on: object,
+    expires_on: object = None,
+    test_name: str = "",
+    level: str = "",
 ) -> tuple[str, str, Decimal]:
     """A score's rules, every broken one at once; (test name, level, score) as kept. The page
     runs it next to its form, before any certificate is stored."""
@@ -208,6 +214,7 @@ def check_language_score(
         errors["expires_on"] = [str(_l("The expiry cannot be before the test date."))]
     if errors:
         raise ValidationFailed(str(_l("The score could not be saved.")), fields=errors)
+    assert number is not None  # a required score, read without errors
     return test_name, level, number
 
 
@@ -234,7 +241,7 @@ def add_language_score(
         level=level,
     )
     test_value = LanguageTest(test)
-    if expires_on is None and test_value in DEFAULT_VALIDITY_YEARS:
+    if expires_on is None and taken_on is not None and test_value in DEFAULT_VALIDITY_YEARS:
         expires_on = add_years(taken_on, DEFAULT_VALIDITY_YEARS[test_value])
     if db.session.scalar(
         sa.select(LanguageScore.id).where(

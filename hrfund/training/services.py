@@ -11,10 +11,13 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import User
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
+from hrfund.core.db import rows_changed
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.labels import state_label
@@ -29,7 +32,7 @@ from hrfund.training.models import (
     TrainingRecord,
     TrainingSession,
 )
-from hrfund.training.values import (  # noqa: F401  (records import them here)
+from hrfund.training.values import (  # records import them here
     DEFAULT_VALIDITY_YEARS,
     SCORE_RULES,
     TENTH,
@@ -40,17 +43,29 @@ from hrfund.training.values import (  # noqa: F401  (records import them here)
     to_decimal,
 )
 
+#: Re-exported from the module's other files: callers have one door to its rules.
+__all__ = [
+    "DEFAULT_VALIDITY_YEARS",
+    "SCORE_RULES",
+    "TENTH",
+    "add_years",
+    "check_score",
+    "store_certificate",
+    "test_label_plain",
+    "to_decimal",
+]
+
 log = logging.getLogger(__name__)
 
 ALL_RECORD_READERS = ("hr", "auditor")
 # ---------------------------------------------------------------- scope
 
 
-def sees_all_records(viewer) -> bool:
+def sees_all_records(viewer: Actor) -> bool:
     return viewer.has_role(*ALL_RECORD_READERS)
 
 
-def _owner_clause(viewer, column):
+def _owner_clause(viewer: Actor, column: so.InstrumentedAttribute[int]) -> sa.ColumnElement[bool]:
     if sees_all_records(viewer):
         return sa.true()
     if viewer.has_role("coordinator") and not viewer.has_role("employee"):
@@ -58,38 +73,38 @@ def _owner_clause(viewer, column):
     return column == viewer.id
 
 
-def records_visible_to(viewer) -> sa.Select:
+def records_visible_to(viewer: Actor) -> sa.Select[TrainingRecord]:
     """The training records ``viewer`` may read: HR and auditors all, anyone else their own."""
     return sa.select(TrainingRecord).where(_owner_clause(viewer, TrainingRecord.user_id))
 
 
-def scores_visible_to(viewer) -> sa.Select:
+def scores_visible_to(viewer: Actor) -> sa.Select[LanguageScore]:
     """The language scores ``viewer`` may read: HR and auditors all, anyone else their own."""
     return sa.select(LanguageScore).where(_owner_clause(viewer, LanguageScore.user_id))
 
 
-def can_see_development_of(viewer, user: User) -> bool:
+def can_see_development_of(viewer: Actor, user: User) -> bool:
     return sees_all_records(viewer) or (
         viewer.id == user.id
         and not (viewer.has_role("coordinator") and not viewer.has_role("employee"))
     )
 
 
-def get_record_or_404(record_id: int, viewer) -> TrainingRecord:
+def get_record_or_404(record_id: int, viewer: Actor) -> TrainingRecord:
     record = db.session.scalar(records_visible_to(viewer).where(TrainingRecord.id == record_id))
     if record is None:
         raise NotFound(str(_l("No such training record.")))
     return record
 
 
-def get_score_or_404(score_id: int, viewer) -> LanguageScore:
+def get_score_or_404(score_id: int, viewer: Actor) -> LanguageScore:
     score = db.session.scalar(scores_visible_to(viewer).where(LanguageScore.id == score_id))
     if score is None:
         raise NotFound(str(_l("No such language score.")))
     return score
 
 
-def acting_for(actor, user: User | None) -> bool:
+def acting_for(actor: Actor, user: User | None) -> bool:
     """True when HR acts (records verified); False for an employee's own entry; else refuse
     (``user`` None: someone other than ``actor``, not looked up)."""
     if actor.has_role("hr"):
@@ -118,7 +133,7 @@ PROGRAM_FIELDS = (
 _PROGRAM_TEXTS = ("provider", "language", "description")
 
 
-def _check_program(values: dict, program: TrainingProgram | None) -> dict[str, list[str]]:
+def _check_program(values: dict[str, Any], program: TrainingProgram | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name in _PROGRAM_TEXTS:
         if name in values and values[name] is None:
@@ -141,7 +156,7 @@ def _check_program(values: dict, program: TrainingProgram | None) -> dict[str, l
     return errors
 
 
-def create_program(actor, **values) -> TrainingProgram:
+def create_program(actor: Actor, **values: Any) -> TrainingProgram:
     """Add a program to the catalogue (HR)."""
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
     values["code"] = (values.get("code") or "").upper() or None
@@ -160,7 +175,7 @@ def create_program(actor, **values) -> TrainingProgram:
     return program
 
 
-def update_program(actor, program: TrainingProgram, **values) -> TrainingProgram:
+def update_program(actor: Actor, program: TrainingProgram, **values: Any) -> TrainingProgram:
     """Change a program of the catalogue (HR)."""
     merged = {k: getattr(program, k) for k in PROGRAM_FIELDS} | {
         k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()
@@ -183,7 +198,7 @@ def update_program(actor, program: TrainingProgram, **values) -> TrainingProgram
 
 def programs_query(
     *, q: str | None = None, category: str | None = None, active: bool | None = True
-) -> sa.Select:
+) -> sa.Select[TrainingProgram]:
     stmt = sa.select(TrainingProgram).order_by(TrainingProgram.category, TrainingProgram.title_en)
     if active is not None:
         stmt = stmt.where(TrainingProgram.active.is_(active))
@@ -210,7 +225,7 @@ def get_program_or_404(program_id: int) -> TrainingProgram:
 
 
 def create_session(
-    actor,
+    actor: Actor,
     program: TrainingProgram,
     *,
     starts_on: date | None,
@@ -265,9 +280,10 @@ def open_for_enrolment(session: TrainingSession, today: date | None = None) -> b
     return session.program.active and session.starts_on >= (today or tokyo_today())
 
 
-def enrol(actor, session: TrainingSession, user: User | None = None) -> TrainingRecord:
-    """Take a seat in a session; refuses when it is full, under any concurrency, and once it
-    has started or its program is no longer offered."""
+def enrol(actor: User, session: TrainingSession, user: User | None = None) -> TrainingRecord:
+    """Take a seat in a session (for ``actor`` themselves unless HR names ``user``); refuses when
+    it is full, under any concurrency, and once it has started or its program is no longer
+    offered."""
     user = user or actor
     acting_for(actor, user)
     if not open_for_enrolment(session):
@@ -285,15 +301,17 @@ def enrol(actor, session: TrainingSession, user: User | None = None) -> Training
         raise Conflict(str(_l("You are already enrolled in this session.")))
     # A conditional UPDATE is atomic on every backend: of two requests racing for the last seat,
     # exactly one sees a row updated.
-    taken = db.session.execute(
-        sa.update(TrainingSession)
-        .where(
-            TrainingSession.id == session.id,
-            TrainingSession.enrolled_count < TrainingSession.capacity,
+    taken = rows_changed(
+        db.session.execute(
+            sa.update(TrainingSession)
+            .where(
+                TrainingSession.id == session.id,
+                TrainingSession.enrolled_count < TrainingSession.capacity,
+            )
+            .values(enrolled_count=TrainingSession.enrolled_count + 1)
+            .execution_options(synchronize_session=False)
         )
-        .values(enrolled_count=TrainingSession.enrolled_count + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not taken:
         raise Conflict(str(_l("This session is full.")))
     db.session.refresh(session)
@@ -315,7 +333,7 @@ def enrol(actor, session: TrainingSession, user: User | None = None) -> Training
     return record
 
 
-def cancel_enrolment(actor, record: TrainingRecord) -> TrainingRecord:
+def cancel_enrolment(actor: Actor, record: TrainingRecord) -> TrainingRecord:
     """Give up a seat (the employee or HR); the seat becomes free again."""
     if not (actor.has_role("hr") or record.user_id == actor.id):
         raise NotAllowed(str(_l("You can only cancel your own enrolment.")))
@@ -325,7 +343,7 @@ def cancel_enrolment(actor, record: TrainingRecord) -> TrainingRecord:
     return record
 
 
-def set_status(actor, record: TrainingRecord, status: RecordStatus) -> None:
+def set_status(actor: Actor, record: TrainingRecord, status: RecordStatus) -> None:
     before = record.status
     if before == status:
         return

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from hrfund.auth.models import Role, User, UserRole
 from hrfund.auth.services import user_search
 from hrfund.core.errors import ValidationFailed
+from hrfund.core.exports import date_text
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.inputs import parse_id
 from hrfund.extensions import db
@@ -84,8 +85,8 @@ def parse_talent_args(args) -> TalentQuery:
     for raw in raw_programs:
         for part in str(raw).split(","):
             if part.strip():
-                if parse_id(part) is not None:
-                    query.program_ids.append(parse_id(part))
+                if (program_id := parse_id(part)) is not None:
+                    query.program_ids.append(program_id)
                 else:
                     errors["program_id"] = [str(_l("Program ids are whole numbers."))]
     category = (args.get("category") or "").strip()
@@ -260,7 +261,7 @@ def export_cells(row: TalentRow, language: str) -> list[str]:
         for s in row.scores
     )
     programs = "; ".join(
-        f"{r.program.name(language)} ({r.completed_on.isoformat()})" for r in row.programs
+        f"{r.program.name(language)} ({date_text(r.completed_on)})" for r in row.programs
     )
     return [
         user.employee_number or "",

@@ -132,3 +132,37 @@ def journey_employee(app, email: str, like: str = "yamada.taro@metro.tokyo.examp
         )
         _db.session.commit()
     return email
+
+
+def open_seoul_call(app, title: str) -> int:
+    """A call open today for two six-month places in Seoul (three years of service at least),
+    with the money for it allocated by HR: what an application journey applies to."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from hrfund.applications import calls
+    from hrfund.auth.models import User
+    from hrfund.core.fiscal import fiscal_year_of, tokyo_today
+    from hrfund.fund import services as fund
+
+    with app.app_context():
+        hr = _db.session.scalar(
+            sa.select(User).where(User.email == "suzuki.ichiro@metro.tokyo.example")
+        )
+        today = tokyo_today()
+        fy = fiscal_year_of(today)
+        fund.contribute(hr, 10_000_000, today)
+        fund.allocate(hr, fy, "outgoing", 4_000_000)
+        call = calls.create_call(
+            hr,
+            title=title,
+            fiscal_year=fy,
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=14),
+            slots=[{"city": "SEL", "positions": 2, "months": 6, "estimated_cost_jpy": 1_500_000}],
+            rules={"min_years_of_service": 3},
+        )
+        calls.open_call(hr, call)
+        _db.session.commit()
+        return call.id

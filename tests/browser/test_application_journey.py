@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-import sqlalchemy as sa
 
-from hrfund.applications import calls
-from hrfund.auth.models import User
-from hrfund.core.fiscal import fiscal_year_of, tokyo_today
-from hrfund.extensions import db
-from hrfund.fund import services as fund
-from tests.browser.conftest import journey_employee, shot
+from tests.browser.conftest import journey_employee, open_seoul_call, shot
 
 MANAGER = "sato.hanako@metro.tokyo.example"
 HR = "suzuki.ichiro@metro.tokyo.example"
@@ -36,27 +28,6 @@ TEXT = {
 }
 
 
-def _open_call(app, title: str) -> int:
-    with app.app_context():
-        hr = db.session.scalar(sa.select(User).where(User.email == HR))
-        today = tokyo_today()
-        fy = fiscal_year_of(today)
-        fund.contribute(hr, 10_000_000, today)
-        fund.allocate(hr, fy, "outgoing", 4_000_000)
-        call = calls.create_call(
-            hr,
-            title=title,
-            fiscal_year=fy,
-            opens_on=today - timedelta(days=1),
-            closes_on=today + timedelta(days=14),
-            slots=[{"city": "SEL", "positions": 2, "months": 6, "estimated_cost_jpy": 1_500_000}],
-            rules={"min_years_of_service": 3},
-        )
-        calls.open_call(hr, call)
-        db.session.commit()
-        return call.id
-
-
 def _login(page, email, language):
     page.goto("/login")
     page.locator("#email").fill(email)
@@ -75,7 +46,7 @@ def _logout(page):
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_application_journey(page, live_app, language):
     text = TEXT[language]
-    call_id = _open_call(live_app, f"Seoul secondment ({language})")
+    call_id = open_seoul_call(live_app, f"Seoul secondment ({language})")
     employee = journey_employee(live_app, f"journey.applicant.{language}@metro.tokyo.example")
 
     _login(page, employee, language)

@@ -7,17 +7,9 @@ the focus on the way must show it (an outline or a focus ring). In English and i
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-import sqlalchemy as sa
 
-from hrfund.applications import calls
-from hrfund.auth.models import User
-from hrfund.core.fiscal import fiscal_year_of, tokyo_today
-from hrfund.extensions import db
-from hrfund.fund import services as fund
-from tests.browser.conftest import journey_employee, shot
+from tests.browser.conftest import journey_employee, open_seoul_call, shot
 
 PASSWORD = "Tokyo-Diplomacy-2026"
 MANAGER = "sato.hanako@metro.tokyo.example"
@@ -98,27 +90,6 @@ class Keyboard:
         self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
 
-def _open_call(app, title: str) -> int:
-    with app.app_context():
-        hr = db.session.scalar(sa.select(User).where(User.email == HR))
-        today = tokyo_today()
-        fy = fiscal_year_of(today)
-        fund.contribute(hr, 10_000_000, today)
-        fund.allocate(hr, fy, "outgoing", 4_000_000)
-        call = calls.create_call(
-            hr,
-            title=title,
-            fiscal_year=fy,
-            opens_on=today - timedelta(days=1),
-            closes_on=today + timedelta(days=14),
-            slots=[{"city": "SEL", "positions": 2, "months": 6, "estimated_cost_jpy": 1_500_000}],
-            rules={"min_years_of_service": 3},
-        )
-        calls.open_call(hr, call)
-        db.session.commit()
-        return call.id
-
-
 def _login(keys: Keyboard, email: str, language: str) -> None:
     keys.start("/login")
     keys.fill("#email", email)
@@ -139,7 +110,7 @@ def _logout(keys: Keyboard) -> None:
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_every_main_form_by_keyboard_alone(page, live_app, language):
     keys = Keyboard(page)
-    call_id = _open_call(live_app, f"Keyboard secondment ({language})")
+    call_id = open_seoul_call(live_app, f"Keyboard secondment ({language})")
     employee = journey_employee(live_app, f"keyboard.applicant.{language}@metro.tokyo.example")
 
     # the employee: an application, drafted and submitted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -130,24 +132,29 @@ def edit(application_id: int):
     ), status
 
 
-@bp.route("/applications")
-@login_required
-def applications():
-    page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
-    filters = {name: (request.args.get(name) or "").strip() or None for name in FILTERS}
+def _listed(filters: dict[str, Any]) -> sa.Select[Application]:
+    """The list's applications with its filters; a wrong filter is said and shows nothing."""
     try:
         stmt = services.filtered(
             current_user,
             **{k: v for k, v in filters.items() if k != "sort"},
             sort=filters["sort"] or "-updated",
         )
-    except ValidationFailed as error:  # say which filter is wrong and show nothing
+    except ValidationFailed as error:
         flash(error.message, "warning")
         stmt = services.visible_to(current_user).where(sa.false())
-    stmt = stmt.options(
+    return stmt.options(
         so.joinedload(Application.applicant).joinedload(User.department),
         so.joinedload(Application.call),
     )
+
+
+@bp.route("/applications")
+@login_required
+def applications():
+    page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
+    filters = {name: (request.args.get(name) or "").strip() or None for name in FILTERS}
+    stmt = _listed(filters)
     calls = (
         db.session.scalars(
             # the filter's names only: not each call's slots
@@ -175,28 +182,33 @@ def export(fmt: str):
     return exports.applications_response(fmt, stmt)
 
 
+def _applicant_background(item: Application) -> tuple[Any, list[Placement]]:
+    """For a reader other than the applicant: their development history, and their past
+    exchanges (completed only) through the placements' own scope (a deputy sees only what they
+    may)."""
+    if services.is_owner(current_user, item):
+        return None, []
+    from hrfund.placements.services import visible_to as placements_visible_to
+    from hrfund.training.records import development_history
+
+    past = db.session.scalars(
+        placements_visible_to(current_user)
+        .where(
+            Placement.person_id == item.applicant_id,
+            Placement.status == PlacementStatus.COMPLETED,
+        )
+        .options(so.joinedload(Placement.city))
+        .order_by(Placement.start_on.desc())
+        .limit(20)
+    ).all()
+    return development_history(item.applicant), list(past)
+
+
 @bp.route("/applications/<int:application_id>")
 @login_required
 def application(application_id: int):
     item = services.get_application_or_404(application_id, current_user)
-    background, past = None, []
-    if not services.is_owner(current_user, item):
-        from hrfund.placements.services import visible_to as placements_visible_to
-        from hrfund.training.records import development_history
-
-        background = development_history(item.applicant)
-        # past exchanges (completed only) through the placements' own scope: a deputy sees
-        # only what they may
-        past = db.session.scalars(
-            placements_visible_to(current_user)
-            .where(
-                Placement.person_id == item.applicant_id,
-                Placement.status == PlacementStatus.COMPLETED,
-            )
-            .options(so.joinedload(Placement.city))
-            .order_by(Placement.start_on.desc())
-            .limit(20)
-        ).all()
+    background, past = _applicant_background(item)
     actions = {t.action: t for t in services.MACHINE.actions_for(item, current_user)}
     return render_template(
         "applications/application.html",
@@ -236,50 +248,64 @@ def act(application_id: int, action: str):
     return redirect(url_for("applications.application", application_id=item.id))
 
 
+def _approve_form(item: Application) -> ApproveForm:
+    """The approval form: the call's cities to choose from; at first, what the applicant
+    proposed."""
+    form = ApproveForm()
+    form.city.choices = [
+        (s.city.code, f"{s.city.code} {localized_name(s.city)}") for s in item.call.slots
+    ]
+    if request.method == "GET":
+        form.city.data = item.preference_codes[0] if item.preference_codes else None
+        form.start_on.data, form.end_on.data = item.start_on, item.end_on
+        form.amount_jpy.data = item.total_jpy or None
+    return form
+
+
+def _approve_with(form: ApproveForm, item: Application) -> int | None:
+    """Approve as the valid form says: None when done (and said), else the page's status with
+    the refusal shown (422 a field, 409 short of funds or double booked)."""
+    city = services.approval_city(item, form.city.data)
+    try:
+        services.approve_application(
+            current_user,
+            item,
+            city=city,
+            start_on=form.start_on.data,
+            end_on=form.end_on.data,
+            amount_jpy=form.amount_jpy.data,
+            comment=form.comment.data,
+        )
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return 422
+    except (InsufficientFunds, Conflict) as error:
+        flash(error.message, "danger")
+        return 409
+    flash(
+        _(
+            "Approved: the placement awaits the confirmation of %(city)s.",
+            city=localized_name(city),
+        ),
+        "success",
+    )
+    return None
+
+
 @bp.route("/applications/<int:application_id>/approve", methods=["GET", "POST"])
 @login_required
 def approve(application_id: int):
     item = services.get_application_or_404(application_id, current_user)
     if not services.MACHINE.can(item, "approve", current_user):
         services.MACHINE.apply(item, "approve", current_user)  # the precise refusal
-    form = ApproveForm()
-    form.city.choices = [
-        (s.city.code, f"{s.city.code} {localized_name(s.city)}") for s in item.call.slots
-    ]
-    if request.method == "GET":
-        form.city.data = (item.preference_codes or [None])[0]
-        form.start_on.data, form.end_on.data = item.start_on, item.end_on
-        form.amount_jpy.data = item.total_jpy or None
-    status = 200
+    form = _approve_form(item)
     if form.validate_on_submit():
-        city = services.approval_city(item, form.city.data)
-        try:
-            services.approve_application(
-                current_user,
-                item,
-                city=city,
-                start_on=form.start_on.data,
-                end_on=form.end_on.data,
-                amount_jpy=form.amount_jpy.data,
-                comment=form.comment.data,
-            )
-        except ValidationFailed as error:
-            show_errors(form, error)
-            status = 422
-        except (InsufficientFunds, Conflict) as error:  # short of funds, or double booked
-            flash(error.message, "danger")
-            status = 409
-        else:
-            flash(
-                _(
-                    "Approved: the placement awaits the confirmation of %(city)s.",
-                    city=localized_name(city),
-                ),
-                "success",
-            )
+        refused = _approve_with(form, item)
+        if refused is None:
             return redirect(url_for("applications.application", application_id=item.id))
-    elif form.is_submitted():
-        status = 422
+        status = refused
+    else:
+        status = 422 if form.is_submitted() else 200
     start = form.start_on.data or item.start_on or tokyo_today()
     fy = fiscal_year_of(start)
     return render_template(

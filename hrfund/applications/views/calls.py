@@ -74,20 +74,12 @@ def call(call_id: int):
     if current_user.has_role(Role.EMPLOYEE):
         mine = live_application(current_user, item)
         check = eligibility(current_user, item.rules, on=tokyo_today())
-    programs = {
-        p.id: p
-        for p in db.session.scalars(
-            sa.select(TrainingProgram).where(
-                TrainingProgram.id.in_(item.rules.get("required_programs") or [])
-            )
-        )
-    }
     return render_template(
         "applications/call.html",
         call=item,
         mine=mine,
         check=check,
-        programs=programs,
+        programs=call_service.required_programs(item),
         test_labels=TEST_LABELS,
         window_open=call_service.window_is_open(item),
         opens_at=call_service.opens_at(item),

@@ -153,13 +153,6 @@ def edit_user(user_id: int):
         else:
             flash(_("The account is saved."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-        return render_template(
-            "admin/user_form.html",
-            form=form,
-            user=user,
-            reset_form=ResetPasswordForm(),
-            confirm_form=ConfirmForm(),
-        ), 422
     status = 422 if form.is_submitted() else 200
     return render_template(
         "admin/user_form.html",

@@ -22,11 +22,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import sqlalchemy as sa
 
 from hrfund.core.files import upload_folder
 from hrfund.extensions import db
+
+#: A backup's manifest.json (or a part of it): plain JSON values.
+Manifest = dict[str, Any]
 
 FORMAT = "hrfund-backup/1"
 MANIFEST = "manifest.json"
@@ -136,7 +140,7 @@ def _has_files(folder: Path) -> bool:
 # ---------------------------------------------------------------- create
 
 
-def create_backup(target: Path) -> dict:
+def create_backup(target: Path) -> Manifest:
     """Write a backup of the app's database and uploads into the new or empty ``target``; a
     backup that fails half-way leaves the directory empty again."""
     target = Path(target)
@@ -154,14 +158,14 @@ def create_backup(target: Path) -> dict:
         raise
 
 
-def _write_backup(target: Path) -> dict:
+def _write_backup(target: Path) -> Manifest:
     if _backend() == "postgresql":
         database = _dump_postgresql(target / "database.dump")
     elif _backend() == "sqlite":
         database = _copy_sqlite(target / "database.sqlite")
     else:
         raise BackupError(f"no backup for the {_backend()} database")
-    uploads = {}
+    uploads: Manifest = {}
     source = upload_folder()
     for name, path in _upload_files(source):
         copy = target / "uploads" / name
@@ -181,10 +185,11 @@ def _revision(connection: sa.Connection) -> str | None:
     # looked up, not tried: a failed statement would abort the dump's snapshot transaction
     if "alembic_version" not in sa.inspect(connection).get_table_names():
         return None
-    return connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    revision = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    return None if revision is None else str(revision)
 
 
-def _dump_postgresql(path: Path) -> dict:
+def _dump_postgresql(path: Path) -> Manifest:
     with db.engine.connect() as connection:
         pg_dump = check_client_version("pg_dump", connection)
         connection.rollback()
@@ -209,7 +214,7 @@ def _sqlite_path(url: sa.URL) -> Path:
     return Path(url.database)
 
 
-def _copy_sqlite(path: Path) -> dict:
+def _copy_sqlite(path: Path) -> Manifest:
     source = sqlite3.connect(_sqlite_path(db.engine.url))
     copy = sqlite3.connect(path)
     try:
@@ -227,7 +232,7 @@ def _copy_sqlite(path: Path) -> dict:
     return _database_entry(path, tables, revision)
 
 
-def _database_entry(path: Path, tables: dict[str, int], revision: str | None) -> dict:
+def _database_entry(path: Path, tables: dict[str, int], revision: str | None) -> Manifest:
     database = {"file": path.name, "sha256": sha256_of(path), "size": path.stat().st_size}
     return {"database": database, "tables": tables, "revision": revision}
 
@@ -235,7 +240,7 @@ def _database_entry(path: Path, tables: dict[str, int], revision: str | None) ->
 # ---------------------------------------------------------------- restore
 
 
-def read_manifest(source: Path) -> dict:
+def read_manifest(source: Path) -> Manifest:
     """The manifest of the backup in ``source``, with every checksum verified."""
     try:
         manifest = json.loads((source / MANIFEST).read_text())
@@ -285,7 +290,7 @@ def _is_empty_database(connection: sa.Connection) -> bool:
     return not count
 
 
-def restore_backup(source: Path) -> dict:
+def restore_backup(source: Path) -> Manifest:
     """Restore the backup in ``source`` into the app's EMPTY database and upload folder; checks
     every checksum first and every table's row count after. Returns the manifest."""
     source = Path(source)
@@ -335,7 +340,9 @@ def restore_backup(source: Path) -> dict:
 
 
 @contextmanager
-def _sqlite_pair(source: Path, target: Path):
+def _sqlite_pair(
+    source: Path, target: Path
+) -> Iterator[tuple[sqlite3.Connection, sqlite3.Connection]]:
     backup = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     restored = sqlite3.connect(target)
     try:

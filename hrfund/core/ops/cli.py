@@ -16,7 +16,7 @@ from hrfund.extensions import db
 log = logging.getLogger(__name__)
 
 
-@db_cli.command("grant")
+@db_cli.command("grant")  # type: ignore[untyped-decorator]  # Flask-Migrate: no types
 @click.argument("role")
 @click.option("--schema", default="public", show_default=True)
 @with_appcontext

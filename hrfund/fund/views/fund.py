@@ -242,29 +242,37 @@ def new_fx_rate():
     return redirect(url_for("fund.fx_rates"))
 
 
+def _close(form: CloseYearForm, fiscal_year: int) -> int | None:
+    """Close the year as the valid form says: None when done (and said), else the status of
+    the page showing the refusal."""
+    try:
+        posted = services.close_fiscal_year(
+            current_user, fiscal_year, form.release_open_commitments.data
+        )
+    except DomainError as error:
+        return _refused(form, error)[1]
+    flash(
+        _(
+            "FY%(year)d is closed (%(count)d entries posted).",
+            year=fiscal_year,
+            count=len(posted),
+        ),
+        "success",
+    )
+    return None
+
+
 @bp.route("/years/<int:fiscal_year>/close", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def close_year(fiscal_year: int):
-    fiscal_year = parse_fiscal_year(fiscal_year)
+    fiscal_year = parse_fiscal_year(fiscal_year) or fiscal_year  # refused when not a year
     form = CloseYearForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            posted = services.close_fiscal_year(
-                current_user, fiscal_year, form.release_open_commitments.data
-            )
-        except DomainError as error:
-            _message, status = _refused(form, error)
-        else:
-            flash(
-                _(
-                    "FY%(year)d is closed (%(count)d entries posted).",
-                    year=fiscal_year,
-                    count=len(posted),
-                ),
-                "success",
-            )
+        refused = _close(form, fiscal_year)
+        if refused is None:
             return redirect(url_for("fund.overview", fiscal_year=fiscal_year))
+        status = refused
     elif form.is_submitted():
         status = 422
     return render_template(

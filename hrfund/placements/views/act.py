@@ -21,33 +21,35 @@ def action_link(token: str):
     """A coordinator acts from the e-mail: details first, then confirm or decline, once."""
     placement, coordinator, _jti = service.load_action_link(token)
     confirm_form, decline_form = ConfirmPlacementForm(), CommentForm()
+    status = 200
     if request.method == "POST":
         action = request.form.get("action")
         form = confirm_form if action == "confirm" else decline_form
-        try:
-            service.use_action_link(
-                token,
-                action or "",
-                comment=form.comment.data or "",
-                host_office=getattr(form, "host_office", None) and form.host_office.data or "",
-                host_supervisor=getattr(form, "host_supervisor", None)
-                and form.host_supervisor.data
-                or "",
-            )
-        except ValidationFailed as error:
-            show_errors(form, error)
-            return render_template(
-                "placements/action_link.html",
-                placement=placement,
-                coordinator=coordinator,
-                confirm_form=confirm_form,
-                decline_form=decline_form,
-            ), 422
-        return render_template("placements/action_done.html", placement=placement)
+        if _use_link(token, action or "", form):
+            return render_template("placements/action_done.html", placement=placement)
+        status = 422
     return render_template(
         "placements/action_link.html",
         placement=placement,
         coordinator=coordinator,
         confirm_form=confirm_form,
         decline_form=decline_form,
-    )
+    ), status
+
+
+def _use_link(token: str, action: str, form: CommentForm) -> bool:
+    """Use the link as ``form`` says; False, with the refusal next to its fields, if refused."""
+    try:
+        service.use_action_link(
+            token,
+            action,
+            comment=form.comment.data or "",
+            host_office=getattr(form, "host_office", None) and form.host_office.data or "",
+            host_supervisor=getattr(form, "host_supervisor", None)
+            and form.host_supervisor.data
+            or "",
+        )
+    except ValidationFailed as error:
+        show_errors(form, error)
+        return False
+    return True

@@ -7,7 +7,6 @@ import sqlalchemy.orm as so
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import NotFound
 
 from hrfund.auth.models import Role
 from hrfund.core.errors import ValidationFailed
@@ -113,8 +112,6 @@ def nomination(nomination_id: int):
 @roles_required(Role.COORDINATOR, Role.HR, Role.AUDITOR)
 def nomination_cv(nomination_id: int):
     item = service.get_nomination_or_404(nomination_id, current_user)
-    if item.cv_file is None:
-        raise NotFound(_("Not found."))
     return details.send_cv(item, current_user)
 
 
@@ -124,9 +121,7 @@ def accept_nomination(nomination_id: int):
     item = service.get_nomination_or_404(nomination_id, current_user)
     form = _accept_form()
     if form.validate_on_submit():
-        department = db.session.scalar(
-            sa.select(Department).where(Department.code == form.host_department.data)
-        )
+        department = _department(form.host_department.data)
         try:
             placement = service.accept_nomination(
                 current_user, item, host_department=department, amount_jpy=form.amount_jpy.data
@@ -147,6 +142,11 @@ def accept_nomination(nomination_id: int):
         history=details.history(item),
         area_labels=AREA_LABELS,
     ), 422
+
+
+def _department(code: str | None) -> Department | None:
+    """The host department the form names, or None (the service says what is missing)."""
+    return db.session.scalar(sa.select(Department).where(Department.code == code))
 
 
 @bp.route("/nominations/<int:nomination_id>/reject", methods=["POST"])

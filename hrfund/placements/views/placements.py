@@ -160,8 +160,20 @@ def new():
     return render_template("placements/new.html", form=form), status
 
 
-def _act(placement_id: int, action: str, form_name: str, form, **values):
-    """Run a transition; refused, the page comes back with what was typed in ``form``."""
+#: The fields of each action's form that its service takes.
+ACTION_FIELDS = {
+    "confirm": ("host_office", "host_supervisor", "comment"),
+    "decline": ("comment",),
+    "start": ("arrived_on", "comment"),
+    "cancel": ("comment",),
+    "complete": ("comment", "confirm_early"),
+}
+
+
+def _act(placement_id: int, action: str, form_name: str, form):
+    """Run a transition with its form's fields; refused, the page comes back with what was
+    typed in ``form``."""
+    values = {name: getattr(form, name).data for name in ACTION_FIELDS[action]}
     placement = services.get_placement_or_404(placement_id, current_user)
     if not form.within_bounds():
         return _detail_page(placement, 422, **{form_name: form})
@@ -180,44 +192,25 @@ def _act(placement_id: int, action: str, form_name: str, form, **values):
 @bp.route("/placements/<int:placement_id>/confirm", methods=["POST"])
 @roles_required(Role.COORDINATOR, Role.HR)
 def confirm(placement_id: int):
-    form = ConfirmPlacementForm()
-    return _act(
-        placement_id,
-        "confirm",
-        "confirm_form",
-        form,
-        host_office=form.host_office.data,
-        host_supervisor=form.host_supervisor.data,
-        comment=form.comment.data,
-    )
+    return _act(placement_id, "confirm", "confirm_form", ConfirmPlacementForm())
 
 
 @bp.route("/placements/<int:placement_id>/decline", methods=["POST"])
 @roles_required(Role.COORDINATOR, Role.HR)
 def decline(placement_id: int):
-    form = CommentForm()
-    return _act(placement_id, "decline", "comment_form", form, comment=form.comment.data)
+    return _act(placement_id, "decline", "comment_form", CommentForm())
 
 
 @bp.route("/placements/<int:placement_id>/start", methods=["POST"])
 @roles_required(Role.COORDINATOR, Role.HR)
 def start(placement_id: int):
-    form = ArrivalForm()
-    return _act(
-        placement_id,
-        "start",
-        "arrival_form",
-        form,
-        arrived_on=form.arrived_on.data,
-        comment=form.comment.data,
-    )
+    return _act(placement_id, "start", "arrival_form", ArrivalForm())
 
 
 @bp.route("/placements/<int:placement_id>/cancel", methods=["POST"])
 @roles_required(Role.HR)
 def cancel(placement_id: int):
-    form = CommentForm()
-    return _act(placement_id, "cancel", "comment_form", form, comment=form.comment.data)
+    return _act(placement_id, "cancel", "comment_form", CommentForm())
 
 
 def _milestone_or_404(placement_id: int, milestone_id: int) -> Milestone:
@@ -295,6 +288,14 @@ def report_file(placement_id: int, report_id: int):
     return send_stored_file(report.file, current_user, can_view=lambda _f, _u: True)
 
 
+def _months_from(first: date) -> list[date]:
+    """The first days of the twelve months from ``first``'s."""
+    return [
+        date(first.year + (first.month + i - 1) // 12, (first.month + i - 1) % 12 + 1, 1)
+        for i in range(12)
+    ]
+
+
 @bp.route("/placements/timeline")
 @roles_required(Role.HR, Role.AUDITOR, Role.COORDINATOR)
 def timeline():
@@ -316,14 +317,10 @@ def timeline():
         .limit(500)
     )
     placements = db.session.scalars(stmt).unique().all()
-    months = [
-        date(first.year + (first.month + i - 1) // 12, (first.month + i - 1) % 12 + 1, 1)
-        for i in range(12)
-    ]
     return render_template(
         "placements/timeline.html",
         placements=placements,
-        months=months,
+        months=_months_from(first),
         fiscal_year=year,
         user_lookup=User,
     )
@@ -333,12 +330,4 @@ def timeline():
 @bp.route("/placements/<int:placement_id>/complete", methods=["POST"])
 @roles_required(Role.HR)
 def complete(placement_id: int):
-    form = CompleteForm()
-    return _act(
-        placement_id,
-        "complete",
-        "complete_form",
-        form,
-        comment=form.comment.data,
-        confirm_early=bool(form.confirm_early.data),
-    )
+    return _act(placement_id, "complete", "complete_form", CompleteForm())

@@ -49,6 +49,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
     from hrfund.core.i18n import localized_name
     from hrfund.fund.forms import CATEGORY_LABELS as LINE_LABELS
     from hrfund.training.labels import CATEGORY_LABELS, test_label
+    from hrfund.training.models import ProgramCategory
 
     lines = list(org.summary.lines.items())
     charts = {
@@ -80,7 +81,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
         ),
         "training": bar_chart(
             _("Training hours by category, FY%(year)d", year=org.fiscal_year),
-            [str(CATEGORY_LABELS[c]) for c in org.training_hours],
+            [str(CATEGORY_LABELS[ProgramCategory(c)]) for c in org.training_hours],
             [(_("Hours"), list(org.training_hours.values()))],
         ),
         "languages": bar_chart(

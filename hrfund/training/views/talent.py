@@ -29,6 +29,19 @@ def _choices() -> dict:
     }
 
 
+#: The query arguments that make a search (without any, the page shows the form alone).
+SEARCH_ARGS = (
+    "language_test",
+    "min_score",
+    "program_id",
+    "category",
+    "min_hours",
+    "department",
+    "q",
+    "has_exchange",
+)
+
+
 @bp.route("/talent")
 @roles_required("hr", "auditor")
 def talent_pool():
@@ -37,19 +50,7 @@ def talent_pool():
         query = talent.parse_talent_args(request.args)
     except ValidationFailed as error:
         errors, query = error.fields, talent.TalentQuery()
-    searched = any(
-        request.args.get(k)
-        for k in (
-            "language_test",
-            "min_score",
-            "program_id",
-            "category",
-            "min_hours",
-            "department",
-            "q",
-            "has_exchange",
-        )
-    )
+    searched = any(request.args.get(k) for k in SEARCH_ARGS)
     page = None
     if searched and not errors:
         page_no, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)

@@ -3,6 +3,8 @@ are in imports.py, the talent pool in talent.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -117,6 +119,15 @@ def _program_form(program: TrainingProgram | None):
     return render_template("training/program_form.html", form=form, program=program), status
 
 
+def _session_values(form: SessionForm) -> dict[str, Any]:
+    return {
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+        "capacity": form.capacity.data,
+        "place": form.place.data,
+    }
+
+
 @bp.route("/training/programs/<int:program_id>/sessions", methods=["POST"])
 @roles_required("hr")
 def new_session(program_id: int):
@@ -124,14 +135,7 @@ def new_session(program_id: int):
     form = SessionForm()
     if form.validate_on_submit():
         try:
-            services.create_session(
-                current_user,
-                program,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                capacity=form.capacity.data,
-                place=form.place.data,
-            )
+            services.create_session(current_user, program, **_session_values(form))
         except FORM_REFUSALS as error:
             show_errors(form, error)
         else:
@@ -200,16 +204,21 @@ def _subject(form) -> User:
     return record_services.entry_subject(current_user, form.employee.data, "employee")
 
 
-@bp.route("/training/records/new", methods=["GET", "POST"])
-@roles_required(*ENTRY_ROLES)
-def new_record():
+def _record_form() -> RecordForm:
     form = RecordForm()
     form.program.choices = [
         (p.id, p.name(_lang())) for p in db.session.scalars(services.programs_query(active=None))
     ]
+    return form
+
+
+@bp.route("/training/records/new", methods=["GET", "POST"])
+@roles_required(*ENTRY_ROLES)
+def new_record():
+    """A record may carry a certificate file: the service's own checks run with the form's,
+    and the service (which stores the file) only once both pass."""
+    form = _record_form()
     values = {name: getattr(form, name).data for name in RECORD_VALUES}
-    # a record may carry a certificate file: the service's own checks run with the form's,
-    # and the service (which stores the file) only once both pass
     if check_with_form(form, lambda: record_services.check_training_record(dict(values))):
         try:
             user = _subject(form)
@@ -258,20 +267,6 @@ def edit_record(record_id: int):
     return render_template("training/record_edit.html", form=form, record=record), status
 
 
-@bp.route("/training/records/<int:record_id>/verify", methods=["POST"])
-@roles_required("hr")
-def verify_record(record_id: int):
-    record = services.get_record_or_404(record_id, current_user)
-    if ActionForm().validate_on_submit():
-        record_services.verify_record(current_user, record)
-        flash(_("The record is verified."), "success")
-    return redirect(
-        request.form.get("next") == "queue"
-        and url_for("training.verification")
-        or url_for("training.history", user_id=record.user_id)
-    )
-
-
 @bp.route("/training/records/<int:record_id>/certificate")
 @roles_required(*RECORD_ROLES)
 def record_certificate(record_id: int):
@@ -281,11 +276,8 @@ def record_certificate(record_id: int):
     return send_stored_file(record.certificate, current_user)
 
 
-@bp.route("/training/scores/new", methods=["GET", "POST"])
-@roles_required(*ENTRY_ROLES)
-def new_score():
-    form = ScoreForm()
-    values = {
+def _score_values(form: ScoreForm) -> dict[str, Any]:
+    return {
         "test": form.test.data,
         "score": form.score.data,
         "taken_on": form.taken_on.data,
@@ -293,7 +285,14 @@ def new_score():
         "test_name": form.test_name.data or "",
         "level": form.level.data or "",
     }
-    # as for records: a certificate file is stored only once the form and the checks pass
+
+
+@bp.route("/training/scores/new", methods=["GET", "POST"])
+@roles_required(*ENTRY_ROLES)
+def new_score():
+    """As for records: a certificate file is stored only once the form and the checks pass."""
+    form = ScoreForm()
+    values = _score_values(form)
     if check_with_form(form, lambda: record_services.check_language_score(**values)):
         try:
             user = _subject(form)
@@ -312,20 +311,6 @@ def new_score():
             return redirect(url_for("training.history", user_id=user.id))
     status = 422 if form.is_submitted() else 200
     return render_template("training/score_form.html", form=form), status
-
-
-@bp.route("/training/scores/<int:score_id>/verify", methods=["POST"])
-@roles_required("hr")
-def verify_score(score_id: int):
-    score = services.get_score_or_404(score_id, current_user)
-    if ActionForm().validate_on_submit():
-        record_services.verify_score(current_user, score)
-        flash(_("The score is verified."), "success")
-    return redirect(
-        request.form.get("next") == "queue"
-        and url_for("training.verification")
-        or url_for("training.history", user_id=score.user_id)
-    )
 
 
 @bp.route("/training/scores/<int:score_id>/certificate")
