@@ -10,11 +10,11 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from babel import Locale
-from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.audit import record_event
 from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.inputs import currency_codes
 from hrfund.extensions import db
 from hrfund.org.models import (
     CooperationArea,
@@ -48,11 +48,6 @@ CITY_FIELDS = (
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
     return frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
-
-
-@lru_cache(maxsize=1)
-def currency_codes() -> frozenset[str]:
-    return frozenset(list_currencies())
 
 
 def _required(values: dict, errors: dict, *names: str) -> None:
