@@ -66,7 +66,7 @@ ROUTES: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {
     ("admin.activate_user", "POST"): ({"user_id": 999999}, only("admin")),
     ("admin.reset_password", "POST"): ({"user_id": 999999}, only("admin")),
     ("admin.unlock_user", "POST"): ({"user_id": 999999}, only("admin")),
-    ("directory_admin.settings", "GET"): ({}, only("admin")),
+    ("directory_admin.settings", "GET"): ({}, only("admin", "auditor")),
     ("directory_admin.settings", "POST"): ({}, only("admin")),
     ("org.cities", "GET"): ({}, everyone()),
     ("org.city", "GET"): ({"code": "SEL"}, everyone()),
