@@ -12,39 +12,47 @@ from hrfund.core.permissions import roles_required
 from hrfund.training import rejections, services
 from hrfund.training.blueprint import bp
 from hrfund.training.forms import RejectForm
+from hrfund.training.views.training import queue_page
 
 
-def _back(user_id: int):
-    if request.form.get("next") == "queue":
+def _back(entry, kind: str, status: int | None):
+    """Where a rejection leads: back to the queue or the development page; refused from the
+    queue, the queue again with the reason as typed (never lost to a redirect)."""
+    if request.form.get("next") != "queue":
+        return redirect(url_for("training.history", user_id=entry.user_id))
+    if status is None:
         return redirect(url_for("training.verification"))
-    return redirect(url_for("training.history", user_id=user_id))
+    reason = request.form.get("reason") or ""
+    decided = entry.verified or entry.rejected_at is not None
+    typed = {} if decided else {f"reason-{kind}-{entry.id}": reason}
+    return queue_page(typed, unsaved=reason if decided and reason.strip() else ""), status
 
 
-def _reject(entry, reject) -> None:
+def _reject(entry, reject) -> int | None:
+    """Reject ``entry`` with the form's reason; the refusal's status, or None when done."""
     form = RejectForm()
     if not form.validate_on_submit():
         errors = " ".join(str(e) for e in form.reason.errors)
         flash(errors or _("Say why the entry is rejected."), "danger")
-        return
+        return 422
     try:
         reject(current_user, entry, form.reason.data)
     except FORM_REFUSALS as error:
         flash(error.message, "danger")
-    else:
-        flash(_("The entry is rejected; the employee is told why."), "success")
+        return error.status
+    flash(_("The entry is rejected; the employee is told why."), "success")
+    return None
 
 
 @bp.route("/training/scores/<int:score_id>/reject", methods=["POST"])
 @roles_required("hr")
 def reject_score(score_id: int):
     score = services.get_score_or_404(score_id, current_user)
-    _reject(score, rejections.reject_score)
-    return _back(score.user_id)
+    return _back(score, "score", _reject(score, rejections.reject_score))
 
 
 @bp.route("/training/records/<int:record_id>/reject", methods=["POST"])
 @roles_required("hr")
 def reject_record(record_id: int):
     record = services.get_record_or_404(record_id, current_user)
-    _reject(record, rejections.reject_record)
-    return _back(record.user_id)
+    return _back(record, "record", _reject(record, rejections.reject_record))
