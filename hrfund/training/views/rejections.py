@@ -1,18 +1,46 @@
-"""HR rejects an employee's own language score or training record from the verification queue
-(or the employee's development page), with the reason the employee reads."""
+"""The verification queue, and HR's rejections of an employee's own language score or training
+record from it (or from the employee's development page), with the reason the employee reads."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.core.errors import FORM_REFUSALS
+from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
+from hrfund.training import records as record_services
 from hrfund.training import rejections, services
 from hrfund.training.blueprint import bp
-from hrfund.training.forms import RejectForm
-from hrfund.training.views.training import queue_page
+from hrfund.training.forms import ActionForm, RejectForm
+
+
+@bp.route("/training/verification")
+@roles_required("hr", "auditor")
+def verification():
+    return queue_page()
+
+
+def queue_page(typed: dict[str, str] | None = None, unsaved: str = "") -> str:
+    """The queue; a refused rejection's reason kept in its field (``typed``, by the field's
+    id), or, for an entry decided meanwhile, shown (``unsaved``) so that it is not lost."""
+    records_stmt, scores_stmt = record_services.unverified_queue()
+    return render_template(
+        "training/verification.html",
+        action=ActionForm(),
+        records=paginate(records_stmt, *_page_args("records_page")),
+        scores=paginate(scores_stmt, *_page_args("scores_page")),
+        can_verify=current_user.has_role("hr"),
+        typed=typed or {},
+        unsaved=unsaved,
+    )
+
+
+def _page_args(param: str):
+    """Each list of the queue is paged on its own (``records_page``, ``scores_page``)."""
+    args = {"page": request.args.get(param), "per_page": request.args.get("per_page")}
+    return parse_page_args(args, current_app.config["PAGE_SIZE"], 200)
 
 
 def _back(entry, kind: str, status: int | None):
