@@ -26,6 +26,7 @@ from hrfund.auth.passwords import (
 from hrfund.core.audit import record_event
 from hrfund.core.db import rows_changed, utcnow
 from hrfund.core.errors import Conflict, NotAllowed, ValidationFailed
+from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
 
 log = logging.getLogger(__name__)
@@ -244,9 +245,13 @@ def create_api_token(actor, user: User, name: str) -> tuple[ApiToken, str]:
 def revoke_api_token(actor, token: ApiToken) -> None:
     if actor.id != token.user_id and not actor.has_role(Role.ADMIN):
         raise NotAllowed(str(_l("This token is not yours.")))
-    if token.revoked_at is not None:
-        raise Conflict(str(_l("This token is already revoked.")))
-    token.revoked_at = utcnow()
+    # claimed: of two revokes at once (two tabs, two admins) one writes the audit event
+    claim_row(
+        token,
+        ApiToken.revoked_at.is_(None),
+        {"revoked_at": utcnow()},
+        lambda: Conflict(str(_l("This token is already revoked."))),
+    )
     record_event(actor, "api_token.revoke", token)
 
 

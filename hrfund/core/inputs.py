@@ -1,4 +1,5 @@
-"""Bounds on raw input, in one place: ids, years, text, JSON bodies and query strings.
+"""Bounds on raw input, in one place: ids, years, currency codes, text, JSON bodies and query
+strings.
 
 Input that no column can hold (an id above the integer range, a year of 99999, a NUL byte that
 PostgreSQL refuses in text) is refused here with a clear error, before it reaches a query.
@@ -9,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from typing import Any, NoReturn
 
+from babel.numbers import list_currencies
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -81,14 +84,27 @@ def parse_year(value: object, field: str = "fiscal_year", *, default: int | None
         if default is not None:
             return default
         raise _year_error(field)
+    number = year_number(value)
+    if number is None or not MIN_YEAR <= number <= MAX_YEAR:
+        raise _year_error(field)
+    return number
+
+
+def year_number(value: object) -> int | None:
+    """The number of a typed year, in range or not: an int, or up to four decimal digits
+    (full-width ones from an IME too, not ² or ①); else None."""
     if isinstance(value, str):
-        text = value.strip()  # decimal digits, full-width ones from an IME too (not ² or ①)
+        text = value.strip()
         value = int(text) if text.isdecimal() and len(text) <= 4 else None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _year_error(field)
-    if not MIN_YEAR <= value <= MAX_YEAR:
-        raise _year_error(field)
+        return None
     return value
+
+
+@lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    """The ISO 4217 codes a currency may have (of cities, programs and foreign payments)."""
+    return frozenset(list_currencies())
 
 
 def _year_error(field: str) -> ValidationFailed:

@@ -11,18 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import get_currency_precision
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
-from hrfund.core.inputs import MAX_ID
+from hrfund.core.inputs import currency_codes, parse_id, parse_year, year_number
 from hrfund.core.yen import plain_decimal_text, read_yen
 from hrfund.extensions import db
-from hrfund.fund.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Category
+from hrfund.fund.models import Category
 
 
 def fail(field: str, message) -> ValidationFailed:
@@ -71,11 +70,6 @@ def parse_memo(memo) -> str:
     if len(memo) > 2000:
         raise fail("memo", _l("Use at most 2000 characters."))
     return memo.strip()
-
-
-@lru_cache(maxsize=1)
-def currency_codes() -> frozenset[str]:
-    return frozenset(list_currencies())
 
 
 def decimal_text(value) -> str | None:
@@ -164,20 +158,18 @@ def check_precision(amount: Decimal, currency: str, field: str = "amount") -> No
 def parse_fiscal_year(
     value, field: str = "fiscal_year", *, allow_empty: bool = False
 ) -> int | None:
-    """A fiscal year the fund can keep books for."""
+    """A fiscal year the fund can keep books for (core's years, said in the fund's words)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if allow_empty:
             return None
         raise fail(field, _l("Enter a fiscal year, for example 2026."))
-    if isinstance(value, bool):
+    number = year_number(value)
+    if number is None:
         raise fail(field, _l("Enter a fiscal year, for example 2026."))
-    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 4:
-        value = int(value.strip())
-    if not isinstance(value, int):
-        raise fail(field, _l("Enter a fiscal year, for example 2026."))
-    if not MIN_FISCAL_YEAR <= value <= MAX_FISCAL_YEAR:
-        raise fail(field, _l("Unknown fiscal year %(year)s.", year=value))
-    return value
+    try:
+        return parse_year(number, field)
+    except ValidationFailed:
+        raise fail(field, _l("Unknown fiscal year %(year)s.", year=number)) from None
 
 
 def parse_category(value, field: str = "category", *, allow_empty: bool = False):
@@ -201,9 +193,8 @@ def parse_placement_id(
         if allow_empty:
             return None
         raise fail(field, _l("Enter a placement number."))
-    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 10:
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+    value = parse_id(value)
+    if value is None:
         raise fail(field, _l("Enter a placement number."))
     if (
         must_exist

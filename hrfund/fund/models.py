@@ -17,12 +17,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hrfund.auth.models import User
 from hrfund.core.db import str_enum, utcnow
+from hrfund.core.inputs import MAX_YEAR, MIN_YEAR
 from hrfund.core.labels import LabelledEnum
 from hrfund.extensions import Model
 
-#: The earliest fiscal year the fund keeps books for (also a check constraint).
-MIN_FISCAL_YEAR = 2000
-MAX_FISCAL_YEAR = 2199
+#: The fiscal years the fund keeps books for (also a check constraint): core's years.
+MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = MIN_YEAR, MAX_YEAR
 
 Yen = sa.BigInteger()
 ForeignAmount = sa.Numeric(20, 4)

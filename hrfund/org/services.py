@@ -11,12 +11,12 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from babel import Locale
-from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.errors import NotFound, ValidationFailed
+from hrfund.core.inputs import currency_codes
 from hrfund.extensions import db
 from hrfund.org.models import (
     CooperationArea,
@@ -52,11 +52,6 @@ def country_codes() -> frozenset[str]:
     return frozenset(
         c for c in Locale("en").territories if isinstance(c, str) and len(c) == 2 and c.isalpha()
     )
-
-
-@lru_cache(maxsize=1)
-def currency_codes() -> frozenset[str]:
-    return frozenset(list_currencies())
 
 
 def _required(values: dict[str, Any], errors: dict[str, Any], *names: str) -> None:

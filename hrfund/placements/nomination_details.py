@@ -1,9 +1,10 @@
 """What a host in Tokyo needs to know of a nominee: CV, purpose and cooperation area, the
 preferred host department and language ability; and the nomination's history for its city.
 
-``nominations.nominate`` checks the details with :func:`check_details`; the CV is stored with
-the shared upload checks (:mod:`hrfund.core.files`: name, content, size) and served only to
-those who see the nomination (its city's coordinators, HR, auditors).
+``nominations.nominate`` checks its fields with :func:`check_nomination` (the details with
+:func:`check_details`), which a view also runs with its form's; the CV is stored with the
+shared upload checks (:mod:`hrfund.core.files`: name, content, size) and served only to those
+who see the nomination (its city's coordinators, HR, auditors).
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ from __future__ import annotations
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import Response
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role
 from hrfund.core.actor import Actor
 from hrfund.core.audit import AuditEvent, audit_query, record_event
-from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
+from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.files import DOCUMENT_KINDS, send_stored_file, store_upload
 from hrfund.extensions import db
 from hrfund.org.models import CooperationArea, Department
+from hrfund.placements import date_rules
 from hrfund.placements.models import Nomination, NominationStatus
+from hrfund.placements.services import _check_period
 
 MAX_PURPOSE = 4000
 MAX_LANGUAGES = 500
@@ -53,6 +57,34 @@ def check_details(details: dict) -> tuple[dict, dict[str, list[str]]]:
         "language_ability": languages,
     }
     return values, errors
+
+
+def check_nomination(
+    actor, *, name: str, email: str, position: str, start_on, end_on, details: dict | None = None
+) -> tuple[dict, dict]:
+    """The checks of :func:`nominate`, changing nothing: (column values, details' values), or
+    ValidationFailed with every field's error; a view runs them with its form's."""
+    if not actor.has_role(Role.COORDINATOR) or actor.city_id is None:
+        raise NotAllowed(str(_l("Only a partner city's coordinator nominates.")))
+    extra, errors = check_details(details or {})
+    errors |= _check_period(start_on, end_on)
+    for field, messages in date_rules.check_nomination_dates(start_on, end_on).items():
+        errors.setdefault(field, messages)
+    values = {"name": (name or "").strip(), "position": (position or "").strip()}
+    for field, value in values.items():
+        if not value:
+            errors[field] = [str(_l("This field is required."))]
+        elif len(value) > 200:
+            errors[field] = [str(_l("Use at most 200 characters."))]
+    try:
+        values["email"] = validate_email(
+            (email or "").strip(), check_deliverability=False
+        ).normalized
+    except EmailNotValidError:
+        errors["email"] = [str(_l("Enter a valid e-mail address."))]
+    if errors:
+        raise ValidationFailed(str(_l("The nomination could not be saved.")), fields=errors)
+    return values, extra
 
 
 def audit_details(nomination: Nomination) -> dict:

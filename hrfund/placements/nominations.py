@@ -7,7 +7,6 @@ from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -26,7 +25,6 @@ from hrfund.extensions import db
 from hrfund.fund import services as fund
 from hrfund.fund.memos import system_memo
 from hrfund.org.models import Department, PartnerCity
-from hrfund.placements import date_rules
 from hrfund.placements.booking import ensure_not_double_booked
 from hrfund.placements.milestones import create_milestones
 from hrfund.placements.models import (
@@ -38,7 +36,7 @@ from hrfund.placements.models import (
     Placement,
     PlacementStatus,
 )
-from hrfund.placements.nomination_details import attach_cv, audit_details, check_details
+from hrfund.placements.nomination_details import attach_cv, audit_details, check_nomination
 from hrfund.placements.services import _check_amount, _check_period
 
 LINK_SALT = "placement-action-link"
@@ -88,27 +86,17 @@ def nominate(
 ) -> Nomination:
     """A coordinator proposes one of their city's officials to be hosted in Tokyo, with what a
     host needs (``details``, see nomination_details) and the CV (``(stream, filename)``)."""
-    if not actor.has_role(Role.COORDINATOR) or actor.city_id is None:
-        raise NotAllowed(str(_l("Only a partner city's coordinator nominates.")))
-    extra, errors = check_details(details or {})
-    errors |= _check_period(start_on, end_on)
-    for field, messages in date_rules.check_nomination_dates(start_on, end_on).items():
-        errors.setdefault(field, messages)
-    values = {"name": (name or "").strip(), "position": (position or "").strip()}
-    for field, value in values.items():
-        if not value:
-            errors[field] = [str(_l("This field is required."))]
-        elif len(value) > 200:
-            errors[field] = [str(_l("Use at most 200 characters."))]
-    try:
-        email = validate_email((email or "").strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        errors["email"] = [str(_l("Enter a valid e-mail address."))]
-    if errors:
-        raise ValidationFailed(str(_l("The nomination could not be saved.")), fields=errors)
+    values, extra = check_nomination(
+        actor,
+        name=name,
+        email=email,
+        position=position,
+        start_on=start_on,
+        end_on=end_on,
+        details=details,
+    )
     nomination = Nomination(
         city_id=actor.city_id,
-        email=email,
         start_on=start_on,
         end_on=end_on,
         nominated_by_id=actor.id,
@@ -122,7 +110,12 @@ def nominate(
         "nominations.create",
         nomination,
         to_state="pending",
-        changes={"name": values["name"], "email": email, "start_on": start_on, "end_on": end_on}
+        changes={
+            "name": values["name"],
+            "email": values["email"],
+            "start_on": start_on,
+            "end_on": end_on,
+        }
         | audit_details(nomination),
     )
     if cv is not None:

@@ -209,6 +209,35 @@ def _check_amount(amount_jpy: object) -> int:
     return amount
 
 
+def check_outgoing_placement(
+    actor: Actor,
+    *,
+    person: User | None,
+    city: PartnerCity | None,
+    start_on: date,
+    end_on: date,
+    amount_jpy: object,
+) -> int:
+    """The checks of :func:`create_outgoing_placement`, changing nothing (a view runs them with
+    its form's): the amount in yen, or every field's error at once; then a double booking."""
+    if not actor.has_role(Role.HR):
+        raise NotAllowed(str(_l("Only HR places staff.")))
+    errors = _check_period(start_on, end_on)
+    if person is None or not person.has_role(Role.EMPLOYEE):
+        errors["person"] = [str(_l("Choose a TMG employee."))]
+    if city is None or not city.active:
+        errors["city"] = [str(_l("Choose an active partner city."))]
+    amount = 0
+    try:
+        amount = _check_amount(amount_jpy)
+    except ValidationFailed as error:  # reported with the other fields, not after them
+        errors |= error.fields
+    if errors or person is None:
+        raise ValidationFailed(str(_l("The placement could not be saved.")), fields=errors)
+    ensure_not_double_booked(start_on=start_on, end_on=end_on, person_id=person.id)
+    return amount
+
+
 def create_outgoing_placement(
     actor: Actor,
     *,
@@ -224,20 +253,9 @@ def create_outgoing_placement(
     """Place a TMG employee at a partner city (proposed, awaiting the city's coordinator) and
     commit ``amount_jpy`` from the start's fiscal year's ``outgoing`` line. A deputy is
     ``actor`` (named on the placement and the commitment), ``on_behalf_of`` their principal."""
-    if not actor.has_role(Role.HR):
-        raise NotAllowed(str(_l("Only HR places staff.")))
-    errors = _check_period(start_on, end_on)
-    if person is None or not person.has_role(Role.EMPLOYEE):
-        errors["person"] = [str(_l("Choose a TMG employee."))]
-    if city is None or not city.active:
-        errors["city"] = [str(_l("Choose an active partner city."))]
-    try:
-        amount_jpy = _check_amount(amount_jpy)
-    except ValidationFailed as error:  # reported with the other fields, not after them
-        errors |= error.fields
-    if errors:
-        raise ValidationFailed(str(_l("The placement could not be saved.")), fields=errors)
-    ensure_not_double_booked(start_on=start_on, end_on=end_on, person_id=person.id)
+    amount_jpy = check_outgoing_placement(
+        actor, person=person, city=city, start_on=start_on, end_on=end_on, amount_jpy=amount_jpy
+    )
     placement = Placement(
         direction=Direction.OUTGOING,
         status=S.PROPOSED,

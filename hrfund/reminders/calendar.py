@@ -20,6 +20,7 @@ from hrfund.core.db import utcnow
 from hrfund.core.errors import NotAllowed, NotFound
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.mail import recipient_language
+from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.placements.models import Placement, PlacementStatus
@@ -65,10 +66,16 @@ def create_calendar_token(
 def revoke_calendar_token(actor: User, token: CalendarToken) -> None:
     if token.user_id != actor.id:
         raise NotFound(str(_l("No such calendar feed.")))
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        record_event(actor, "calendar_token.revoke", token)
-        db.session.flush()
+    try:  # claimed: of two revokes at once one writes the audit event; both succeed
+        claim_row(token, CalendarToken.revoked_at.is_(None), {"revoked_at": utcnow()}, _Revoked)
+    except _Revoked:
+        return
+    record_event(actor, "calendar_token.revoke", token)
+    db.session.flush()
+
+
+class _Revoked(Exception):
+    """The token was revoked already: revoking it again changes nothing."""
 
 
 def tokens_of(user: User) -> list[CalendarToken]:

@@ -1,7 +1,9 @@
 """Where training learns about past exchanges, which live in the placements module.
 
 Imports flow applications → training → placements, so training reads placements directly:
-"has been on an exchange" means an outgoing placement that is active or completed.
+a past exchange is a completed placement (:func:`past_exchange`, the one rule), on the
+development page and in the talent pool's "has been on an exchange" filter alike; one under way
+or still planned is not past.
 """
 
 from __future__ import annotations
@@ -11,18 +13,19 @@ import sqlalchemy.orm as so
 
 from hrfund.core.i18n import current_language
 from hrfund.extensions import db
-from hrfund.placements.models import Direction, Placement, PlacementStatus
+from hrfund.placements.models import Placement, PlacementStatus
 
-EXCHANGED = (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED)
+
+def past_exchange(user_id_column):
+    """The SQL condition that a placement is a past exchange of ``user_id_column``."""
+    return sa.and_(
+        Placement.person_id == user_id_column, Placement.status == PlacementStatus.COMPLETED
+    )
 
 
 def has_exchange_condition(user_id_column):
-    """The SQL condition "has been (or is) on an exchange" for ``users.id``."""
-    return sa.exists().where(
-        Placement.person_id == user_id_column,
-        Placement.direction == Direction.OUTGOING,
-        Placement.status.in_(EXCHANGED),
-    )
+    """The SQL condition "has been on an exchange" (a past one) for ``users.id``."""
+    return sa.exists().where(past_exchange(user_id_column))
 
 
 def exchange_history(user) -> list[dict]:
@@ -30,7 +33,7 @@ def exchange_history(user) -> list[dict]:
     development page: one that is under way or still planned is not "past"."""
     placements = db.session.scalars(
         sa.select(Placement)
-        .where(Placement.person_id == user.id, Placement.status == PlacementStatus.COMPLETED)
+        .where(past_exchange(user.id))
         .options(so.joinedload(Placement.city))
         .order_by(Placement.start_on.desc())
     ).all()

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.auth.models import Role
-from hrfund.core.errors import ValidationFailed
-from hrfund.core.form_checks import run_with_form
+from hrfund.core.errors import FORM_REFUSALS, ValidationFailed
+from hrfund.core.form_checks import check_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
@@ -64,22 +64,30 @@ def nominate():
         (d.code, f"{d.code} {localized_name(d)}") for d in departments
     ]
     upload = form.cv.data
-    nomination = run_with_form(  # the form's errors and the service's, on the first submit
-        form,
-        lambda: service.nominate(
-            current_user,
-            name=form.name.data,
-            email=form.email.data,
-            position=form.position.data,
-            start_on=form.start_on.data,
-            end_on=form.end_on.data,
-            details={name: getattr(form, name).data for name in details.FIELDS},
-            cv=(upload.stream, upload.filename) if getattr(upload, "filename", "") else None,
-        ),
-    )
-    if nomination is not None:
-        flash(_("%(name)s is nominated; HR in Tokyo will answer.", name=nomination.name), "success")
-        return redirect(url_for("placements.nomination", nomination_id=nomination.id))
+    values = {
+        "name": form.name.data,
+        "email": form.email.data,
+        "position": form.position.data,
+        "start_on": form.start_on.data,
+        "end_on": form.end_on.data,
+        "details": {name: getattr(form, name).data for name in details.FIELDS},
+    }
+    # the service stores the CV and tells HR: its checks run with the form's, it only after
+    if check_with_form(form, lambda: details.check_nomination(current_user, **values)):
+        try:
+            nomination = service.nominate(
+                current_user,
+                **values,
+                cv=(upload.stream, upload.filename) if getattr(upload, "filename", "") else None,
+            )
+        except FORM_REFUSALS as error:  # the CV refused: nothing is kept
+            show_errors(form, error)
+        else:
+            flash(
+                _("%(name)s is nominated; HR in Tokyo will answer.", name=nomination.name),
+                "success",
+            )
+            return redirect(url_for("placements.nomination", nomination_id=nomination.id))
     status = 422 if form.is_submitted() else 200
     return render_template("placements/nominate.html", form=form), status
 

@@ -15,7 +15,7 @@ from hrfund.auth.services import get_user_by_email
 from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import tokyo_today
-from hrfund.core.form_checks import run_with_form
+from hrfund.core.form_checks import check_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
@@ -141,21 +141,24 @@ def new():
     ).all()
     form.city.choices = [(c.code, f"{c.code} {localized_name(c)}") for c in cities]
     city = next((c for c in cities if c.code == form.city.data), None)
-    placement = run_with_form(  # the form's errors and the service's, on the first submit
-        form,
-        lambda: services.create_outgoing_placement(
-            current_user,
-            person=get_user_by_email(form.person.data or ""),
-            city=city,
-            start_on=form.start_on.data,
-            end_on=form.end_on.data,
-            amount_jpy=form.amount_jpy.data,
-            purpose=form.purpose.data,
-        ),
-    )
-    if placement is not None:
-        flash(_("The placement is proposed to %(city)s.", city=localized_name(city)), "success")
-        return redirect(url_for("placements.detail", placement_id=placement.id))
+    values = {
+        "person": get_user_by_email(form.person.data or ""),
+        "city": city,
+        "start_on": form.start_on.data,
+        "end_on": form.end_on.data,
+        "amount_jpy": form.amount_jpy.data,
+    }
+    # the service tells the city's coordinator: its checks run with the form's, it only after
+    if check_with_form(form, lambda: services.check_outgoing_placement(current_user, **values)):
+        try:
+            placement = services.create_outgoing_placement(
+                current_user, **values, purpose=form.purpose.data
+            )
+        except FORM_REFUSALS as error:  # the money taken meanwhile: nothing is kept
+            show_errors(form, error)
+        else:
+            flash(_("The placement is proposed to %(city)s.", city=localized_name(city)), "success")
+            return redirect(url_for("placements.detail", placement_id=placement.id))
     status = 422 if form.is_submitted() else 200
     return render_template("placements/new.html", form=form), status
 

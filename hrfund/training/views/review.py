@@ -1,24 +1,61 @@
-"""HR reviews an employee's own language score or training record from the verification queue
-(or the employee's development page): verifies it, or rejects it with the reason the employee
-reads. Every review goes back where it was made."""
+"""The verification queue, where HR reviews an employee's own language score or training record
+(or from the employee's development page): verifies it, or rejects it with the reason the
+employee reads. Every review goes back where it was made; a refused rejection from the queue
+shows the queue again with the reason as typed."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.core.errors import FORM_REFUSALS
+from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
-from hrfund.training import records, rejections, services
+from hrfund.training import records as record_services
+from hrfund.training import rejections, services
 from hrfund.training.blueprint import bp
 from hrfund.training.forms import ActionForm, RejectForm
 
 
-def _back(user_id: int):
-    if request.form.get("next") == "queue":
+@bp.route("/training/verification")
+@roles_required("hr", "auditor")
+def verification():
+    return queue_page()
+
+
+def queue_page(typed: dict[str, str] | None = None, unsaved: str = "") -> str:
+    """The queue; a refused rejection's reason kept in its field (``typed``, by the field's
+    id), or, for an entry decided meanwhile, shown (``unsaved``) so that it is not lost."""
+    records_stmt, scores_stmt = record_services.unverified_queue()
+    return render_template(
+        "training/verification.html",
+        action=ActionForm(),
+        records=paginate(records_stmt, *_page_args("records_page")),
+        scores=paginate(scores_stmt, *_page_args("scores_page")),
+        can_verify=current_user.has_role("hr"),
+        typed=typed or {},
+        unsaved=unsaved,
+    )
+
+
+def _page_args(param: str):
+    """Each list of the queue is paged on its own (``records_page``, ``scores_page``)."""
+    args = {"page": request.args.get(param), "per_page": request.args.get("per_page")}
+    return parse_page_args(args, current_app.config["PAGE_SIZE"], 200)
+
+
+def _back(entry, kind: str, status: int | None):
+    """Where a rejection leads: back to the queue or the development page; refused from the
+    queue, the queue again with the reason as typed (never lost to a redirect)."""
+    if request.form.get("next") != "queue":
+        return redirect(url_for("training.history", user_id=entry.user_id))
+    if status is None:
         return redirect(url_for("training.verification"))
-    return redirect(url_for("training.history", user_id=user_id))
+    reason = request.form.get("reason") or ""
+    decided = entry.verified or entry.rejected_at is not None
+    typed = {} if decided else {f"reason-{kind}-{entry.id}": reason}
+    return queue_page(typed, unsaved=reason if decided and reason.strip() else ""), status
 
 
 def _verify(entry, verify, done: str) -> None:
@@ -27,47 +64,47 @@ def _verify(entry, verify, done: str) -> None:
         flash(done, "success")
 
 
-def _reject(entry, reject) -> None:
+def _reject(entry, reject) -> int | None:
+    """Reject ``entry`` with the form's reason; the refusal's status, or None when done."""
     form = RejectForm()
     if not form.validate_on_submit():
         errors = " ".join(str(e) for e in form.reason.errors)
         flash(errors or _("Say why the entry is rejected."), "danger")
-        return
+        return 422
     try:
         reject(current_user, entry, form.reason.data)
     except FORM_REFUSALS as error:
         flash(error.message, "danger")
-    else:
-        flash(_("The entry is rejected; the employee is told why."), "success")
+        return error.status
+    flash(_("The entry is rejected; the employee is told why."), "success")
+    return None
 
 
 @bp.route("/training/records/<int:record_id>/verify", methods=["POST"])
 @roles_required("hr")
 def verify_record(record_id: int):
     record = services.get_record_or_404(record_id, current_user)
-    _verify(record, records.verify_record, _("The record is verified."))
-    return _back(record.user_id)
+    _verify(record, record_services.verify_record, _("The record is verified."))
+    return _back(record, "record", None)
 
 
 @bp.route("/training/scores/<int:score_id>/verify", methods=["POST"])
 @roles_required("hr")
 def verify_score(score_id: int):
     score = services.get_score_or_404(score_id, current_user)
-    _verify(score, records.verify_score, _("The score is verified."))
-    return _back(score.user_id)
+    _verify(score, record_services.verify_score, _("The score is verified."))
+    return _back(score, "score", None)
 
 
 @bp.route("/training/scores/<int:score_id>/reject", methods=["POST"])
 @roles_required("hr")
 def reject_score(score_id: int):
     score = services.get_score_or_404(score_id, current_user)
-    _reject(score, rejections.reject_score)
-    return _back(score.user_id)
+    return _back(score, "score", _reject(score, rejections.reject_score))
 
 
 @bp.route("/training/records/<int:record_id>/reject", methods=["POST"])
 @roles_required("hr")
 def reject_record(record_id: int):
     record = services.get_record_or_404(record_id, current_user)
-    _reject(record, rejections.reject_record)
-    return _back(record.user_id)
+    return _back(record, "record", _reject(record, rejections.reject_record))

@@ -322,19 +322,6 @@ def score_certificate(score_id: int):
     return send_stored_file(score.certificate, current_user)
 
 
-@bp.route("/training/verification")
-@roles_required("hr", "auditor")
-def verification():
-    records_stmt, scores_stmt = record_services.unverified_queue()
-    return render_template(
-        "training/verification.html",
-        action=ActionForm(),
-        records=paginate(records_stmt, *_page_args("records_page")),
-        scores=paginate(scores_stmt, *_page_args("scores_page")),
-        can_verify=current_user.has_role("hr"),
-    )
-
-
 def _lang() -> str:
     from hrfund.core.i18n import current_language
 
