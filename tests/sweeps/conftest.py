@@ -15,7 +15,6 @@ from hrfund.extensions import db as _db
 from tests.conftest import BACKENDS, make_app
 from tests.sweeps import world as world_module
 
-
 # The HTTP sweeps (route table, IDOR, mass assignment) ask the same views and the same
 # ``visible_to`` queries on either database; with PostgreSQL at hand (production's database, and
 # CI's) they run there alone, to keep the suite in its time. The workflow-order sweep, whose claims
