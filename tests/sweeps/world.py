@@ -365,3 +365,18 @@ def _upload(name: str):
     from werkzeug.datastructures import FileStorage
 
     return FileStorage(stream=io.BytesIO(PDF), filename=name, content_type="application/pdf")
+
+
+def delegation_in_force(ids: dict) -> None:
+    """Bring the world's delegation (Sato → Tanaka, built to start in a week so that Tanaka
+    holds no power in the cross-person sweeps) into force from today, in the caller's
+    transaction: the deputy's sweep rolls it back with everything else."""
+    from hrfund.applications.models import Delegation
+    from hrfund.core.fiscal import tokyo_today
+
+    db.session.execute(
+        sa.update(Delegation)
+        .where(Delegation.id == ids["delegation"])
+        .values(starts_on=tokyo_today())
+    )
+    db.session.expire_all()
