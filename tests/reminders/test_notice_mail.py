@@ -4,7 +4,7 @@ by the dispatcher when the first try fails; rendered in both languages against s
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -153,12 +153,21 @@ def _notices(s, reader) -> dict[str, k.Notice]:
         taken_on=date(2026, 5, 9),
     )
     notices["record_rejected"] = k.entry_notice(score, "証明書の画像が読めません。")
+    locked = factories.user(
+        ["employee"],
+        email="tanaka.locked@metro.tokyo.example",
+        family_name="田中",
+        given_name="一郎",
+        family_name_romaji="Tanaka",
+        given_name_romaji="Ichiro",
+    )
+    notices["account_locked"] = k.lock_notice(locked, datetime(2026, 6, 1, 0, 30, tzinfo=UTC))
     assert set(notices) == set(k.KINDS)
     return notices
 
 
 def _normalise(text: str) -> str:
-    return re.sub(r"/(applications|placements|nominations)/\d+", r"/\1/N", text)
+    return re.sub(r"/(applications|placements|nominations|users)/\d+", r"/\1/N", text)
 
 
 @pytest.mark.parametrize("locale", ["en", "ja"])

@@ -15,6 +15,7 @@ import time_machine
 from hrfund.applications import services as applications
 from hrfund.extensions import db as _db
 from hrfund.fund import services as fund
+from hrfund.fund.models import Category
 from hrfund.placements import services as placements
 from hrfund.placements.models import Placement
 from hrfund.reports import dashboards
@@ -140,7 +141,7 @@ def _expected_committed_by_city(s):
 
 def test_hr_figures_equal_the_data(db, world):
     org = dashboards.organisation_dashboard(TODAY, 2026)
-    outgoing = org.summary.lines[fund.Category.OUTGOING]
+    outgoing = org.summary.lines[Category.OUTGOING]
     assert (outgoing.allocated, outgoing.committed, outgoing.disbursed) == (
         2_000_000,
         680_000,
