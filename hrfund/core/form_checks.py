@@ -68,6 +68,25 @@ def check_with_form(
     return bool(valid)
 
 
+def check_then_run(
+    form: FlaskForm,
+    check: Callable[[], object],
+    action: Callable[[], T],
+    *,
+    rename: dict[str, str] | None = None,
+) -> T | None:
+    """For a service with effects outside the database (a notice, a stored file): its pure
+    ``check`` with the form's (every error at once), then ``action`` only when both pass; what
+    the service still refuses (a race, a bad file) shown on the form. The result, or None."""
+    if not check_with_form(form, check, rename=rename):
+        return None
+    try:
+        return action()
+    except FORM_REFUSALS as error:
+        _show(form, error, rename)
+        return None
+
+
 def page_status(form: FlaskForm) -> int:
     """The status of a form's page: 200 unsubmitted, 409 when the service refused for a
     conflict (money taken meanwhile, a duplicate), else 422."""

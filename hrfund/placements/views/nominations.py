@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrfund.auth.models import Role
-from hrfund.core.errors import FORM_REFUSALS, ValidationFailed
-from hrfund.core.form_checks import check_with_form
+from hrfund.core.errors import ValidationFailed
+from hrfund.core.form_checks import check_then_run, page_status
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
@@ -58,13 +58,33 @@ def nominations_export(fmt: str):
 @bp.route("/nominations/new", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
 def nominate():
+    form = _nomination_form()
+    values = _nomination_values(form)
+    upload = form.cv.data
+    cv = (upload.stream, upload.filename) if getattr(upload, "filename", "") else None
+    # the service stores the CV and tells HR: its checks run with the form's, it only after
+    nomination = check_then_run(
+        form,
+        lambda: details.check_nomination(current_user, **values),
+        lambda: service.nominate(current_user, **values, cv=cv),
+    )
+    if nomination is None:
+        return render_template("placements/nominate.html", form=form), page_status(form)
+    flash(_("%(name)s is nominated; HR in Tokyo will answer.", name=nomination.name), "success")
+    return redirect(url_for("placements.nomination", nomination_id=nomination.id))
+
+
+def _nomination_form() -> NominationForm:
     form = NominationForm()
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     form.preferred_department.choices = [("", "—")] + [
         (d.code, f"{d.code} {localized_name(d)}") for d in departments
     ]
-    upload = form.cv.data
-    values = {
+    return form
+
+
+def _nomination_values(form: NominationForm) -> dict:
+    return {
         "name": form.name.data,
         "email": form.email.data,
         "position": form.position.data,
@@ -72,24 +92,6 @@ def nominate():
         "end_on": form.end_on.data,
         "details": {name: getattr(form, name).data for name in details.FIELDS},
     }
-    # the service stores the CV and tells HR: its checks run with the form's, it only after
-    if check_with_form(form, lambda: details.check_nomination(current_user, **values)):
-        try:
-            nomination = service.nominate(
-                current_user,
-                **values,
-                cv=(upload.stream, upload.filename) if getattr(upload, "filename", "") else None,
-            )
-        except FORM_REFUSALS as error:  # the CV refused: nothing is kept
-            show_errors(form, error)
-        else:
-            flash(
-                _("%(name)s is nominated; HR in Tokyo will answer.", name=nomination.name),
-                "success",
-            )
-            return redirect(url_for("placements.nomination", nomination_id=nomination.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("placements/nominate.html", form=form), status
 
 
 def _accept_form(nomination: Nomination | None = None) -> AcceptNominationForm:

@@ -15,7 +15,7 @@ from hrfund.auth.services import get_user_by_email
 from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
 from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import tokyo_today
-from hrfund.core.form_checks import check_with_form
+from hrfund.core.form_checks import check_then_run, page_status
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
@@ -135,12 +135,7 @@ def _detail_page(placement: Placement, status: int = 200, **forms):
 @bp.route("/placements/new", methods=["GET", "POST"])
 @roles_required(Role.HR)
 def new():
-    form = PlacementForm()
-    cities = db.session.scalars(
-        sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)
-    ).all()
-    form.city.choices = [(c.code, f"{c.code} {localized_name(c)}") for c in cities]
-    city = next((c for c in cities if c.code == form.city.data), None)
+    form, city = _placement_form()
     values = {
         "person": get_user_by_email(form.person.data or ""),
         "city": city,
@@ -148,19 +143,27 @@ def new():
         "end_on": form.end_on.data,
         "amount_jpy": form.amount_jpy.data,
     }
+    purpose = form.purpose.data
     # the service tells the city's coordinator: its checks run with the form's, it only after
-    if check_with_form(form, lambda: services.check_outgoing_placement(current_user, **values)):
-        try:
-            placement = services.create_outgoing_placement(
-                current_user, **values, purpose=form.purpose.data
-            )
-        except FORM_REFUSALS as error:  # the money taken meanwhile: nothing is kept
-            show_errors(form, error)
-        else:
-            flash(_("The placement is proposed to %(city)s.", city=localized_name(city)), "success")
-            return redirect(url_for("placements.detail", placement_id=placement.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("placements/new.html", form=form), status
+    placement = check_then_run(
+        form,
+        lambda: services.check_outgoing_placement(current_user, **values),
+        lambda: services.create_outgoing_placement(current_user, **values, purpose=purpose),
+    )
+    if placement is None:
+        return render_template("placements/new.html", form=form), page_status(form)
+    flash(_("The placement is proposed to %(city)s.", city=localized_name(city)), "success")
+    return redirect(url_for("placements.detail", placement_id=placement.id))
+
+
+def _placement_form() -> tuple[PlacementForm, PartnerCity | None]:
+    """The form with the active cities to choose from, and the city chosen."""
+    form = PlacementForm()
+    cities = db.session.scalars(
+        sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)
+    ).all()
+    form.city.choices = [(c.code, f"{c.code} {localized_name(c)}") for c in cities]
+    return form, next((c for c in cities if c.code == form.city.data), None)
 
 
 #: The fields of each action's form that its service takes.
