@@ -36,6 +36,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.errors import InvalidTransition, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
@@ -51,7 +52,7 @@ from hrfund.fund.amounts import (
 from hrfund.fund.commitments import commit, release, release_open_commitment
 from hrfund.fund.figures import open_commitment, placement_totals, summary
 from hrfund.fund.fx import rate_for, record_fx_rate
-from hrfund.fund.models import BudgetLine, EntryKind, FiscalYear, LedgerEntry
+from hrfund.fund.models import BudgetLine, Category, EntryKind, FiscalYear, LedgerEntry
 from hrfund.fund.payments import disburse
 from hrfund.fund.placement_state import tell_placement_standing  # the placements module registers
 from hrfund.fund.posting import Effect, append_entry, check_figures, lock, lock_fund, lock_line
@@ -61,63 +62,66 @@ from hrfund.fund.year_end import close_fiscal_year
 commit_for_placement = commit
 
 
-def contribute(actor, amount_jpy, received_on: date, memo: str = "") -> LedgerEntry:
+def contribute(
+    actor: Actor, amount_jpy: object, received_on: object, memo: object = ""
+) -> LedgerEntry:
     """Money flows into the fund (an appropriation or a donation)."""
     errors = FieldErrors()
-    amount_jpy = errors.read(parse_yen, amount_jpy)
-    received_on = errors.read(check_date, received_on, "received_on")
-    fiscal_year = None
-    if received_on is not None:
-        fiscal_year = errors.read(parse_fiscal_year, fiscal_year_of(received_on), "received_on")
-    memo = errors.read(parse_memo, memo)
+    amount: int = errors.read(parse_yen, amount_jpy)
+    booked_on: date | None = errors.read(check_date, received_on, "received_on")
+    fiscal_year: int | None = None
+    if booked_on is not None:
+        fiscal_year = errors.read(parse_fiscal_year, fiscal_year_of(booked_on), "received_on")
+    text: str = errors.read(parse_memo, memo)
     errors.raise_any()
+    assert booked_on is not None and fiscal_year is not None  # else raised above
     lock(None, fund=True)
     return append_entry(
         actor,
         kind=EntryKind.CONTRIBUTION,
-        amount_jpy=amount_jpy,
-        booked_on=received_on,
+        amount_jpy=amount,
+        booked_on=booked_on,
         fiscal_year=fiscal_year,
-        memo=memo,
+        memo=text,
     )
 
 
-def allocate(actor, fiscal_year, category, amount_jpy, memo: str = "") -> LedgerEntry:
+def allocate(
+    actor: Actor, fiscal_year: object, category: object, amount_jpy: object, memo: object = ""
+) -> LedgerEntry:
     """Move money from the unallocated fund to a fiscal year's budget line (made if new)."""
     errors = FieldErrors()
-    fiscal_year = errors.read(parse_fiscal_year, fiscal_year)
-    category = errors.read(parse_category, category)
-    amount_jpy = errors.read(parse_yen, amount_jpy, "allocated_jpy")
-    memo = errors.read(parse_memo, memo)
+    fy: int = errors.read(parse_fiscal_year, fiscal_year)
+    kind: Category = errors.read(parse_category, category)
+    amount: int = errors.read(parse_yen, amount_jpy, "allocated_jpy")
+    text: str = errors.read(parse_memo, memo)
     errors.raise_any()
     lock_fund()
-    year = db.session.get(FiscalYear, fiscal_year, populate_existing=True)
+    year = db.session.get(FiscalYear, fy, populate_existing=True)
     if year is None:
-        year = FiscalYear(year=fiscal_year)
+        year = FiscalYear(year=fy)
         db.session.add(year)
         db.session.flush()
-        record_event(actor, "fund.open_fiscal_year", year, object_id=fiscal_year)
+        record_event(actor, "fund.open_fiscal_year", year, object_id=fy)
     elif year.is_closed:
-        raise InvalidTransition(str(_l("FY%(year)d is closed.", year=fiscal_year)))
+        raise InvalidTransition(str(_l("FY%(year)d is closed.", year=fy)))
     line = db.session.scalar(
-        sa.select(BudgetLine).where(
-            BudgetLine.fiscal_year == fiscal_year, BudgetLine.category == category
-        )
+        sa.select(BudgetLine).where(BudgetLine.fiscal_year == fy, BudgetLine.category == kind)
     )
     if line is None:
-        line = BudgetLine(fiscal_year=fiscal_year, category=category)
+        line = BudgetLine(fiscal_year=fy, category=kind)
         db.session.add(line)
         db.session.flush()
     line = lock_line(line.id)
-    check_figures(Effect(allocated=amount_jpy), line, None)
+    check_figures(Effect(allocated=amount), line, None)
     return append_entry(
         actor,
         kind=EntryKind.ALLOCATION,
-        amount_jpy=amount_jpy,
+        amount_jpy=amount,
         line=line,
-        fiscal_year=fiscal_year,
+        fiscal_year=fy,
         booked_on=tokyo_today(),
-        memo=memo,
+        memo=text,
     )
 
 
