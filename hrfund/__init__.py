@@ -146,9 +146,13 @@ def register_template_globals(app: Flask) -> None:
     from hrfund.core.template_globals import init_template_globals
     from hrfund.fund.amounts import plain_decimal
     from hrfund.fund.memos import memo_text
+    from hrfund.placements.milestones import can_acknowledge
+    from hrfund.reminders.services import can_retry
     from hrfund.reminders.views.notifications import unread_notifications
     from hrfund.reports.personal_data import can_export_personal_data
     from hrfund.training.labels import TEMPLATE_GLOBALS as training_labels
+    from hrfund.training.records import can_review
+    from hrfund.training.services import can_cancel
 
     init_template_globals(
         app,
@@ -157,6 +161,10 @@ def register_template_globals(app: Flask) -> None:
             "unread_notifications": unread_notifications,
             "can_export_personal_data": can_export_personal_data,
             "memo_text": memo_text,
+            "can_acknowledge": can_acknowledge,
+            "can_retry": can_retry,
+            "can_review": can_review,
+            "can_cancel": can_cancel,
         },
         module_filters={"plain_decimal": plain_decimal},
     )

@@ -49,3 +49,16 @@ def roles_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | An
 
 
 login_required = roles_required()
+
+
+def allowed(check: Callable[..., object], *args: object) -> bool:
+    """Whether a service's pure ``check_*`` passes for these arguments: what a template asks
+    before it shows an action (``can_acknowledge(current_user, report)``), so that the rule is
+    written once, in the service that enforces it."""
+    from hrfund.core.errors import DomainError
+
+    try:
+        check(*args)
+    except DomainError:
+        return False
+    return True

@@ -9,10 +9,12 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role
 from hrfund.core import signals
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from hrfund.core.files import store_upload
+from hrfund.core.permissions import allowed
 from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
 from hrfund.placements import date_rules
@@ -220,11 +222,20 @@ def submit_report(
     return report
 
 
-def acknowledge_report(actor, report: Report) -> Report:
+def check_acknowledge(actor: Actor, report: Report) -> None:
+    """HR acknowledges a report once."""
     if not actor.has_role(Role.HR):
         raise NotAllowed(str(_l("Only HR acknowledges reports.")))
     if report.acknowledged_at is not None:
         raise Conflict(str(_l("This report is acknowledged already.")))
+
+
+def can_acknowledge(actor: Actor, report: Report) -> bool:
+    return allowed(check_acknowledge, actor, report)
+
+
+def acknowledge_report(actor, report: Report) -> Report:
+    check_acknowledge(actor, report)
     claim_row(  # two HR officers at once: one acknowledges, the other gets 409
         report,
         Report.acknowledged_at.is_(None),

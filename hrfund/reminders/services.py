@@ -27,6 +27,7 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import insert_ignoring_conflicts, rows_changed, utcnow
 from hrfund.core.errors import NotAllowed, ValidationFailed
 from hrfund.core.mail import recipient_language, render_text, send_mail
+from hrfund.core.permissions import allowed
 from hrfund.extensions import db
 from hrfund.reminders.models import (
     Channel,
@@ -316,12 +317,21 @@ def _mail_domain() -> str:
     return current_app.config["MAIL_FROM"].rpartition("@")[2] or "hrfund"
 
 
-def retry_delivery(actor: User, delivery: Delivery) -> Delivery:
-    """HR sends a failed e-mail again at the next dispatch."""
+def check_retry(actor: User, delivery: Delivery) -> None:
+    """HR alone retries, and only a failed delivery."""
     if not actor.has_role(Role.HR):
         raise NotAllowed(str(_l("Only HR retries deliveries.")))
     if delivery.status != DeliveryStatus.FAILED:
         raise ValidationFailed(str(_l("Only a failed delivery can be retried.")))
+
+
+def can_retry(actor: User, delivery: Delivery) -> bool:
+    return allowed(check_retry, actor, delivery)
+
+
+def retry_delivery(actor: User, delivery: Delivery) -> Delivery:
+    """HR sends a failed e-mail again at the next dispatch."""
+    check_retry(actor, delivery)
     delivery.next_attempt_at = utcnow()
     if delivery.attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
         delivery.attempts = current_app.config["REMINDER_MAX_ATTEMPTS"] - 1

@@ -13,10 +13,12 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.anonymous import not_placeholder
 from hrfund.auth.models import User
+from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
+from hrfund.core.permissions import allowed
 from hrfund.core.statemachine import claim_row
 from hrfund.core.texts import check_length
 from hrfund.extensions import db
@@ -160,14 +162,30 @@ def update_record(actor, record: TrainingRecord, **values) -> TrainingRecord:
     return record
 
 
+_REVIEW = {
+    "record": (_l("Only HR can verify records."), _l("This record is already verified.")),
+    "score": (_l("Only HR can verify scores."), _l("This score is already verified.")),
+}
+
+
+def check_review(actor: Actor, entry: TrainingRecord | LanguageScore) -> None:
+    """HR verifies (or rejects) an employee's record or score while it awaits review."""
+    only_hr, already = _REVIEW["score" if isinstance(entry, LanguageScore) else "record"]
+    if not actor.has_role("hr"):
+        raise NotAllowed(str(only_hr))
+    if entry.verified:
+        raise InvalidTransition(str(already))
+    if entry.rejected_at is not None:
+        raise InvalidTransition(str(_l("This entry was rejected.")))
+
+
+def can_review(actor: Actor, entry: TrainingRecord | LanguageScore) -> bool:
+    return allowed(check_review, actor, entry)
+
+
 def verify_record(actor, record: TrainingRecord) -> TrainingRecord:
     """HR confirms an employee's own entry."""
-    if not actor.has_role("hr"):
-        raise NotAllowed(str(_l("Only HR can verify records.")))
-    if record.verified:
-        raise InvalidTransition(str(_l("This record is already verified.")))
-    if record.rejected_at is not None:
-        raise InvalidTransition(str(_l("This entry was rejected.")))
+    check_review(actor, record)
     claim_row(  # two HR officers at once: one verifies, the other gets 409
         record,
         sa.and_(TrainingRecord.verified.is_(False), TrainingRecord.rejected_at.is_(None)),
@@ -284,12 +302,7 @@ def add_language_score(
 
 def verify_score(actor, score: LanguageScore) -> LanguageScore:
     """HR confirms an employee's own score (after seeing the certificate)."""
-    if not actor.has_role("hr"):
-        raise NotAllowed(str(_l("Only HR can verify scores.")))
-    if score.verified:
-        raise InvalidTransition(str(_l("This score is already verified.")))
-    if score.rejected_at is not None:
-        raise InvalidTransition(str(_l("This entry was rejected.")))
+    check_review(actor, score)
     claim_row(  # two HR officers at once: one verifies, the other gets 409
         score,
         sa.and_(LanguageScore.verified.is_(False), LanguageScore.rejected_at.is_(None)),

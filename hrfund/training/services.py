@@ -21,6 +21,7 @@ from hrfund.core.db import rows_changed
 from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.labels import state_label
+from hrfund.core.permissions import allowed
 from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
 from hrfund.training.models import (
@@ -333,12 +334,21 @@ def enrol(actor: User, session: TrainingSession, user: User | None = None) -> Tr
     return record
 
 
-def cancel_enrolment(actor: Actor, record: TrainingRecord) -> TrainingRecord:
-    """Give up a seat (the employee or HR); the seat becomes free again."""
+def check_cancel(actor: Actor, record: TrainingRecord) -> None:
+    """An enrolment is cancelled by its employee or by HR."""
     if not (actor.has_role("hr") or record.user_id == actor.id):
         raise NotAllowed(str(_l("You can only cancel your own enrolment.")))
     if record.status != RecordStatus.ENROLLED:
         raise InvalidTransition(str(_l("Only an enrolment can be cancelled.")))
+
+
+def can_cancel(actor: Actor, record: TrainingRecord) -> bool:
+    return allowed(check_cancel, actor, record)
+
+
+def cancel_enrolment(actor: Actor, record: TrainingRecord) -> TrainingRecord:
+    """Give up a seat (the employee or HR); the seat becomes free again."""
+    check_cancel(actor, record)
     set_status(actor, record, RecordStatus.CANCELLED)
     return record
 
