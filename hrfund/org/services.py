@@ -153,20 +153,17 @@ def get_city_by_code(code: str) -> PartnerCity:
     return city
 
 
+def _named(model: type[PartnerCity] | type[Department], q: str) -> sa.ColumnElement[bool]:
+    """The search of the city and department lists: a part of the code or of either name."""
+    like = f"%{q.strip()}%"
+    return sa.or_(model.name_en.ilike(like), model.name_ja.like(like), model.code.ilike(like))
+
+
 def cities_query(*, active: bool | None = None, q: str | None = None) -> sa.Select[PartnerCity]:
     stmt = sa.select(PartnerCity).order_by(PartnerCity.code)
     if active is not None:
         stmt = stmt.where(PartnerCity.active.is_(active))
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(
-            sa.or_(
-                PartnerCity.name_en.ilike(like),
-                PartnerCity.name_ja.like(like),
-                PartnerCity.code.ilike(like),
-            )
-        )
-    return stmt
+    return stmt.where(_named(PartnerCity, q)) if q else stmt
 
 
 def concrete_relation_count() -> int:
@@ -283,13 +280,4 @@ def get_department_by_code(code: str) -> Department:
 def departments_query(q: str | None = None) -> sa.Select[Department]:
     # the parent is shown on each row, on the page and in the API
     stmt = sa.select(Department).options(so.joinedload(Department.parent)).order_by(Department.code)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(
-            sa.or_(
-                Department.name_en.ilike(like),
-                Department.name_ja.like(like),
-                Department.code.ilike(like),
-            )
-        )
-    return stmt
+    return stmt.where(_named(Department, q)) if q else stmt

@@ -183,19 +183,24 @@ def can_review(actor: Actor, entry: TrainingRecord | LanguageScore) -> bool:
     return allowed(check_review, actor, entry)
 
 
-def verify_record(actor, record: TrainingRecord) -> TrainingRecord:
+def verify_record(actor: Actor, record: TrainingRecord) -> TrainingRecord:
     """HR confirms an employee's own entry."""
-    check_review(actor, record)
-    claim_row(  # two HR officers at once: one verifies, the other gets 409
-        record,
-        sa.and_(TrainingRecord.verified.is_(False), TrainingRecord.rejected_at.is_(None)),
-        {"verified": True, "verified_at": utcnow(), "verified_by_id": actor.id},
-        lambda: InvalidTransition(str(_l("This record is already verified."))),
-    )
-    record_event(
-        actor, "training_record.verify", record, from_state="unverified", to_state="verified"
-    )
+    _verify(actor, record, "training_record.verify")
     return record
+
+
+def _verify(actor: Actor, entry: TrainingRecord | LanguageScore, action: str) -> None:
+    """Verify a record or a score: of two HR officers at once, one does, the other gets 409."""
+    check_review(actor, entry)
+    model = type(entry)
+    _only_hr, already = _REVIEW["score" if model is LanguageScore else "record"]
+    claim_row(
+        entry,
+        sa.and_(model.verified.is_(False), model.rejected_at.is_(None)),
+        {"verified": True, "verified_at": utcnow(), "verified_by_id": actor.id},
+        lambda: InvalidTransition(str(already)),
+    )
+    record_event(actor, action, entry, from_state="unverified", to_state="verified")
 
 
 # ---------------------------------------------------------------- language scores
@@ -300,18 +305,9 @@ def add_language_score(
     return result
 
 
-def verify_score(actor, score: LanguageScore) -> LanguageScore:
+def verify_score(actor: Actor, score: LanguageScore) -> LanguageScore:
     """HR confirms an employee's own score (after seeing the certificate)."""
-    check_review(actor, score)
-    claim_row(  # two HR officers at once: one verifies, the other gets 409
-        score,
-        sa.and_(LanguageScore.verified.is_(False), LanguageScore.rejected_at.is_(None)),
-        {"verified": True, "verified_at": utcnow(), "verified_by_id": actor.id},
-        lambda: InvalidTransition(str(_l("This score is already verified."))),
-    )
-    record_event(
-        actor, "language_score.verify", score, from_state="unverified", to_state="verified"
-    )
+    _verify(actor, score, "language_score.verify")
     return score
 
 
