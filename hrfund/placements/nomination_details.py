@@ -21,6 +21,7 @@ from hrfund.core.actor import Actor
 from hrfund.core.audit import AuditEvent, audit_query, record_event
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.files import DOCUMENT_KINDS, send_stored_file, store_upload
+from hrfund.core.permissions import allowed
 from hrfund.extensions import db
 from hrfund.org.models import CooperationArea, Department
 from hrfund.placements import date_rules
@@ -137,3 +138,15 @@ def history(nomination: Nomination) -> list[AuditEvent]:
     """The nomination's changes of state, oldest first, for its page."""
     stmt = audit_query(object_type="nominations", object_id=str(nomination.id))
     return list(reversed(db.session.scalars(stmt.where(AuditEvent.to_state.is_not(None))).all()))
+
+
+def check_decide(actor: Actor, nomination: Nomination) -> None:
+    """HR decides a nomination (accepts or rejects it) while it is pending."""
+    if not actor.has_role(Role.HR):
+        raise NotAllowed(str(_l("Only HR decides nominations.")))
+    if nomination.status != NominationStatus.PENDING:
+        raise InvalidTransition(str(_l("This nomination is already decided.")))
+
+
+def can_decide(actor: Actor, nomination: Nomination) -> bool:
+    return allowed(check_decide, actor, nomination)

@@ -36,7 +36,12 @@ from hrfund.placements.models import (
     Placement,
     PlacementStatus,
 )
-from hrfund.placements.nomination_details import attach_cv, audit_details, check_nomination
+from hrfund.placements.nomination_details import (
+    attach_cv,
+    audit_details,
+    check_decide,
+    check_nomination,
+)
 from hrfund.placements.services import _check_amount, _check_period
 
 LINK_SALT = "placement-action-link"
@@ -142,8 +147,7 @@ def accept_nomination(
     amount_jpy: int | None,
 ) -> Placement:
     """HR hosts the nominee: a confirmed incoming placement, committed from ``incoming``."""
-    if not actor.has_role(Role.HR):
-        raise NotAllowed(str(_l("Only HR accepts nominations.")))
+    check_decide(actor, nomination)
     if host_department is None:
         message = str(_l("Choose the TMG department that hosts the guest."))
         raise ValidationFailed(message, fields={"host_department": [message]})
@@ -208,8 +212,7 @@ def accept_nomination(
 
 
 def reject_nomination(actor, nomination: Nomination, *, comment: str) -> Nomination:
-    if not actor.has_role(Role.HR):
-        raise NotAllowed(str(_l("Only HR decides nominations.")))
+    check_decide(actor, nomination)
     comment = (comment or "").strip()
     if not comment:
         message = str(_l("Give a reason."))

@@ -112,7 +112,7 @@ def nomination(nomination_id: int):
         nomination=item,
         accept_form=_accept_form(item),
         reject_form=CommentForm(),
-        can_decide=current_user.has_role(Role.HR),
+        can_decide=details.can_decide(current_user, item),
         history=details.history(item),
         area_labels=AREA_LABELS,
     )
@@ -148,7 +148,7 @@ def accept_nomination(nomination_id: int):
         nomination=item,
         accept_form=form,
         reject_form=CommentForm(),
-        can_decide=True,
+        can_decide=details.can_decide(current_user, item),
         history=details.history(item),
         area_labels=AREA_LABELS,
     ), 422
