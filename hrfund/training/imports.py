@@ -28,6 +28,7 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import UTCDateTime, table_of, utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
 from hrfund.core.files import SPREADSHEET_KINDS, StoredFile, path_of, store_upload
+from hrfund.core.permissions import allowed
 from hrfund.extensions import db
 from hrfund.training.import_rows import (
     COLUMNS as COLUMNS,  # the form page lists them
@@ -52,6 +53,17 @@ log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 2000
 STEP_ROWS = 20000
+
+
+def check_import(actor: Actor | None, batch: ImportBatch) -> None:
+    """HR imports a batch once it is checked and clean."""
+    _require_hr(actor)
+    if batch.status != ImportStatus.VALID:
+        raise InvalidTransition(str(_l("Only a checked file without errors can be imported.")))
+
+
+def can_import(actor: Actor, batch: ImportBatch) -> bool:
+    return allowed(check_import, actor, batch)
 
 
 def _require_hr(actor: Actor | None) -> None:
@@ -276,8 +288,7 @@ def import_batch(actor, batch: ImportBatch) -> ImportBatch:
     """Copy a clean batch into the training records in one statement; all rows or none."""
     _require_hr(actor)
     batch = get_batch_or_404(batch.id, lock=True)
-    if batch.status != ImportStatus.VALID:
-        raise InvalidTransition(str(_l("Only a checked file without errors can be imported.")))
+    check_import(actor, batch)
     rows = table_of(ImportRow)
     now = sa.literal(utcnow(), UTCDateTime())
     source = sa.select(

@@ -63,6 +63,7 @@ def import_detail(batch_id: int):
         progress=imports.progress(batch),
         import_status_labels=IMPORT_STATUS_LABELS,
         can_edit=current_user.has_role("hr"),
+        can_import=imports.can_import(current_user, batch),
     )
 
 
