@@ -18,7 +18,14 @@ from babel.numbers import get_currency_precision
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
-from hrfund.core.inputs import currency_codes, parse_id, parse_year, year_number
+from hrfund.core.inputs import (
+    MAX_YEAR,
+    MIN_YEAR,
+    currency_codes,
+    parse_id,
+    parse_year,
+    year_number,
+)
 from hrfund.core.yen import plain_decimal_text, read_yen
 from hrfund.extensions import db
 from hrfund.fund.models import Category
@@ -205,6 +212,12 @@ def parse_placement_id(
 
 
 def check_date(value, field: str) -> date:
+    """A booking date, in the years the fund can book (core's year range): a payment dated
+    9999 would fall in no fiscal year."""
     if not isinstance(value, date):
         raise fail(field, _l("Enter a date as YYYY-MM-DD."))
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise fail(
+            field, _l("Enter a date from %(first)d to %(last)d.", first=MIN_YEAR, last=MAX_YEAR)
+        )
     return value

@@ -87,7 +87,7 @@ def test_a_contribution_names_the_bad_amount_and_the_year_the_fund_cannot_keep(a
         api(setup.hr)("/fund/contributions", {"amount_jpy": "abc", "received_on": "1999-05-01"})
     )
     assert set(fields) == {"amount_jpy", "received_on"}
-    assert fields["received_on"] == ["Unknown fiscal year 1999."]
+    assert fields["received_on"] == ["Enter a date from 2000 to 2199."]  # a date no year holds
     assert count(db, LedgerEntry) == before
 
 

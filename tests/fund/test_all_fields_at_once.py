@@ -203,3 +203,13 @@ def test_the_rate_page_says_the_yen_and_the_zero_rate(login_as, db):
     assert _next_to(page, "currency", "The yen needs no exchange rate.")
     assert _next_to(page, "jpy_per_unit", RATE_POSITIVE)
     assert db.session.scalar(sa.select(sa.func.count(FxRate.id))) == 0
+
+
+def test_a_payment_dated_beyond_the_fund_s_years_is_refused(hr, english):
+    """An absurd date (year 9999) is named on its field, nothing booked."""
+    fields = _refusal(
+        lambda: services.disburse(
+            hr, paid_on=date(9999, 12, 31), amount="1000", category="training"
+        )
+    )
+    assert fields["paid_on"] == ["Enter a date from 2000 to 2199."]
