@@ -32,6 +32,15 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = (8, 32)
 SETTLE = float(os.environ.get("BENCH_SETTLE_SECONDS", "3"))
+# for working on a few pages side by side with other benches: a comma-separated list of
+# substrings of page names, a database of one's own (a copy of hrfund_bench), other ports, and an
+# output name other than "latest" (a partial run must not replace the table README quotes)
+ONLY = [s.strip() for s in os.environ.get("BENCH_PAGES", "").split(",") if s.strip()]
+DATABASE = os.environ.get("BENCH_DB")
+PORT = int(os.environ.get("BENCH_PORT", "8611"))
+OUT = os.environ.get("BENCH_OUT", "partial" if ONLY else "latest")
+if os.environ.get("BENCH_CONNECTIONS"):
+    CONNECTIONS = tuple(int(c) for c in os.environ["BENCH_CONNECTIONS"].split(","))
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "Tokyo-Diplomacy-2026"  # the demo logins seed-scale creates
 
@@ -68,7 +77,7 @@ LOAD_AT_START = list(os.getloadavg())
 def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
-    name = "hrfund_bench" if SIZE == "full" else f"hrfund_bench_{SIZE}"
+    name = DATABASE or ("hrfund_bench" if SIZE == "full" else f"hrfund_bench_{SIZE}")
     url, generated = ensure_database(SERVER, name, SIZE)
     os.environ.update(hrfund_env(url))
     from hrfund import create_app
@@ -83,21 +92,28 @@ def main() -> int:
     with app.app_context():
         pages = key_pages(db.session.connection(), current_fiscal_year())
         db.session.remove()
+    if ONLY:
+        pages = [p for p in pages if any(part in p.name for part in ONLY)]
     print(f"{len(pages)} key pages on {name}; counting statements in-process…")
     counts, clients, api_headers = inprocess.statement_counts(app, pages, PASSWORD)
     slowest = inprocess.slowest_statements(app, pages, clients, api_headers)
-    dashboard = next(p for p in pages if p.name == "dashboard: HR")
-    inprocess.profile(
-        app, dashboard, clients[dashboard.login], api_headers, RESULTS / "profile-dashboard-hr.txt"
-    )
+    dashboard = next((p for p in pages if p.name == "dashboard: HR"), pages[0])
+    if not ONLY:
+        inprocess.profile(
+            app,
+            dashboard,
+            clients[dashboard.login],
+            api_headers,
+            RESULTS / "profile-dashboard-hr.txt",
+        )
     with app.app_context():
         db.engine.dispose()
 
     env = {k: os.environ[k] for k in ("DATABASE_URL", "HRFUND_ENV", "SECRET_KEY")}
-    hrfund = Gunicorn("wsgi:app", 8611, env, WORKERS, RESULTS / "gunicorn-hrfund.log")
+    hrfund = Gunicorn("wsgi:app", PORT, env, WORKERS, RESULTS / "gunicorn-hrfund.log")
     baseline = Gunicorn(
         "bench.baseline:app",
-        8612,
+        PORT + 1,
         {"DATABASE_URL": url},
         WORKERS,
         RESULTS / "gunicorn-baseline.log",
@@ -106,7 +122,7 @@ def main() -> int:
     try:
         hrfund.wait_ready("/healthz")
         baseline.wait_ready("/")
-        cookies = {login: sign_in(8611, login, PASSWORD) for login in {p.login for p in pages}}
+        cookies = {login: sign_in(PORT, login, PASSWORD) for login in {p.login for p in pages}}
         bearer = api_headers
         for page in pages:
             headers = bearer if page.api else {"Cookie": cookies[page.login]}
@@ -159,11 +175,11 @@ def main() -> int:
         "signed_in_as": {p.name: p.login for p in pages} | {"api": HR},
     }
     data = {"pages": results, "machine": info, "slowest_statements": slowest}
-    (RESULTS / "latest.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
-    (RESULTS / "latest.md").write_text(report.markdown(data))
+    (RESULTS / f"{OUT}.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
+    (RESULTS / f"{OUT}.md").write_text(report.markdown(data))
     print(report.plans(slowest))
     print(f"worker RSS after the run: {rss} MB")
-    print(f"wrote {RESULTS / 'latest.md'} and latest.json in {info['took_seconds']} s")
+    print(f"wrote {RESULTS / OUT}.md and {OUT}.json in {info['took_seconds']} s")
     return 0
 
 
