@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
 def register_template_globals(app: Flask) -> None:
     """Every template global and filter, in one place (hrfund/core/template_globals.py); the
     modules' own are handed in here, for core imports no module above it."""
+    from hrfund.applications.delegations import can_see_delegations
     from hrfund.core.template_globals import init_template_globals
     from hrfund.fund.amounts import plain_decimal
     from hrfund.fund.memos import memo_text
@@ -150,6 +151,7 @@ def register_template_globals(app: Flask) -> None:
     from hrfund.reminders.services import can_retry
     from hrfund.reminders.views.notifications import unread_notifications
     from hrfund.reports.personal_data import can_export_personal_data
+    from hrfund.training import access as training_access
     from hrfund.training.labels import TEMPLATE_GLOBALS as training_labels
     from hrfund.training.records import can_review
     from hrfund.training.services import can_cancel
@@ -165,6 +167,11 @@ def register_template_globals(app: Flask) -> None:
             "can_retry": can_retry,
             "can_review": can_review,
             "can_cancel": can_cancel,
+            "can_see_delegations": can_see_delegations,
+            "can_see_own_history": training_access.can_see_own_history,
+            "can_add_entries": training_access.can_add_entries,
+            "can_enter_for_others": training_access.can_enter_for_others,
+            "can_enter_verified": training_access.can_enter_verified,
         },
         module_filters={"plain_decimal": plain_decimal},
     )

@@ -239,6 +239,15 @@ def get_delegation_or_404(delegation_id, user) -> Delegation:
     return found
 
 
+#: Who reads the delegations page (their own delegations; HR and auditors all of them).
+READERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR)
+
+
+def can_see_delegations(user) -> bool:
+    """Whether ``user`` may open the delegations page (the profile links to it)."""
+    return user.has_role(*READERS)
+
+
 def can_create(user) -> bool:
     return user.has_role(Role.MANAGER, Role.HR)
 

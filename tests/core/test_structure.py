@@ -251,3 +251,22 @@ def test_every_route_handler_stays_thin():
     """A handler over 25 lines keeps a rule or form plumbing that belongs elsewhere."""
     long = {name: lines for name, lines in _route_handlers() if lines > MAX_HANDLER_LINES}
     assert long == {}
+
+
+TEMPLATES = PACKAGE.parent / "templates"
+
+
+def _role_checks_in_templates() -> list[str]:
+    return [
+        f"{path.relative_to(TEMPLATES)}:{number}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "has_role(" in line
+    ]
+
+
+def test_templates_never_decide_permissions_themselves():
+    """A template asks a ``can_<action>`` helper of the service that enforces the rule; a role
+    check of its own is a second copy of the rule, which drifts from the server's."""
+    assert len(list(TEMPLATES.rglob("*.html"))) > 50  # the templates are where we look
+    assert _role_checks_in_templates() == []

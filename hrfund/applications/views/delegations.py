@@ -19,11 +19,10 @@ from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import refuse, roles_required
 
 FILTERS = ("principal", "deputy", "state")
-READERS = (Role.EMPLOYEE, Role.MANAGER, Role.HR, Role.AUDITOR)
 
 
 @bp.route("/delegations", methods=["GET", "POST"])
-@roles_required(*READERS)
+@roles_required(*service.READERS)
 def delegations():
     form = DelegationForm()
     status = 200

@@ -19,6 +19,7 @@ from hrfund.core.permissions import login_required, roles_required
 from hrfund.extensions import db
 from hrfund.training import records as record_services
 from hrfund.training import services
+from hrfund.training.access import ENTRY_ROLES, RECORD_ROLES
 from hrfund.training.blueprint import bp
 from hrfund.training.forms import (
     ActionForm,
@@ -31,9 +32,6 @@ from hrfund.training.forms import (
 from hrfund.training.labels import CATEGORY_LABELS
 from hrfund.training.models import TrainingProgram
 
-#: Everyone but partner-city coordinators has (or reads) TMG training records.
-RECORD_ROLES = ("employee", "manager", "hr", "auditor", "admin")
-ENTRY_ROLES = ("employee", "hr")
 RECORD_VALUES = ("status", "completed_on", "hours", "score", "expires_on")
 
 
