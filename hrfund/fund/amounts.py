@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.inputs import (
+    MAX_ID,
     MAX_YEAR,
     MIN_YEAR,
     currency_codes,
@@ -193,6 +194,17 @@ def parse_category(value, field: str = "category", *, allow_empty: bool = False)
 PLACEMENTS = sa.table("placements", sa.column("id"))
 
 
+def _number_no_id_can_be(value) -> int | None:
+    """A whole number typed where an id goes that no id can be: 0, or past 2³¹-1 (a 20-digit
+    number). None for anything else, a number with leading zeros among them."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        digits = value.strip()
+        value = int(digits) if len(digits) <= 100 and digits == str(int(digits)) else None
+    if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= MAX_ID:
+        return value if value >= 0 else None
+    return None
+
+
 def parse_placement_id(
     value, field: str = "placement_id", *, allow_empty: bool = True, must_exist: bool = False
 ) -> int | None:
@@ -200,9 +212,13 @@ def parse_placement_id(
         if allow_empty:
             return None
         raise fail(field, _l("Enter a placement number."))
-    value = parse_id(value)
-    if value is None:
-        raise fail(field, _l("Enter a placement number."))
+    number = parse_id(value)
+    if number is None:
+        typed = _number_no_id_can_be(value)
+        if typed is None:
+            raise fail(field, _l("Enter a placement number."))
+        raise fail(field, _l("There is no placement %(id)d.", id=typed))
+    value = number
     if (
         must_exist
         and db.session.scalar(sa.select(PLACEMENTS.c.id).where(PLACEMENTS.c.id == value)) is None

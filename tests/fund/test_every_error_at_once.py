@@ -3,6 +3,7 @@ service knows are both said on the first submit, and nothing is booked."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from hrfund.fund.models import FxRate
@@ -63,6 +64,32 @@ def test_a_disbursement_says_the_missing_amount_and_the_unknown_placement(login_
     )
     assert REQUIRED in page
     assert "There is no placement 999999." in page
+
+
+@pytest.mark.parametrize(
+    "locale, message",
+    [
+        ("en", "There is no placement 12345678901234567890."),
+        ("ja", "派遣 12345678901234567890 は存在しません。"),
+    ],
+)
+def test_a_twenty_digit_placement_number_says_there_is_no_such_placement(
+    login_as, db, locale, message
+):
+    client = login_as("hr")
+    client.post("/language", data={"locale": locale, "next": "/"})
+    page = _first_page(
+        client,
+        "/fund/disbursements/new",
+        {
+            "placement_id": "12345678901234567890",
+            "paid_on": "2026-05-02",
+            "currency": "JPY",
+            "amount": "1000",
+        },
+    )
+    assert message in page
+    assert "Enter a placement number." not in page and "派遣・受入の番号を入力" not in page
 
 
 def test_a_rate_says_the_missing_rate_and_that_the_yen_needs_none(login_as, db):

@@ -38,12 +38,30 @@ def test_a_fiscal_year_read_as_core_reads_a_year(app):
         assert amounts.parse_fiscal_year(typed) == inputs.parse_year(typed)
 
 
-@pytest.mark.parametrize("typed", ["0", "-3", "abc", "1.5", str(inputs.MAX_ID + 1), False, "²"])
+@pytest.mark.parametrize("typed", ["-3", "abc", "1.5", False, "²", "000000000012", -4, "1" * 101])
 def test_a_placement_number_refused_where_core_refuses_an_id(app, typed):
     assert inputs.parse_id(typed) is None
     with pytest.raises(ValidationFailed) as refused:
         amounts.parse_placement_id(typed, "entry_placement")
     assert refused.value.fields == {"entry_placement": ["Enter a placement number."]}
+
+
+@pytest.mark.parametrize(
+    "typed, number",
+    [
+        ("0", 0),
+        (0, 0),
+        (str(inputs.MAX_ID + 1), inputs.MAX_ID + 1),
+        (" 12345678901234567890 ", 12345678901234567890),
+        (12345678901234567890, 12345678901234567890),
+    ],
+)
+def test_a_number_no_placement_can_have_is_said_to_be_no_placement(app, typed, number):
+    """A number was typed, so "Enter a placement number." would be wrong: there is none."""
+    assert inputs.parse_id(typed) is None
+    with pytest.raises(ValidationFailed) as refused:
+        amounts.parse_placement_id(typed, "entry_placement")
+    assert refused.value.fields == {"entry_placement": [f"There is no placement {number}."]}
 
 
 def test_a_placement_number_read_as_core_reads_an_id(app):
