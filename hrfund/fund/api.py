@@ -12,11 +12,10 @@ from hrfund.core.apiutil import paged
 from hrfund.core.errors import NotFound
 from hrfund.core.fiscal import current_fiscal_year
 from hrfund.core.permissions import roles_required
-from hrfund.extensions import db
 from hrfund.fund import figures, services
 from hrfund.fund.amounts import parse_currency
 from hrfund.fund.fx import fx_rates_query
-from hrfund.fund.models import BudgetLine, Category, EntryKind, LedgerEntry
+from hrfund.fund.models import Category, EntryKind, LedgerEntry
 from hrfund.fund.schemas import (
     ApplicableRateQuery,
     BudgetLineIn,
@@ -76,7 +75,8 @@ def create_budget_line(values):
         values["allocated_jpy"],
         values["memo"],
     )
-    line = db.session.get(BudgetLine, entry.budget_line_id)
+    line = entry.budget_line
+    assert line is not None  # an allocation is booked on its line (the entries' check says so)
     return (
         {"id": line.id, "fiscal_year": line.fiscal_year, "category": line.category}
         | figures.line_figures(line.id).as_dict()

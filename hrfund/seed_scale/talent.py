@@ -179,7 +179,9 @@ def _record(ctx, user_id, program_id, start, today):
     day = ctx.days(start, today) if status != "enrolled" else None
     score = Decimal(rng.randint(55, 100)) if ctx.program_language[program_id] and day else None
     expires = (
-        day + timedelta(days=3 * 365) if status == "completed" and rng.random() < 0.2 else None
+        day + timedelta(days=3 * 365)
+        if day is not None and status == "completed" and rng.random() < 0.2
+        else None
     )
     s = rng.random()
     source = "import" if s < 0.7 else "hr" if s < 0.85 else "self" if s < 0.95 else "enrolment"

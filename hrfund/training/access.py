@@ -20,7 +20,7 @@ def can_see_own_history(actor: User) -> bool:
     return actor.has_role(*RECORD_ROLES) and can_see_development_of(actor, actor)
 
 
-def can_add_entries(actor: Actor) -> bool:
+def can_add_entries(actor: User) -> bool:
     """Whether ``actor`` may add a training or a score of their own (the entry pages)."""
     return actor.has_role(*ENTRY_ROLES) and allowed(acting_for, actor, actor)
 
@@ -31,7 +31,7 @@ def can_enter_for_others(actor: Actor) -> bool:
     return allowed(acting_for, actor, None)
 
 
-def can_enter_verified(actor: Actor) -> bool:
+def can_enter_verified(actor: User) -> bool:
     """Whether ``actor``'s own entries count as verified at once (HR's), as they are stored."""
     try:
         return acting_for(actor, actor)

@@ -65,20 +65,20 @@ def update_settings():
     return redirect(url_for("auth.profile"))
 
 
+def _change_password(form: PasswordForm) -> bool:
+    services.change_password(
+        current_user, form.current_password.data or "", form.new_password.data or ""
+    )
+    return True
+
+
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 @password_change_limit
 def change_password():
     form = PasswordForm()
-    changed = run_with_form(  # a weak new password is said with the form's own errors
-        form,
-        lambda: (
-            services.change_password(
-                current_user, form.current_password.data or "", form.new_password.data or ""
-            )
-            or True
-        ),
-    )
+    # a weak new password is said with the form's own errors
+    changed = run_with_form(form, lambda: _change_password(form))
     if not changed:
         return _profile_page(password_form=form, status=422)
     flash(

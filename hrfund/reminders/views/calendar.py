@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from flask import (
     current_app,
@@ -25,7 +27,7 @@ from hrfund.reminders.blueprint import bp
 @bp.route("/calendar")
 @login_required
 def calendar_feeds():
-    cities = []
+    cities: Sequence[PartnerCity] = []
     if current_user.has_role("hr"):
         cities = db.session.scalars(
             sa.select(PartnerCity).where(PartnerCity.active.is_(True)).order_by(PartnerCity.code)

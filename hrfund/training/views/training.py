@@ -44,9 +44,8 @@ def _page_args(param: str = "page"):
 
 def _certificate(form):
     data = form.certificate.data
-    if data is not None and getattr(data, "filename", ""):
-        return data.stream, data.filename
-    return None
+    filename = getattr(data, "filename", None) if data is not None else None
+    return (data.stream, filename) if filename else None
 
 
 # ---------------------------------------------------------------- catalogue
