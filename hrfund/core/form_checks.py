@@ -28,11 +28,8 @@ def run_with_form(
     both pass, else None with every error shown. ``rename`` maps a service's field names to the
     form's (``{"rules.language.min_score": "language_min_score"}``). A failed CSRF check runs
     nothing."""
-    if not form.is_submitted():
-        return None
-    valid = form.validate()
-    csrf = getattr(form, "csrf_token", None)
-    if csrf is not None and csrf.errors:
+    valid = _validated(form)
+    if valid is None:
         return None
     savepoint = db.session.begin_nested()
     try:
@@ -54,18 +51,15 @@ def check_with_form(
     """On a submit: validate ``form`` and run ``check`` (a service's pure ``check_*``, which
     changes nothing); True when both pass, else False with every error shown. A failed CSRF
     check runs nothing."""
-    if not form.is_submitted():
-        return False
-    valid = form.validate()
-    csrf = getattr(form, "csrf_token", None)
-    if csrf is not None and csrf.errors:
+    valid = _validated(form)
+    if valid is None:
         return False
     try:
         check()
     except FORM_REFUSALS as error:
         _show(form, error, rename)
         return False
-    return bool(valid)
+    return valid
 
 
 def check_then_run(
@@ -85,6 +79,18 @@ def check_then_run(
     except FORM_REFUSALS as error:
         _show(form, error, rename)
         return None
+
+
+def _validated(form: FlaskForm) -> bool | None:
+    """Whether a submitted ``form`` is valid; None when it was not submitted or its CSRF check
+    failed, for then nothing may run."""
+    if not form.is_submitted():
+        return None
+    valid = bool(form.validate())
+    csrf = getattr(form, "csrf_token", None)
+    if csrf is not None and csrf.errors:
+        return None
+    return valid
 
 
 def page_status(form: FlaskForm) -> int:

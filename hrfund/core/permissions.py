@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from hrfund.extensions import login_manager
@@ -49,6 +49,17 @@ def roles_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | An
 
 
 login_required = roles_required()
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the current user passes the role check of the view at ``endpoint`` (its
+    ``roles_required``): what a page asks before it links there (``can_export``), so that the
+    roles are written once, on the view they guard."""
+    view = current_app.view_functions[endpoint]
+    roles = getattr(view, "required_roles", None)
+    if roles is None:
+        raise LookupError(f"{endpoint} has no roles_required")
+    return bool(current_user.is_authenticated and (not roles or current_user.has_role(*roles)))
 
 
 def allowed(check: Callable[..., object], *args: object) -> bool:

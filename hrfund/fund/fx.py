@@ -22,6 +22,17 @@ log = logging.getLogger(__name__)
 FX_RATE_MAX_AGE = timedelta(days=31)
 
 
+def _rate_exists(code: str, rate_on: date, fields: dict[str, list[str]] | None = None) -> Conflict:
+    """One rate per currency and date: what a second one is told (found first, or by the
+    unique index when two arrive at once)."""
+    message = _l(
+        "A rate for %(currency)s on %(on)s is already recorded.",
+        currency=code,
+        on=rate_on.isoformat(),
+    )
+    return Conflict(str(message), fields)
+
+
 def record_fx_rate(actor, currency: str, rate_on: date, jpy_per_unit) -> FxRate:
     """Record yen per unit of ``currency`` on ``rate_on``; one rate per currency and date."""
     errors = FieldErrors()
@@ -34,16 +45,7 @@ def record_fx_rate(actor, currency: str, rate_on: date, jpy_per_unit) -> FxRate:
     if db.session.scalar(
         sa.select(FxRate.id).where(FxRate.currency == code, FxRate.rate_on == rate_on)
     ):
-        raise Conflict(
-            str(
-                _l(
-                    "A rate for %(currency)s on %(on)s is already recorded.",
-                    currency=code,
-                    on=rate_on.isoformat(),
-                )
-            ),
-            fields={"on": [str(_l("already recorded"))]},
-        )
+        raise _rate_exists(code, rate_on, fields={"on": [str(_l("already recorded"))]})
     fx = FxRate(
         currency=code, rate_on=rate_on, jpy_per_unit=rate, created_by_id=getattr(actor, "id", None)
     )
@@ -52,15 +54,7 @@ def record_fx_rate(actor, currency: str, rate_on: date, jpy_per_unit) -> FxRate:
             db.session.add(fx)
             db.session.flush()
     except IntegrityError:
-        raise Conflict(
-            str(
-                _l(
-                    "A rate for %(currency)s on %(on)s is already recorded.",
-                    currency=code,
-                    on=rate_on.isoformat(),
-                )
-            )
-        ) from None
+        raise _rate_exists(code, rate_on) from None
     record_event(
         actor, "fund.fx_rate", fx, changes={"currency": code, "on": rate_on, "jpy_per_unit": rate}
     )

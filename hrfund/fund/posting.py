@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -30,6 +31,7 @@ from hrfund.fund.models import BudgetLine, EntryKind, FiscalYear, FundAccount, L
 
 log = logging.getLogger(__name__)
 FUND_ID = figures.FUND_ID
+R = TypeVar("R")
 
 # ---------------------------------------------------------------- locks
 
@@ -58,15 +60,16 @@ def take_write_lock() -> None:
         raise Conflict(str(_l("The fund was changed at the same time. Try again."))) from None
 
 
+def _locked(stmt: sa.Select[R]) -> R | None:
+    """The row of ``stmt``, locked for this transaction (SQLite: the write lock) and read
+    afresh, whatever the session held of it: its figures are about to change."""
+    take_write_lock()
+    return db.session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+
+
 def lock_fund() -> FundAccount:
     """Lock the fund row: taken by whatever moves money to or from the unallocated fund."""
-    take_write_lock()
-    fund = db.session.scalar(
-        sa.select(FundAccount)
-        .where(FundAccount.id == FUND_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    fund = _locked(sa.select(FundAccount).where(FundAccount.id == FUND_ID))
     if fund is None:  # a database made without the migration's row
         fund = FundAccount(id=FUND_ID, lock_version=0)
         db.session.add(fund)
@@ -76,13 +79,7 @@ def lock_fund() -> FundAccount:
 
 def lock_line(line_id: int) -> BudgetLine:
     """Lock a budget line (and reload it) before summing and changing its figures."""
-    take_write_lock()
-    line = db.session.scalar(
-        sa.select(BudgetLine)
-        .where(BudgetLine.id == line_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    line = _locked(sa.select(BudgetLine).where(BudgetLine.id == line_id))
     assert line is not None  # the id of a line just read: lines are never deleted
     return line
 

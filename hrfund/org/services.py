@@ -60,6 +60,25 @@ def _required(values: dict[str, Any], errors: dict[str, Any], *names: str) -> No
             errors.setdefault(name, []).append(str(_l("This field is required.")))
 
 
+def _check_code(
+    code: str,
+    errors: dict[str, list[str]],
+    owner: tuple[type[PartnerCity], PartnerCity | None]
+    | tuple[type[Department], Department | None],
+    pattern: re.Pattern[str],
+    messages: tuple[Any, Any],
+) -> None:
+    """A city's or a department's code: of ``pattern``'s form, and no other one's of its kind
+    (``owner``: the model and the row being changed, None for a new one)."""
+    model, own = owner
+    if code and not pattern.match(code):
+        errors["code"] = [str(messages[0])]
+    elif code and db.session.scalar(
+        sa.select(model.id).where(model.code == code, model.id != (own.id if own else -1))
+    ):
+        errors["code"] = [str(messages[1])]
+
+
 def _check_city(values: dict[str, Any], city: PartnerCity | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     _required(
@@ -73,15 +92,13 @@ def _check_city(values: dict[str, Any], city: PartnerCity | None) -> dict[str, l
         "currency",
         "relationship",
     )
-    code = values.get("code") or ""
-    if code and not CITY_CODE_RE.match(code):
-        errors["code"] = [str(_l("Use 2 to 8 capital letters, for example SEL."))]
-    elif code and db.session.scalar(
-        sa.select(PartnerCity.id).where(
-            PartnerCity.code == code, PartnerCity.id != (city.id if city else -1)
-        )
-    ):
-        errors["code"] = [str(_l("Another city has this code."))]
+    _check_code(
+        values.get("code") or "",
+        errors,
+        (PartnerCity, city),
+        CITY_CODE_RE,
+        (_l("Use 2 to 8 capital letters, for example SEL."), _l("Another city has this code.")),
+    )
     if values.get("country") and values["country"] not in country_codes():
         errors["country"] = [str(_l("Use an ISO 3166 country code, for example KR."))]
     if values.get("timezone") and values["timezone"] not in available_timezones():
@@ -191,15 +208,16 @@ def _check_department(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     _required(values, errors, "code", "name_en", "name_ja")
-    code = values.get("code") or ""
-    if code and not CODE_RE.match(code):
-        errors["code"] = [str(_l("Use capital letters, digits, - and _, for example GA-INT."))]
-    elif code and db.session.scalar(
-        sa.select(Department.id).where(
-            Department.code == code, Department.id != (department.id if department else -1)
-        )
-    ):
-        errors["code"] = [str(_l("Another department has this code."))]
+    _check_code(
+        values.get("code") or "",
+        errors,
+        (Department, department),
+        CODE_RE,
+        (
+            _l("Use capital letters, digits, - and _, for example GA-INT."),
+            _l("Another department has this code."),
+        ),
+    )
     level = values.get("level")
     if level is not None and level not in {lv.value for lv in DepartmentLevel}:
         errors["level"] = [str(_l("Choose bureau, department or section."))]

@@ -335,12 +335,18 @@ def confirm_placement(
     return placement
 
 
+def _give_back_commitment(actor: Actor, placement: Placement, ending: str) -> None:
+    """A placement that ends (declined, completed, cancelled) gives its line back what it
+    committed and did not spend; the memo says how it ended."""
+    fund.release_open_commitment(
+        actor, placement.id, memo=system_memo(ending, placement=placement.id)
+    )
+
+
 def decline_placement(actor: Actor, placement: Placement, *, comment: str) -> Placement:
     """The host declines; the open commitment goes back to the line."""
     MACHINE.apply(placement, "decline", actor, comment=comment)
-    fund.release_open_commitment(
-        actor, placement.id, memo=system_memo("declined", placement=placement.id)
-    )
+    _give_back_commitment(actor, placement, "declined")
     return placement
 
 
@@ -371,18 +377,14 @@ def complete_placement(
     end date only with ``confirm_early``, and the history records that it ended early."""
     record = date_rules.completion_record(placement, confirm_early=confirm_early)
     MACHINE.apply(placement, "complete", actor, comment=comment, changes=record or None)
-    fund.release_open_commitment(
-        actor, placement.id, memo=system_memo("completed", placement=placement.id)
-    )
+    _give_back_commitment(actor, placement, "completed")
     return placement
 
 
 def cancel_placement(actor: Actor, placement: Placement, *, comment: str) -> Placement:
     """HR cancels; the open commitment goes back to the line."""
     MACHINE.apply(placement, "cancel", actor, comment=comment)
-    fund.release_open_commitment(
-        actor, placement.id, memo=system_memo("cancelled", placement=placement.id)
-    )
+    _give_back_commitment(actor, placement, "cancelled")
     return placement
 
 

@@ -38,9 +38,7 @@ from hrfund.extensions import db
 from hrfund.reminders import services
 from hrfund.reminders.models import (
     Channel,
-    DeliveryStatus,
     NoticeEvent,
-    Notification,
     ReminderRule,
 )
 from hrfund.reminders.notice_kinds import (
@@ -58,7 +56,6 @@ from hrfund.reminders.notice_kinds import (
     rule_code,
 )
 from hrfund.reminders.notice_prefs import email_off
-from hrfund.reminders.notification_texts import in_every_language
 from hrfund.reminders.registry import KIND_LABELS
 
 log = logging.getLogger(__name__)
@@ -147,43 +144,20 @@ def tell(notice: Notice, actor: User | None = None) -> int:
             if channel == Channel.EMAIL and user.id in no_mail:
                 continue
             in_app = channel == Channel.IN_APP
-            delivery_id = services._insert_ignoring_duplicates(
-                {
-                    "rule_id": rule.id,
-                    "subject_type": subject_type,
-                    "subject_id": subject_id,
-                    "due_on": due_on,
-                    "recipient_id": user.id,
-                    "channel": channel.value,
-                    "status": (DeliveryStatus.SENT if in_app else DeliveryStatus.CLAIMED).value,
-                    "attempts": 1 if in_app else 0,
-                    "claimed_at": now,
-                    "claimed_by": worker,
-                    "sent_at": now if in_app else None,
-                    "title": title,
-                    "body": line if in_app else mail_body,
-                    "link": link,
-                    "created_at": now,
-                }
+            delivery_id = services.write_delivery(
+                rule.id,
+                (subject_type, subject_id, due_on),
+                user,
+                channel,
+                (title, line if in_app else mail_body, link),
+                lambda reader: render_notice(notice, reader, link),
+                now=now,
+                worker=worker,
             )
             if delivery_id is None:
                 continue  # told already (a delegation: created and started the same day)
             written += 1
-            if in_app:
-                db.session.add(
-                    Notification(
-                        user_id=user.id,
-                        delivery_id=delivery_id,
-                        title=title,
-                        body=line,
-                        link=link,
-                        created_at=now,
-                        texts=in_every_language(
-                            lambda reader: render_notice(notice, reader, link), user
-                        ),
-                    )
-                )
-            else:
+            if not in_app:
                 session.info.setdefault(PENDING, []).append(delivery_id)
     db.session.flush()
     log.info(

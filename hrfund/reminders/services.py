@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -114,6 +114,56 @@ def _insert_ignoring_duplicates(values: dict[str, Any]) -> int | None:
     return db.session.execute(stmt).scalar()
 
 
+def write_delivery(
+    rule_id: int,
+    key: tuple[str, int, date],
+    user: User,
+    channel: Channel,
+    message: tuple[str, str, str | None],
+    render: Callable[[Any], tuple[Any, ...]],
+    *,
+    now: datetime,
+    worker: str,
+) -> int | None:
+    """Write one delivery, claimed by ``worker``: an in-app one is sent at once, as its
+    notification (in every language, by ``render(reader)``); an e-mail waits for the sender.
+    The delivery's id, or None when its key was written already (now or by another process)."""
+    title, body, link = message
+    in_app = channel == Channel.IN_APP
+    delivery_id = _insert_ignoring_duplicates(
+        {
+            "rule_id": rule_id,
+            "subject_type": key[0],
+            "subject_id": key[1],
+            "due_on": key[2],
+            "recipient_id": user.id,
+            "channel": channel.value,
+            "status": (DeliveryStatus.SENT if in_app else DeliveryStatus.CLAIMED).value,
+            "attempts": 1 if in_app else 0,
+            "claimed_at": now,
+            "claimed_by": worker,
+            "sent_at": now if in_app else None,
+            "title": title,
+            "body": body,
+            "link": link,
+            "created_at": now,
+        }
+    )
+    if delivery_id is not None and in_app:
+        db.session.add(
+            Notification(
+                user_id=user.id,
+                delivery_id=delivery_id,
+                title=title,
+                body=body,
+                link=link,
+                created_at=now,
+                texts=in_every_language(render, user),
+            )
+        )
+    return delivery_id
+
+
 def _existing_keys(rule: ReminderRule, items: list[DueItem]) -> set[tuple[Any, ...]]:
     found: set[tuple[Any, ...]] = set()
     ids = sorted({item.subject_id for item in items})
@@ -161,42 +211,19 @@ def claim_due(
                     continue
                 message = message or render_message(rule, item, user)
                 title, body, link = message
-                in_app = channel == Channel.IN_APP
-                delivery_id = _insert_ignoring_duplicates(
-                    {
-                        "rule_id": rule.id,
-                        "subject_type": item.subject_type,
-                        "subject_id": item.subject_id,
-                        "due_on": item.due_on,
-                        "recipient_id": recipient_id,
-                        "channel": channel.value,
-                        "status": (DeliveryStatus.SENT if in_app else DeliveryStatus.CLAIMED).value,
-                        "attempts": 1 if in_app else 0,
-                        "claimed_at": now,
-                        "claimed_by": worker,
-                        "sent_at": now if in_app else None,
-                        "title": title,
-                        "body": body,
-                        "link": link,
-                        "created_at": now,
-                    }
+                delivery_id = write_delivery(
+                    rule.id,
+                    (item.subject_type, item.subject_id, item.due_on),
+                    user,
+                    channel,
+                    (title, body, link),
+                    functools.partial(render_message, rule, item),
+                    now=now,
+                    worker=worker,
                 )
                 if delivery_id is None:
                     already += 1  # another process claimed it a moment ago
-                elif in_app:
-                    db.session.add(
-                        Notification(
-                            user_id=recipient_id,
-                            delivery_id=delivery_id,
-                            title=title,
-                            body=body,
-                            link=link,
-                            created_at=now,
-                            texts=in_every_language(
-                                functools.partial(render_message, rule, item), user
-                            ),
-                        )
-                    )
+                elif channel == Channel.IN_APP:
                     notified += 1
                 else:
                     claimed.append(delivery_id)

@@ -217,25 +217,29 @@ def report_due(rule, now: datetime) -> Iterator[DueItem]:
         yield _milestone_item(rule, milestone, audiences)
 
 
+def _waiting_since_window(created_at, rule, now: datetime):
+    """Made on a Tokyo day ``offset`` days ago (or within the catch-up days before): what a
+    rule "still waiting ``offset`` days after it was made" looks for."""
+    start, end = day_bounds(*after_window(rule, now))
+    return sa.and_(created_at >= start, created_at < end)
+
+
 @register("host_confirmation_pending")
 def host_confirmation_pending(rule, now: datetime) -> Iterator[DueItem]:
     """Outgoing placements the host city has not confirmed ``offset`` days after proposal."""
-    start, end = day_bounds(*after_window(rule, now))
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     audiences = Audiences(rule.audience)
     stmt = (
         sa.select(Placement)
         .where(
             Placement.status == PlacementStatus.PROPOSED,
-            Placement.created_at >= start,
-            Placement.created_at < end,
+            _waiting_since_window(Placement.created_at, rule, now),
             Placement.direction == Direction.OUTGOING,
         )
         .options(so.joinedload(Placement.city), so.joinedload(Placement.person))
         .order_by(Placement.id)
     )
     for placement in db.session.scalars(stmt):
-        since = placement.created_at.astimezone(tz).date()
+        since = local_today(placement.created_at)
         yield DueItem(
             "placement",
             placement.id,
@@ -248,21 +252,18 @@ def host_confirmation_pending(rule, now: datetime) -> Iterator[DueItem]:
 @register("nomination_pending")
 def nomination_pending(rule, now: datetime) -> Iterator[DueItem]:
     """Nominations by partner cities still undecided ``offset`` days after they were made."""
-    start, end = day_bounds(*after_window(rule, now))
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     audiences = Audiences(rule.audience)
     stmt = (
         sa.select(Nomination)
         .where(
             Nomination.status == NominationStatus.PENDING,
-            Nomination.created_at >= start,
-            Nomination.created_at < end,
+            _waiting_since_window(Nomination.created_at, rule, now),
         )
         .options(so.joinedload(Nomination.city))
         .order_by(Nomination.id)
     )
     for nomination in db.session.scalars(stmt):
-        since = nomination.created_at.astimezone(tz).date()
+        since = local_today(nomination.created_at)
         yield DueItem(
             "nomination",
             nomination.id,

@@ -66,6 +66,18 @@ def month_column(month: int) -> int:
     return (month - 4) % 12 + 1
 
 
+def month_bucket(fiscal_year: int):
+    """Where a ledger entry falls in the year's grid, by its booking date: BEFORE the year,
+    AFTER it, else its calendar month (``month_column`` gives the grid's column)."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    booked_on = LedgerEntry.booked_on
+    return sa.case(
+        (booked_on < start, BEFORE),
+        (booked_on > end, AFTER),
+        else_=sa.cast(sa.extract("month", booked_on), sa.Integer),
+    )
+
+
 @dataclass
 class FundRow:
     """Yen moved by one kind of entry on one line (``category`` None: the fund itself)."""
@@ -213,17 +225,11 @@ class FiscalYearReport:
 def fund_rows(fiscal_year: int, kinds: tuple[EntryKind, ...] | None = None) -> list[FundRow]:
     """Yen per line, kind and month of the year's ledger entries, summed in one query
     (``kinds``: only those, read through the index on the kind)."""
-    start, end = fiscal_year_bounds(fiscal_year)
     E = LedgerEntry
-    bucket = sa.case(
-        (E.booked_on < start, BEFORE),
-        (E.booked_on > end, AFTER),
-        else_=sa.cast(sa.extract("month", E.booked_on), sa.Integer),
-    )
     # Grouped in an outer query: PostgreSQL does not match a GROUP BY expression holding bound
     # parameters with the same expression in the select list.
     entries = (
-        sa.select(E.category, E.kind, bucket.label("bucket"), E.amount_jpy)
+        sa.select(E.category, E.kind, month_bucket(fiscal_year).label("bucket"), E.amount_jpy)
         .where(E.fiscal_year == fiscal_year, E.kind.in_(kinds) if kinds else sa.true())
         .subquery()
     )

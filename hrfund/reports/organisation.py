@@ -26,7 +26,7 @@ from hrfund.placements.models import (
     PlacementStatus,
 )
 from hrfund.reports.common import LIST_LIMIT, RECORD_HOURS, abroad_on
-from hrfund.reports.fiscal_year import AFTER, BEFORE, month_column
+from hrfund.reports.fiscal_year import AFTER, BEFORE, month_bucket, month_column
 from hrfund.training.models import (
     LanguageScore,
     LanguageTest,
@@ -156,13 +156,7 @@ def _year_ledger(
 ) -> tuple[list[tuple[PartnerCity, int, int]], dict[Category | None, list[int]]]:
     """From one grouped read of the year's ledger: open commitments and payments by the city of
     their placement, and payments by line and month (April first)."""
-    start, end = fiscal_year_bounds(fiscal_year)
     E = LedgerEntry
-    bucket = sa.case(
-        (E.booked_on < start, BEFORE),
-        (E.booked_on > end, AFTER),
-        else_=sa.cast(sa.extract("month", E.booked_on), sa.Integer),
-    )
     # grouped in an outer query, as fiscal_year.fund_rows explains
     entries = (
         sa.select(
@@ -170,7 +164,7 @@ def _year_ledger(
             E.category,
             E.kind,
             E.reversed_kind,
-            bucket.label("bucket"),
+            month_bucket(fiscal_year).label("bucket"),
             E.amount_jpy,
             E.consumed_jpy,
         )

@@ -49,6 +49,17 @@ log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- records
 
+
+def _verified_if(by_hr: bool, actor) -> dict[str, Any]:
+    """HR's entry counts as verified when made, stamped with who and when; the employee's own
+    waits for HR."""
+    return {
+        "verified": by_hr,
+        "verified_at": utcnow() if by_hr else None,
+        "verified_by_id": actor.id if by_hr else None,
+    }
+
+
 RECORD_FIELDS = ("status", "completed_on", "hours", "score", "expires_on", "note")
 
 
@@ -119,9 +130,7 @@ def record_training(
         expires_on=expires_on,
         note=note or "",
         source=RecordSource.HR if by_hr else RecordSource.SELF,
-        verified=by_hr,
-        verified_at=utcnow() if by_hr else None,
-        verified_by_id=actor.id if by_hr else None,
+        **_verified_if(by_hr, actor),
     )
     record.certificate = store_certificate(certificate, user, actor)
     db.session.add(record)
@@ -242,9 +251,7 @@ def add_language_score(
         level=level,
         taken_on=taken_on,
         expires_on=expires_on,
-        verified=by_hr,
-        verified_at=utcnow() if by_hr else None,
-        verified_by_id=actor.id if by_hr else None,
+        **_verified_if(by_hr, actor),
     )
     result.certificate = store_certificate(certificate, user, actor)
     db.session.add(result)

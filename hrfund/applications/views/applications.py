@@ -34,7 +34,7 @@ from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import list_count_cap, paginate, parse_page_args
-from hrfund.core.permissions import login_required, roles_required
+from hrfund.core.permissions import login_required, may_open, roles_required
 from hrfund.extensions import db
 from hrfund.placements.models import Placement, PlacementStatus
 
@@ -168,7 +168,7 @@ def applications():
         page=paginate(stmt, page, per_page, key=Application.id, count_cap=list_count_cap()),
         filters=filters,
         calls=calls,
-        can_export=current_user.has_role(Role.HR, Role.AUDITOR),
+        can_export=may_open("applications.export"),
     )
 
 

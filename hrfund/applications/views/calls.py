@@ -20,7 +20,7 @@ from hrfund.core.form_checks import run_with_form
 from hrfund.core.i18n import localized_name
 from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import login_required, roles_required
+from hrfund.core.permissions import login_required, may_open, roles_required
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import eligibility
@@ -54,7 +54,7 @@ def calls():
         checks=checks,
         closes_at=call_service.deadline,
         can_create=current_user.has_role(Role.HR),
-        can_export=current_user.has_role(Role.HR, Role.AUDITOR),
+        can_export=may_open("applications.calls_export"),
     )
 
 

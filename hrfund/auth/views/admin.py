@@ -63,22 +63,12 @@ def _bindings(form: UserForm) -> dict:
 
 
 def _profile(form: UserForm) -> dict:
-    fields = (
-        "family_name",
-        "given_name",
-        "family_name_kana",
-        "given_name_kana",
-        "family_name_romaji",
-        "given_name_romaji",
-        "joined_on",
-        "locale",
-        "timezone",
-    )
-    values = {name: getattr(form, name).data for name in fields}
-    for name in fields:
+    """The account's profile as the service takes it (its PROFILE_FIELDS), from the form."""
+    values = {name: getattr(form, name).data for name in services.PROFILE_FIELDS}
+    for name in services.PROFILE_FIELDS:
         if name != "joined_on":
             values[name] = (values[name] or "").strip()
-    values["employee_number"] = (form.employee_number.data or "").strip() or None
+    values["employee_number"] = values["employee_number"] or None
     return values
 
 

@@ -14,7 +14,7 @@ from hrfund.core.form_checks import check_then_run, page_status
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import roles_required
+from hrfund.core.permissions import may_open, roles_required
 from hrfund.extensions import db
 from hrfund.org.forms import AREA_LABELS
 from hrfund.org.models import Department
@@ -43,7 +43,7 @@ def nominations():
         page=paginate(stmt, page, per_page),
         status=status,
         can_nominate=current_user.has_role(Role.COORDINATOR),
-        can_export=current_user.has_role(Role.HR, Role.AUDITOR),
+        can_export=may_open("placements.nominations_export"),
     )
 
 

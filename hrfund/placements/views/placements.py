@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -19,7 +20,7 @@ from hrfund.core.form_checks import check_then_run, page_status
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import login_required, roles_required
+from hrfund.core.permissions import login_required, may_open, roles_required
 from hrfund.extensions import db
 from hrfund.fund.services import placement_totals
 from hrfund.org.models import PartnerCity
@@ -83,7 +84,7 @@ def index():
         overdue=ms.overdue_counts(ids, tokyo_today()),
         cities=cities,
         can_create=current_user.has_role(Role.HR),
-        can_export=current_user.has_role(Role.HR, Role.AUDITOR),
+        can_export=may_open("placements.export"),
     )
 
 
@@ -220,11 +221,20 @@ def cancel(placement_id: int):
 
 
 def _milestone_or_404(placement_id: int, milestone_id: int) -> Milestone:
+    return _part_or_404(Milestone, placement_id, milestone_id, _("No such milestone."))
+
+
+P = TypeVar("P", Milestone, Report)
+
+
+def _part_or_404(model: type[P], placement_id: int, part_id: int, missing: str) -> P:
+    """A milestone or report of a placement the user sees; one of another placement is not
+    found either, whatever the URL says."""
     placement = services.get_placement_or_404(placement_id, current_user)
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None or milestone.placement_id != placement.id:
-        raise NotFound(_("No such milestone."))
-    return milestone
+    part = db.session.get(model, part_id)
+    if part is None or part.placement_id != placement.id:
+        raise NotFound(missing)
+    return part
 
 
 @bp.route("/placements/<int:placement_id>/milestones/<int:milestone_id>", methods=["POST"])
@@ -269,11 +279,7 @@ def submit_report(placement_id: int):
 
 
 def _report_or_404(placement_id: int, report_id: int) -> Report:
-    placement = services.get_placement_or_404(placement_id, current_user)
-    report = db.session.get(Report, report_id)
-    if report is None or report.placement_id != placement.id:
-        raise NotFound(_("No such report."))
-    return report
+    return _part_or_404(Report, placement_id, report_id, _("No such report."))
 
 
 @bp.route("/placements/<int:placement_id>/reports/<int:report_id>/acknowledge", methods=["POST"])
