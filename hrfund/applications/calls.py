@@ -12,9 +12,10 @@ from hrfund.applications.models import Call, CallSlot, CallStatus
 from hrfund.auth.models import Role
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
-from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
+from hrfund.core.errors import NotAllowed, ValidationFailed
 from hrfund.core.fiscal import current_fiscal_year
 from hrfund.core.inputs import MAX_BIGINT, MAX_ID
+from hrfund.core.lookup import visible_or_404
 from hrfund.core.statemachine import StateMachine, Transition
 from hrfund.core.yen import read_yen
 from hrfund.extensions import db
@@ -74,14 +75,7 @@ def visible_calls(user, *, status: str | None = None) -> sa.Select:
 
 
 def get_call_or_404(call_id, user) -> Call:
-    try:
-        call_id = int(call_id)
-    except (TypeError, ValueError):
-        raise NotFound(str(_l("No such call."))) from None
-    call = db.session.scalar(visible_calls(user).where(Call.id == call_id))
-    if call is None:
-        raise NotFound(str(_l("No such call.")))
-    return call
+    return visible_or_404(visible_calls(user), Call.id, call_id, _l("No such call."))
 
 
 def _check_slots(slots: list[dict]) -> tuple[list[CallSlot], list[str]]:

@@ -19,8 +19,9 @@ from hrfund.auth.models import Role, User
 from hrfund.core import signals
 from hrfund.core.audit import record_event
 from hrfund.core.db import rows_changed, utcnow
-from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from hrfund.core.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from hrfund.core.fiscal import tokyo_today
+from hrfund.core.lookup import visible_or_404
 from hrfund.extensions import db
 
 log = logging.getLogger(__name__)
@@ -229,14 +230,9 @@ def filtered_delegations(
 
 
 def get_delegation_or_404(delegation_id, user) -> Delegation:
-    try:
-        delegation_id = int(delegation_id)
-    except (TypeError, ValueError):
-        raise NotFound(str(_l("No such delegation."))) from None
-    found = db.session.scalar(visible_delegations(user).where(Delegation.id == delegation_id))
-    if found is None:
-        raise NotFound(str(_l("No such delegation.")))
-    return found
+    return visible_or_404(
+        visible_delegations(user), Delegation.id, delegation_id, _l("No such delegation.")
+    )
 
 
 #: Who reads the delegations page (their own delegations; HR and auditors all of them).

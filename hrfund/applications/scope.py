@@ -22,11 +22,11 @@ from hrfund.applications.models import (
 from hrfund.auth.models import Role, User
 from hrfund.auth.services import user_search
 from hrfund.core.errors import (
-    NotFound,
     ValidationFailed,
 )
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.inputs import parse_id
+from hrfund.core.lookup import visible_or_404
 from hrfund.extensions import db
 from hrfund.org.models import PartnerCity
 from hrfund.training.eligibility import eligible_condition
@@ -97,20 +97,12 @@ def visible_to(user) -> sa.Select:
 
 
 def get_application_or_404(application_id, user) -> Application:
-    try:
-        application_id = int(application_id)
-    except (TypeError, ValueError):
-        raise NotFound(str(_l("No such application."))) from None
-    application = (
-        db.session.execute(
-            visible_to(user).where(Application.id == application_id).options(*WITH_PEOPLE)
-        )
-        .unique()
-        .scalar()
+    return visible_or_404(
+        visible_to(user).options(*WITH_PEOPLE),
+        Application.id,
+        application_id,
+        _l("No such application."),
     )
-    if application is None:
-        raise NotFound(str(_l("No such application.")))
-    return application
 
 
 def _field_refused(field: str, message, field_message) -> ValidationFailed:

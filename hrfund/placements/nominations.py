@@ -19,6 +19,7 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_bounds, fiscal_year_of
+from hrfund.core.lookup import visible_or_404
 from hrfund.core.statemachine import claim_row
 from hrfund.core.texts import check_length
 from hrfund.extensions import db
@@ -68,14 +69,9 @@ def filtered_nominations(user, *, status: str | None = None) -> sa.Select:
 
 
 def get_nomination_or_404(nomination_id, user) -> Nomination:
-    try:
-        nomination_id = int(nomination_id)
-    except (TypeError, ValueError):
-        raise NotFound(str(_l("No such nomination."))) from None
-    found = db.session.scalar(nominations_visible_to(user).where(Nomination.id == nomination_id))
-    if found is None:
-        raise NotFound(str(_l("No such nomination.")))
-    return found
+    return visible_or_404(
+        nominations_visible_to(user), Nomination.id, nomination_id, _l("No such nomination.")
+    )
 
 
 def nominate(

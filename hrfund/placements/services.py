@@ -22,8 +22,9 @@ from hrfund.core import signals
 from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
-from hrfund.core.errors import NotAllowed, NotFound, ValidationFailed
+from hrfund.core.errors import NotAllowed, ValidationFailed
 from hrfund.core.fiscal import fiscal_year_of
+from hrfund.core.lookup import visible_or_404
 from hrfund.core.statemachine import StateMachine, Transition
 from hrfund.core.yen import read_yen
 from hrfund.extensions import db
@@ -132,14 +133,7 @@ def visible_to(user: User) -> sa.Select[Placement]:
 
 def get_placement_or_404(placement_id: int | str, user: User) -> Placement:
     """One placement, if it exists and ``user`` may see it (else NotFound: no leak)."""
-    try:
-        wanted = int(placement_id)
-    except (TypeError, ValueError):
-        raise NotFound(str(_l("No such placement."))) from None
-    placement = db.session.scalar(visible_to(user).where(Placement.id == wanted))
-    if placement is None:
-        raise NotFound(str(_l("No such placement.")))
-    return placement
+    return visible_or_404(visible_to(user), Placement.id, placement_id, _l("No such placement."))
 
 
 def filtered(
