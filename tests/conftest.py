@@ -99,15 +99,16 @@ def _block_real_smtp(monkeypatch):
     monkeypatch.setattr(smtp_guard.smtplib.SMTP, "connect", smtp_guard.guarded_connect)
 
 
-@pytest.fixture(scope="session")
-def _apps(tmp_path_factory):
+@contextmanager
+def apps_by_backend(tmp_dir_for, **overrides):
+    """``get(backend)``: one app per backend (``make_app`` in ``tmp_dir_for()``), made on first
+    use; at the end their engines are closed and their PostgreSQL databases dropped."""
     apps: dict = {}
     cleanups = []
-    tmp = tmp_path_factory.mktemp("db")
 
     def get(backend):
         if backend not in apps:
-            app, cleanup = make_app(backend, tmp)
+            app, cleanup = make_app(backend, tmp_dir_for(), **overrides)
             apps[backend] = app
             if cleanup:
                 cleanups.append((app, cleanup))
@@ -118,6 +119,13 @@ def _apps(tmp_path_factory):
         with app.app_context():
             _db.engine.dispose()
         cleanup()
+
+
+@pytest.fixture(scope="session")
+def _apps(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("db")
+    with apps_by_backend(lambda: tmp) as get:
+        yield get
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -132,24 +140,34 @@ def backend(app) -> str:
     )
 
 
+@contextmanager
+def rolled_back_session():
+    """In an app context: the session on one connection, inside a transaction rolled back at
+    the end (the code's commits are savepoints); yields the connection."""
+    connection = _db.engine.connect()
+    transaction = connection.begin()
+    original = _db.session
+    _db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id,
+    )
+    try:
+        yield connection
+    finally:
+        _db.session.remove()
+        _db.session = original
+        transaction.rollback()
+        connection.close()
+
+
 @pytest.fixture
 def db(app):
     """The database, inside a transaction rolled back after the test (commits are savepoints)."""
     with app.app_context():
-        connection = _db.engine.connect()
-        transaction = connection.begin()
-        original = _db.session
-        _db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
-        )
         try:
-            yield _db
+            with rolled_back_session():
+                yield _db
         finally:
-            _db.session.remove()
-            _db.session = original
-            transaction.rollback()
-            connection.close()
             if app.config["RATELIMIT_ENABLED"]:
                 limiter.reset()
 

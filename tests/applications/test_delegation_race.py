@@ -3,16 +3,13 @@ several threads and several processes (real PostgreSQL connections, a private da
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PG_URL, make_app
+from tests.racing import commit_or_refusal, in_processes, in_threads
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -29,37 +26,15 @@ def _attempt(principal_id: int, deputy_id: int) -> str:
     from hrfund.core.fiscal import tokyo_today
     from hrfund.extensions import db
 
-    try:
-        create_delegation(
+    return commit_or_refusal(
+        lambda: create_delegation(
             db.session.get(User, principal_id),
             deputy=db.session.get(User, deputy_id),
             starts_on=tokyo_today(),
             ends_on=FAR,
-        )
-        db.session.commit()
-        return "ok"
-    except Conflict:
-        db.session.rollback()
-        return "conflict"
-    except Exception as error:  # noqa: BLE001 - reported in the assertion
-        db.session.rollback()
-        return f"error: {error!r}"
-    finally:
-        db.session.remove()
-
-
-def _in_a_process(url: str, principal_id: int, deputy_id: int, start_at: float) -> str:
-    from hrfund import create_app
-
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        from hrfund.extensions import db
-
-        db.session.execute(sa.text("SELECT 1"))  # connect before the start
-        time.sleep(max(0.0, start_at - time.time()))
-        result = _attempt(principal_id, deputy_id)
-        db.engine.dispose()
-        return result
+        ),
+        {Conflict: "conflict"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -103,32 +78,13 @@ def _count(app, principal_id: int) -> int:
 
 def test_deputies_named_at_once_from_threads_one_wins(race):
     app, principal_id, deputy_ids = race
-    barrier = threading.Barrier(len(deputy_ids))
-    results: list[str] = []
-
-    def run(deputy_id):
-        with app.app_context():
-            barrier.wait(timeout=30)
-            results.append(_attempt(principal_id, deputy_id))
-
-    threads = [threading.Thread(target=run, args=(d,)) for d in deputy_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = in_threads(app, _attempt, [(principal_id, d) for d in deputy_ids])
     assert sorted(results) == ["conflict"] * (len(deputy_ids) - 1) + ["ok"], results
     assert _count(app, principal_id) == 1
 
 
 def test_deputies_named_at_once_from_processes_one_wins(race):
     app, principal_id, deputy_ids = race
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    start_at = time.time() + 3
-    context = multiprocessing.get_context("fork")  # the modules are loaded already
-    with ProcessPoolExecutor(max_workers=3, mp_context=context) as pool:
-        futures = [
-            pool.submit(_in_a_process, url, principal_id, d, start_at) for d in deputy_ids[:3]
-        ]
-        results = [f.result(timeout=90) for f in futures]
+    results = in_processes(app, _attempt, [(principal_id, d) for d in deputy_ids[:3]])
     assert sorted(results) == ["conflict", "conflict", "ok"], results
     assert _count(app, principal_id) == 1

@@ -10,7 +10,6 @@ fund's figures and writing, so that without the lock they would all read the sam
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -19,6 +18,7 @@ from hrfund.core.errors import InsufficientFunds
 from hrfund.extensions import db
 from hrfund.fund import figures, services
 from tests.conftest import PG_URL, make_app
+from tests.racing import commit_or_refusal, in_threads
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -29,21 +29,11 @@ AMOUNT = 100_000
 FUNDED = 4  # the unallocated fund holds exactly this many allocations
 
 
-def _allocate(app, fiscal_year: int, start: threading.Barrier) -> str:
-    with app.app_context():
-        try:
-            start.wait(timeout=30)
-            services.allocate(None, fiscal_year, "outgoing", AMOUNT, "race")
-            db.session.commit()
-            return "ok"
-        except InsufficientFunds:
-            db.session.rollback()
-            return "insufficient_funds"
-        except Exception as error:  # noqa: BLE001 - reported in the assertion
-            db.session.rollback()
-            return f"error: {error!r}"
-        finally:
-            db.session.remove()
+def _allocate(fiscal_year: int) -> str:
+    return commit_or_refusal(
+        lambda: services.allocate(None, fiscal_year, "outgoing", AMOUNT, "race"),
+        {InsufficientFunds: "insufficient_funds"},
+    )
 
 
 def test_allocations_to_different_lines_race_for_the_unallocated_fund(tmp_path, monkeypatch):
@@ -61,13 +51,8 @@ def test_allocations_to_different_lines_race_for_the_unallocated_fund(tmp_path, 
             return result
 
         monkeypatch.setattr(figures, "fund_figures", read_then_pause)
-        start = threading.Barrier(RACERS)
-        with ThreadPoolExecutor(max_workers=RACERS) as pool:
-            years = range(2030, 2030 + RACERS)  # a budget line of its own for each racer
-            results = [
-                f.result(timeout=120)
-                for f in [pool.submit(_allocate, app, y, start) for y in years]
-            ]
+        years = range(2030, 2030 + RACERS)  # a budget line of its own for each racer
+        results = in_threads(app, _allocate, [(y,) for y in years])
         monkeypatch.undo()
         assert results.count("ok") == FUNDED, results
         assert results.count("insufficient_funds") == RACERS - FUNDED, results

@@ -10,7 +10,6 @@ test can catch a missing lock.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -21,8 +20,9 @@ from hrfund.extensions import db
 from hrfund.fund import figures, posting, services
 from hrfund.fund.models import BudgetLine, Category
 from tests import factories
-from tests.conftest import BACKENDS, PG_URL, make_app
+from tests.conftest import BACKENDS, PG_URL, apps_by_backend
 from tests.fund.helpers import sums_by_hand
+from tests.racing import commit_or_refusal, in_threads
 
 ATTEMPTS = 40
 AMOUNT = 100_000
@@ -34,29 +34,16 @@ needs_postgres = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def race_apps(tmp_path_factory):
-    apps, cleanups = {}, []
-
-    def get(backend):
-        if backend not in apps:
-            options = {
-                "pool_pre_ping": True,
-                "pool_size": ATTEMPTS + 2,
-                "max_overflow": 4,
-                "pool_timeout": 60,
-            }
-            app, cleanup = make_app(
-                backend, tmp_path_factory.mktemp("race"), SQLALCHEMY_ENGINE_OPTIONS=options
-            )
-            apps[backend] = app
-            if cleanup:
-                cleanups.append((app, cleanup))
-        return apps[backend]
-
-    yield get
-    for app, cleanup in cleanups:
-        with app.app_context():
-            db.engine.dispose()
-        cleanup()
+    options = {
+        "pool_pre_ping": True,
+        "pool_size": ATTEMPTS + 2,
+        "max_overflow": 4,
+        "pool_timeout": 60,
+    }
+    with apps_by_backend(
+        lambda: tmp_path_factory.mktemp("race"), SQLALCHEMY_ENGINE_OPTIONS=options
+    ) as get:
+        yield get
 
 
 def _fund_a_line(app, fiscal_year: int) -> int:
@@ -69,33 +56,19 @@ def _fund_a_line(app, fiscal_year: int) -> int:
         return entry.budget_line_id
 
 
-def _attempt(app, placement_id: int, fiscal_year: int, start: threading.Barrier) -> str:
-    with app.app_context():
-        try:
-            start.wait(timeout=30)
-            services.commit_for_placement(
-                None, placement_id, fiscal_year, "outgoing", AMOUNT, "race"
-            )
-            db.session.commit()
-            return "ok"
-        except InsufficientFunds:
-            db.session.rollback()
-            return "insufficient_funds"
-        except Exception as error:  # noqa: BLE001 - reported in the assertion
-            db.session.rollback()
-            return f"error: {error!r}"
-        finally:
-            db.session.remove()
+def _attempt(placement_id: int, fiscal_year: int) -> str:
+    return commit_or_refusal(
+        lambda: services.commit_for_placement(
+            None, placement_id, fiscal_year, "outgoing", AMOUNT, "race"
+        ),
+        {InsufficientFunds: "insufficient_funds"},
+    )
 
 
 def _race(app, fiscal_year: int) -> list[str]:
-    start = threading.Barrier(ATTEMPTS)
-    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        futures = [
-            pool.submit(_attempt, app, 1000 * fiscal_year + i, fiscal_year, start)
-            for i in range(ATTEMPTS)
-        ]
-        return [f.result(timeout=120) for f in futures]
+    return in_threads(
+        app, _attempt, [(1000 * fiscal_year + i, fiscal_year) for i in range(ATTEMPTS)]
+    )
 
 
 def _check_books(app, line_id: int, fiscal_year: int) -> dict:

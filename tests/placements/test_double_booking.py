@@ -4,10 +4,6 @@ requests at once (threads and processes)."""
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 import pytest
@@ -20,6 +16,7 @@ from hrfund.placements.models import Placement
 from tests.conftest import PG_URL, make_app
 from tests.placements.conftest import END, START
 from tests.placements.test_scope_and_pages import _api, _client
+from tests.racing import commit_or_refusal, in_processes, in_threads
 
 
 def test_a_second_placement_over_the_same_days_is_refused(world, db):
@@ -74,39 +71,17 @@ def _place(person_id: int, city_id: int) -> str:
     from hrfund.extensions import db
     from hrfund.org.models import PartnerCity
 
-    try:
-        services.create_outgoing_placement(
+    return commit_or_refusal(
+        lambda: services.create_outgoing_placement(
             db.session.scalar(sa.select(User).where(User.email == "race-hr@metro.tokyo.example")),
             person=db.session.get(User, person_id),
             city=db.session.get(PartnerCity, city_id),
             start_on=START,
             end_on=END,
             amount_jpy=1_000,
-        )
-        db.session.commit()
-        return "ok"
-    except Conflict:
-        db.session.rollback()
-        return "conflict"
-    except Exception as error:  # noqa: BLE001 - reported in the assertion
-        db.session.rollback()
-        return f"error: {error!r}"
-    finally:
-        db.session.remove()
-
-
-def _in_a_process(url: str, person_id: int, city_id: int, start_at: float) -> str:
-    from hrfund import create_app
-
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        from hrfund.extensions import db
-
-        db.session.execute(sa.text("SELECT 1"))
-        time.sleep(max(0.0, start_at - time.time()))
-        result = _place(person_id, city_id)
-        db.engine.dispose()
-        return result
+        ),
+        {Conflict: "conflict"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -158,20 +133,8 @@ def _count(app, person_id: int) -> int:
 @needs_postgres
 def test_two_placements_at_once_from_threads_one_wins(race_app):
     person_id = _person(race_app)
-    barrier = threading.Barrier(len(race_app.city_ids))
-    results: list[str] = []
-
-    def run(city_id):
-        with race_app.app_context():
-            barrier.wait(timeout=30)
-            results.append(_place(person_id, city_id))
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in race_app.city_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert sorted(results) == ["conflict"] * (len(threads) - 1) + ["ok"], results
+    results = in_threads(race_app, _place, [(person_id, c) for c in race_app.city_ids])
+    assert sorted(results) == ["conflict"] * (len(race_app.city_ids) - 1) + ["ok"], results
     assert _count(race_app, person_id) == 1
 
 
@@ -179,13 +142,6 @@ def test_two_placements_at_once_from_threads_one_wins(race_app):
 @needs_postgres
 def test_two_placements_at_once_from_processes_one_wins(race_app):
     person_id = _person(race_app)
-    url = race_app.config["SQLALCHEMY_DATABASE_URI"]
-    start_at = time.time() + 3
-    context = multiprocessing.get_context("fork")  # the modules are loaded already
-    with ProcessPoolExecutor(max_workers=3, mp_context=context) as pool:
-        futures = [
-            pool.submit(_in_a_process, url, person_id, c, start_at) for c in race_app.city_ids[:3]
-        ]
-        results = [f.result(timeout=90) for f in futures]
+    results = in_processes(race_app, _place, [(person_id, c) for c in race_app.city_ids[:3]])
     assert sorted(results) == ["conflict", "conflict", "ok"], results
     assert _count(race_app, person_id) == 1

@@ -14,26 +14,10 @@ CHANGE_PASSWORD = {"current_password": "wrong-one"}
 
 CREATE_TOKEN = {"name": "script"}
 
-NEW_USER = {
-    "email": "new.person@metro.tokyo.example",
-    "family_name": "山田",
-    "given_name": "太郎",
-    "family_name_kana": "ヤマダ",
-    "given_name_kana": "タロウ",
-    "family_name_romaji": "Yamada",
-    "given_name_romaji": "Taro",
-    "employee_number": "T0009999",
-    "department": "UD-PLN",
-    "joined_on": "2015-04-01",
-    "locale": "ja",
-    "timezone": "Asia/Tokyo",
-    "roles": "employee",
-    "active": "y",
-    "password": "Brand-New-Passphrase-42",
-}
+_YAMADA = "yamada.taro@metro.tokyo.example"
 
 USER_FORM = {
-    "email": "yamada.taro@metro.tokyo.example",
+    "email": _YAMADA,
     "family_name": "山田",
     "given_name": "太郎",
     "family_name_kana": "ヤマダ",
@@ -47,6 +31,12 @@ USER_FORM = {
     "timezone": "Asia/Tokyo",
     "roles": "employee",
     "active": "y",
+}
+
+NEW_USER = USER_FORM | {
+    "email": "new.person@metro.tokyo.example",
+    "employee_number": "T0009999",
+    "password": "Brand-New-Passphrase-42",
 }
 
 RESET_PASSWORD = {"new_password": "Another-Long-Passphrase-7"}
@@ -64,16 +54,7 @@ NEW_CITY = {
     "active": "y",
 }
 
-CITY_FORM = {
-    "code": "SEL",
-    "name_en": "Seoul",
-    "name_ja": "ソウル",
-    "country": "KR",
-    "timezone": "Asia/Seoul",
-    "currency": "KRW",
-    "relationship": "sister",
-    "active": "y",
-}
+CITY_FORM = NEW_CITY | {"code": "SEL", "name_en": "Seoul", "name_ja": "ソウル"}
 
 NEW_DEPARTMENT = {"code": "NEW-DPT", "name_ja": "新部", "name_en": "New", "level": "department"}
 
@@ -86,7 +67,7 @@ EDIT_DEPARTMENT = {
 }
 
 PLACEMENT_FORM = {
-    "person": "yamada.taro@metro.tokyo.example",
+    "person": _YAMADA,
     "city": "SEL",
     "start_on": "@today+300",
     "end_on": "@today+400",
@@ -106,14 +87,15 @@ ADJUST_MILESTONE = {"due_on": "@today+20"}
 
 SUBMIT_REPORT = {"kind": "final", "summary": "最終報告", "file": "@file"}
 
-NOMINATION_FORM = {
+API_NOMINATION = {
     "name": "Choi Minsu",
     "email": "choi.minsu@seoul.example",
     "position": "Manager",
     "start_on": "@today+40",
     "end_on": "@today+130",
-    "cv": "@file",
 }
+
+NOMINATION_FORM = API_NOMINATION | {"cv": "@file"}
 
 ACCEPT_NOMINATION = {"host_department": "UD-PLN", "amount_jpy": "500000"}
 
@@ -140,37 +122,21 @@ NEW_PROGRAM = {
     "active": "y",
 }
 
-PROGRAM_FORM = {
-    "code": "EN-ADV",
-    "title_ja": "上級英語研修",
-    "title_en": "Advanced English",
-    "category": "language",
-    "hours": "40",
-    "provider": "British Council Tokyo",
-    "language": "en",
-    "active": "y",
-}
+PROGRAM_FORM = NEW_PROGRAM | {"code": "EN-ADV"}
 
 NEW_SESSION = {"starts_on": "@today+50", "ends_on": "@today+51", "place": "都庁", "capacity": "5"}
 
-RECORD_FORM = {
-    "employee": "yamada.taro@metro.tokyo.example",
-    "program": "@program",
-    "status": "completed",
-    "completed_on": "@today-3",
-    "hours": "40",
-}
+_RECORD = {"status": "completed", "completed_on": "@today-3", "hours": "40"}
+
+RECORD_FORM = {"employee": _YAMADA, "program": "@program", **_RECORD}
 
 EDIT_RECORD = {"status": "completed", "completed_on": "@today-10", "hours": "40"}
 
 REJECT_RECORD = {"reason": "不鮮明"}
 
-SCORE_FORM = {
-    "employee": "yamada.taro@metro.tokyo.example",
-    "test": "toeic",
-    "score": "850",
-    "taken_on": "@today-5",
-}
+_SCORE = {"test": "toeic", "score": "850", "taken_on": "@today-5"}
+
+SCORE_FORM = {"employee": _YAMADA, **_SCORE}
 
 NEW_IMPORT = {"file": "@csv"}
 
@@ -244,28 +210,11 @@ NOTICE_SETTINGS = {}
 
 NOTICE_SETTINGS_2 = {"email": "application_submitted"}
 
-API_CITY = {
-    "code": "NEW",
-    "name_en": "New City",
-    "name_ja": "新市",
-    "country": "KR",
-    "timezone": "Asia/Seoul",
-    "currency": "KRW",
-    "relationship": "sister",
-    "active": True,
-}
+API_CITY = NEW_CITY | {"active": True}
 
 API_CREATE_DEPARTMENT = {"code": "NEW-DPT", "name_ja": "新部", "name_en": "New"}
 
 API_COMPLETE = {"confirm_early": True}
-
-API_NOMINATION = {
-    "name": "Choi Minsu",
-    "email": "choi.minsu@seoul.example",
-    "position": "Manager",
-    "start_on": "@today+40",
-    "end_on": "@today+130",
-}
 
 API_UPLOAD_NOMINATION_CV = {"file": "@file"}
 
@@ -290,41 +239,19 @@ API_APPLICATION = {
 
 API_UPDATE_APPLICATION = {"statement": "書き直し"}
 
-API_APPROVE = {
-    "city": "SEL",
-    "start_on": "@fy+1-10-01",
-    "end_on": "@fy+2-03-31",
-    "amount_jpy": 2000000,
-}
+API_APPROVE = APPROVE | {"amount_jpy": 2000000}
 
 API_CREATE_PROGRAM = {"title": "New", "category": "language", "hours": "10", "code": "NEW-2"}
 
-API_CREATE_RECORD = {
-    "user": "yamada.taro@metro.tokyo.example",
-    "program_id": "@program",
-    "status": "completed",
-    "completed_on": "@today-3",
-    "hours": "40",
-}
+API_CREATE_RECORD = {"user": _YAMADA, "program_id": "@program", **_RECORD}
 
-API_CREATE_SCORE = {
-    "user": "yamada.taro@metro.tokyo.example",
-    "test": "toeic",
-    "score": "850",
-    "taken_on": "@today-5",
-}
+API_CREATE_SCORE = {"user": _YAMADA, **_SCORE}
 
 API_CREATE_CONTRIBUTION = {"amount_jpy": 1000, "received_on": "@today+0"}
 
 API_CREATE_BUDGET_LINE = {"fiscal_year": "@fy", "category": "training", "allocated_jpy": 1000}
 
-DISBURSEMENT = {
-    "placement_id": "@placement_sel_active",
-    "paid_on": "@today+0",
-    "currency": "JPY",
-    "amount": "10000",
-    "purpose": "placement",
-}
+DISBURSEMENT = NEW_DISBURSEMENT | {"purpose": "placement"}
 
 API_CREATE_FX_RATE = {"currency": "EUR", "on": "@today+0", "jpy_per_unit": "160.5"}
 

@@ -152,59 +152,47 @@ def build() -> dict:
     )
 
     program = _one(TrainingProgram, TrainingProgram.code == "EN-ADV")
-    session = training.create_session(
-        hr,
-        program,
-        starts_on=today + timedelta(days=20),
-        ends_on=today + timedelta(days=21),
-        capacity=10,
-        place="都庁",
-    )
-    enrolled_in = training.create_session(
-        hr,
-        program,
-        starts_on=today + timedelta(days=25),
-        ends_on=today + timedelta(days=26),
-        capacity=10,
-        place="都庁",
-    )
+
+    def session_in(days: int):
+        return training.create_session(
+            hr,
+            program,
+            starts_on=today + timedelta(days=days),
+            ends_on=today + timedelta(days=days + 1),
+            capacity=10,
+            place="都庁",
+        )
+
+    def own_record(person, days_ago: int, marker: str):
+        """A completed training the employee entered, with a certificate (unverified)."""
+        return training_records.record_training(
+            person,
+            person,
+            program,
+            status="completed",
+            completed_on=today - timedelta(days=days_ago),
+            hours="40",
+            note=MARKERS[marker][1],
+            certificate=(io.BytesIO(PDF), "certificate.pdf"),
+        )
+
+    def own_score(person, score: str, days_ago: int):
+        return training_records.add_language_score(
+            person,
+            person,
+            test="toeic",
+            score=score,
+            taken_on=today - timedelta(days=days_ago),
+            certificate=(io.BytesIO(PDF), "score.pdf"),
+        )
+
+    session = session_in(20)
+    enrolled_in = session_in(25)
     record_enrolled = training.enrol(yamada, enrolled_in)
-    record_yamada = training_records.record_training(
-        yamada,
-        yamada,
-        program,
-        status="completed",
-        completed_on=today - timedelta(days=10),
-        hours="40",
-        note=MARKERS["employee"][1],
-        certificate=(io.BytesIO(PDF), "certificate.pdf"),
-    )
-    record_tanaka = training_records.record_training(
-        tanaka,
-        tanaka,
-        program,
-        status="completed",
-        completed_on=today - timedelta(days=11),
-        hours="40",
-        note=MARKERS["employee2"][1],
-        certificate=(io.BytesIO(PDF), "certificate.pdf"),
-    )
-    score_yamada = training_records.add_language_score(
-        yamada,
-        yamada,
-        test="toeic",
-        score="900",
-        taken_on=today - timedelta(days=30),
-        certificate=(io.BytesIO(PDF), "score.pdf"),
-    )
-    score_tanaka = training_records.add_language_score(
-        tanaka,
-        tanaka,
-        test="toeic",
-        score="880",
-        taken_on=today - timedelta(days=31),
-        certificate=(io.BytesIO(PDF), "score.pdf"),
-    )
+    record_yamada = own_record(yamada, 10, "employee")
+    record_tanaka = own_record(tanaka, 11, "employee2")
+    score_yamada = own_score(yamada, "900", 30)
+    score_tanaka = own_score(tanaka, "880", 31)
     batch = training_imports.create_batch(hr, io.BytesIO(CSV), "records.csv")
     from hrfund.fund.fx import record_fx_rate
 
