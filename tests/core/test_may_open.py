@@ -1,5 +1,6 @@
-"""A list page links to its export by ``may_open``, which reads the export view's own
-``roles_required``: a role that sees the link can download, one that does not is refused."""
+"""A list page links to its export and its "new" page by ``may_open``, which reads the target
+view's own ``roles_required``: a role that sees the link can use it, one that does not is
+refused."""
 
 from __future__ import annotations
 
@@ -29,6 +30,29 @@ def test_the_export_link_shows_where_the_export_opens(login_as, role, page, expo
     assert listing.status_code == 200
     shown = export in listing.get_data(as_text=True)
     assert shown is (downloaded.status_code == 200)
+
+
+LINKS = [
+    ("/calls", "/calls/new"),
+    ("/placements", "/placements/new"),
+    ("/nominations", "/nominations/new"),
+    ("/training/", "/training/programs/new"),
+    ("/training/", "/training/verification"),
+    ("/training/", "/training/imports"),
+]
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+@pytest.mark.parametrize("page, link", LINKS)
+def test_a_list_links_to_a_page_where_that_page_opens(login_as, role, page, link):
+    client = login_as(role)
+    listing = client.get(page)
+    if listing.status_code == 403:
+        return  # no list page, no link
+    assert listing.status_code == 200
+    opened = client.get(link).status_code
+    assert opened in (200, 403)
+    assert (f'href="{link}"' in listing.get_data(as_text=True)) is (opened == 200)
 
 
 def test_may_open_reads_the_roles_of_the_view(login_as):

@@ -53,7 +53,7 @@ def calls():
         mine=mine,
         checks=checks,
         closes_at=call_service.deadline,
-        can_create=current_user.has_role(Role.HR),
+        can_create=may_open("applications.new_call"),
         can_export=may_open("applications.calls_export"),
     )
 

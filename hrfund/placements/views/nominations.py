@@ -42,7 +42,7 @@ def nominations():
         "placements/nominations.html",
         page=paginate(stmt, page, per_page),
         status=status,
-        can_nominate=current_user.has_role(Role.COORDINATOR),
+        can_nominate=may_open("placements.nominate"),
         can_export=may_open("placements.nominations_export"),
     )
 

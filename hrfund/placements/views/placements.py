@@ -83,7 +83,7 @@ def index():
         totals=placement_totals(ids),
         overdue=ms.overdue_counts(ids, tokyo_today()),
         cities=cities,
-        can_create=current_user.has_role(Role.HR),
+        can_create=may_open("placements.new"),
         can_export=may_open("placements.export"),
     )
 

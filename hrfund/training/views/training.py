@@ -15,7 +15,7 @@ from hrfund.core.files import send_stored_file
 from hrfund.core.form_checks import check_with_form, run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import login_required, roles_required
+from hrfund.core.permissions import login_required, may_open, roles_required
 from hrfund.extensions import db
 from hrfund.training import records as record_services
 from hrfund.training import services
@@ -64,8 +64,9 @@ def programs():
         page=result,
         q=q,
         category=category,
-        can_edit=current_user.has_role("hr"),
-        can_read_queues=current_user.has_role("hr", "auditor"),
+        can_edit=may_open("training.new_program"),
+        can_verify=may_open("training.verification"),
+        can_see_imports=may_open("training.import_list"),
     )
 
 
