@@ -31,8 +31,7 @@ from hrfund.training.forms import (
 from hrfund.training.labels import CATEGORY_LABELS
 from hrfund.training.models import TrainingProgram
 
-#: Everyone but partner-city coordinators has (or reads) TMG training records.
-RECORD_ROLES = ("employee", "manager", "hr", "auditor", "admin")
+RECORD_ROLES = services.RECORD_ROLES
 ENTRY_ROLES = ("employee", "hr")
 RECORD_VALUES = ("status", "completed_on", "hours", "score", "expires_on")
 
@@ -179,21 +178,6 @@ def cancel(record_id: int):
 @roles_required(*RECORD_ROLES)
 def my_history():
     return redirect(url_for("training.history", user_id=current_user.id))
-
-
-@bp.route("/training/people/<int:user_id>")
-@roles_required(*RECORD_ROLES)
-def history(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or not services.can_see_development_of(current_user, user):
-        raise NotFound(_("Not found."))
-    return render_template(
-        "training/history.html",
-        person=user,
-        action=ActionForm(),
-        is_hr=current_user.has_role("hr"),
-        **record_services.development_history(user),
-    )
 
 
 # ---------------------------------------------------------------- records and scores
