@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask.ctx import AppContext
+from flask.globals import _cv_app, _cv_request
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -70,7 +72,48 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        OPEN_RESPONSES.append(response)  # closed by the db fixture (see close_leftovers)
+        return response
+
+
+#: The test clients' responses of the running test. A streamed one (an export) holds its request
+#: context until it is read to the end or closed: a test failing halfway through reading it left
+#: the context pushed, and every later test of that worker failed on "Popped wrong app context".
+OPEN_RESPONSES: list = []
+
+
+def close_leftovers(ours: AppContext, outer_request=None) -> list[str]:
+    """Close the responses the test left open, then pop any request or app context still above
+    ``ours`` (``outer_request``: the request context that was there before it, if any), so that
+    ``ours`` pops cleanly. Each step goes on whatever the one before raised; returns what went
+    wrong (for the fixture to report once the worker is sound again)."""
+    problems: list[str] = []
+    while OPEN_RESPONSES:
+        response = OPEN_RESPONSES.pop()
+        try:
+            response.close()
+        except Exception as error:  # noqa: BLE001 - the next ones must still be closed
+            problems.append(f"closing a response: {error!r}")
+    for _ in range(100):
+        stray = _cv_request.get(None)
+        if stray is None or stray is outer_request:
+            break
+        problems.append(f"a request context left pushed: {stray!r}")
+        try:
+            stray.pop()
+        except Exception as error:  # noqa: BLE001 - popped out of order: it is unbound anyway
+            problems.append(f"popping it: {error!r}")
+    for _ in range(100):
+        stray = _cv_app.get(None)
+        if stray is None or stray is ours:
+            break
+        problems.append(f"an app context left pushed: {stray!r}")
+        try:
+            stray.pop()
+        except Exception as error:  # noqa: BLE001
+            problems.append(f"popping it: {error!r}")
+    return problems
 
 
 def make_app(backend: str, tmp_dir, **overrides):
@@ -134,22 +177,31 @@ def backend(app) -> str:
 
 @pytest.fixture
 def db(app):
-    """The database, inside a transaction rolled back after the test (commits are savepoints)."""
-    with app.app_context():
-        connection = _db.engine.connect()
-        transaction = connection.begin()
-        original = _db.session
-        _db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
-        )
+    """The database, inside a transaction rolled back after the test (commits are savepoints).
+    Whatever the test leaves open (a streamed response, a pushed context) is closed first, so
+    that one failing test does not break the next ones of its worker."""
+    outer_request = _cv_request.get(None)
+    ours = app.app_context()
+    ours.push()
+    OPEN_RESPONSES.clear()
+    connection = _db.engine.connect()
+    transaction = connection.begin()
+    original = _db.session
+    _db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id,
+    )
+    try:
+        yield _db
+    finally:
+        close_leftovers(ours, outer_request)
         try:
-            yield _db
-        finally:
             _db.session.remove()
+        finally:
             _db.session = original
             transaction.rollback()
             connection.close()
+            ours.pop()
             if app.config["RATELIMIT_ENABLED"]:
                 limiter.reset()
 
