@@ -73,14 +73,17 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        OPEN_RESPONSES.append(response)  # closed by the db fixture (see close_leftovers)
+        if TRACKING and response.is_streamed:
+            OPEN_RESPONSES.append(response)  # closed by rolled_back_session (close_leftovers)
         return response
 
 
-#: The test clients' responses of the running test. A streamed one (an export) holds its request
-#: context until it is read to the end or closed: a test failing halfway through reading it left
-#: the context pushed, and every later test of that worker failed on "Popped wrong app context".
+#: The streamed responses (an export) of the running test, while a rolled_back_session is open
+#: (``TRACKING``). One holds its request context until it is read to the end or closed: a test
+#: failing halfway through reading it left the context pushed, and every later test of that
+#: worker failed on "Popped wrong app context".
 OPEN_RESPONSES: list = []
+TRACKING: list[bool] = []
 
 
 def close_leftovers(ours: AppContext, outer_request=None) -> list[str]:
@@ -175,15 +178,17 @@ def backend(app) -> str:
     )
 
 
-@pytest.fixture
-def db(app):
-    """The database, inside a transaction rolled back after the test (commits are savepoints).
-    Whatever the test leaves open (a streamed response, a pushed context) is closed first, so
-    that one failing test does not break the next ones of its worker."""
+@contextmanager
+def rolled_back_session(app):
+    """An app context and a session in a transaction rolled back at the end (commits are
+    savepoints); yields the connection. Whatever the test left open (a streamed response, a
+    pushed context) is closed first, so that one failing test does not break the next ones of
+    its worker."""
     outer_request = _cv_request.get(None)
     ours = app.app_context()
     ours.push()
     OPEN_RESPONSES.clear()
+    TRACKING.append(True)
     connection = _db.engine.connect()
     transaction = connection.begin()
     original = _db.session
@@ -192,8 +197,9 @@ def db(app):
         scopefunc=_app_ctx_id,
     )
     try:
-        yield _db
+        yield connection
     finally:
+        TRACKING.pop()
         close_leftovers(ours, outer_request)
         try:
             _db.session.remove()
@@ -202,6 +208,15 @@ def db(app):
             transaction.rollback()
             connection.close()
             ours.pop()
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction rolled back after the test (rolled_back_session)."""
+    with rolled_back_session(app):
+        try:
+            yield _db
+        finally:
             if app.config["RATELIMIT_ENABLED"]:
                 limiter.reset()
 

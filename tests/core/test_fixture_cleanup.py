@@ -34,7 +34,15 @@ def test_a_failing_test_with_an_open_stream_does_not_break_the_next_one():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env.pop("HRFUND_TEST_DATABASE_URL", None)  # one backend is enough to show the cascade
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(HERE / "leaky_cases.py")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(HERE / "leaky_cases.py"),
+        ],
         cwd=HERE.parents[1],
         env=env,
         capture_output=True,

@@ -8,11 +8,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from hrfund.extensions import db as _db
-from tests.conftest import BACKENDS, make_app
+from tests.conftest import BACKENDS, make_app, rolled_back_session
 from tests.sweeps import world as world_module
 
 # The HTTP sweeps (route table, IDOR, mass assignment) ask the same views and the same
@@ -110,18 +108,5 @@ class Sweep:
 @pytest.fixture
 def sweep(sweep_app):
     """The world in a transaction rolled back after the test (commits are savepoints)."""
-    with sweep_app.app_context():
-        connection = _db.engine.connect()
-        transaction = connection.begin()
-        original = _db.session
-        _db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
-        )
-        try:
-            yield Sweep(sweep_app, connection)
-        finally:
-            _db.session.remove()
-            _db.session = original
-            transaction.rollback()
-            connection.close()
+    with rolled_back_session(sweep_app) as connection:
+        yield Sweep(sweep_app, connection)

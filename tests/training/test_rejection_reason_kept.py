@@ -53,9 +53,7 @@ def test_the_development_page_offers_the_rejection_with_its_reason(db, login_as,
 
 
 @pytest.mark.parametrize("reason", ["", "証明書の氏名が一致しません。" + "x" * 2000])
-def test_refused_on_the_development_page_the_reason_stays_in_its_field(
-    db, login_as, score, reason
-):
+def test_refused_on_the_development_page_the_reason_stays_in_its_field(db, login_as, score, reason):
     hr = login_as("hr")
     response = hr.post(f"/training/scores/{score.id}/reject", data={"reason": reason})
     assert response.status_code == 422
