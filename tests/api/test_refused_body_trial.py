@@ -102,14 +102,17 @@ def log_stream(app, monkeypatch):
     handler = logging.StreamHandler(stream)
     root = logging.getLogger()
     root.addHandler(handler)
-    monkeypatch.setattr(root, "level", logging.INFO)
-    for name in ("hrfund", "hrfund.fund", "hrfund.fund.posting", "hrfund.test"):
-        logger = logging.getLogger(name)  # alembic's fileConfig disables the loggers it finds
+    levels = {}
+    for name in ("", "hrfund", "hrfund.fund", "hrfund.fund.posting", "hrfund.test"):
+        logger = logging.getLogger(name)  # alembic's fileConfig leaves the root at WARNING
         monkeypatch.setattr(logger, "disabled", False)
-        monkeypatch.setattr(logger, "level", logging.NOTSET)
+        levels[logger] = logger.level
+        logger.setLevel(logging.INFO if not name else logging.NOTSET)  # clears the level cache
     configure_logging(app)
     yield stream
     root.removeHandler(handler)
+    for logger, level in levels.items():
+        logger.setLevel(level)
 
 
 def test_a_booking_the_trial_rolled_back_is_not_logged(api_as, db, log_stream):
