@@ -12,9 +12,8 @@ between fields, an unknown placement) is added to the one 400, so that a client 
 that is wrong on its first request. Nothing of the trial is kept: the savepoint is rolled back
 (and an error answer rolls the whole request back: no notice is mailed, no file stays), its
 ``session.info`` entries are dropped (a file it stored is removed) and its log lines below
-WARNING are not written. What it
-cannot take back: a PostgreSQL sequence number it drew (an id is skipped, as after any
-rollback), and the time it waited for a row lock.
+WARNING are not written. What it cannot take back: a PostgreSQL sequence number it drew (an id
+is skipped, as after any rollback), and the time it waited for a row lock.
 """
 
 from __future__ import annotations
@@ -147,6 +146,7 @@ PARTIAL_BODY_ERRORS = (
     AttributeError,
     ArithmeticError,
     HTTPException,
+    ma.ValidationError,
     IntegrityError,
     DataError,
 )
