@@ -73,6 +73,7 @@ class Config:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = False
     MAIL_FROM = "hrfund@metro.tokyo.example"
+    # seconds, for each wait of an SMTP exchange (connect, each answer): see check_timeouts
     MAIL_TIMEOUT = 30
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # links in e-mails and calendar feeds
 
@@ -195,6 +196,8 @@ class Config:
             if os.environ.get(name):
                 values[name] = int(os.environ[name])
         values |= _retention_from_environment()
+        if os.environ.get("MAIL_TIMEOUT"):
+            values["MAIL_TIMEOUT"] = _env_seconds("MAIL_TIMEOUT")
         if os.environ.get("REMINDER_SEND_PAUSE_SECONDS"):
             values["REMINDER_SEND_PAUSE_SECONDS"] = float(os.environ["REMINDER_SEND_PAUSE_SECONDS"])
         values |= _ldap_from_environment()
@@ -209,6 +212,31 @@ class Config:
         """HRFUND_INSTANCE_PATH, else this environment's default (None: Flask's own)."""
         path = os.environ.get("HRFUND_INSTANCE_PATH") or cls.INSTANCE_PATH
         return os.path.abspath(path) if path else None
+
+
+#: The waits of one SMTP send, each bounded by MAIL_TIMEOUT (connect, greeting, EHLO, STARTTLS,
+#: EHLO again, AUTH, MAIL, RCPT, DATA, the message's end), rounded up.
+SMTP_WAITS_PER_SEND = 10
+
+
+def check_timeouts(config) -> None:
+    """Refuse settings under which one slow SMTP send can outlast its reminder's claim: the
+    claim would be taken over by another dispatcher while the first is still sending, and the
+    e-mail sent twice. MAIL_TIMEOUT bounds each wait of a send, not the send, hence the margin."""
+    mail = config.get("MAIL_TIMEOUT")
+    claim = config.get("REMINDER_CLAIM_TIMEOUT_SECONDS")
+    if not isinstance(mail, int | float) or isinstance(mail, bool) or mail <= 0:
+        raise RuntimeError(f"MAIL_TIMEOUT must be a number of seconds above 0, not {mail!r}")
+    if not isinstance(claim, int | float) or isinstance(claim, bool) or claim <= 0:
+        raise RuntimeError(
+            f"REMINDER_CLAIM_TIMEOUT_SECONDS must be a number of seconds above 0, not {claim!r}"
+        )
+    if mail * SMTP_WAITS_PER_SEND > claim:
+        raise RuntimeError(
+            f"MAIL_TIMEOUT ({mail} s) must be at most REMINDER_CLAIM_TIMEOUT_SECONDS / "
+            f"{SMTP_WAITS_PER_SEND} ({claim / SMTP_WAITS_PER_SEND:g} s): a send that waits "
+            "longer would have its claim taken over and its e-mail sent twice"
+        )
 
 
 RETENTION_SETTINGS = (
@@ -281,6 +309,13 @@ def _ldap_from_environment() -> dict:
         if os.environ.get(name):
             values[name] = _env_bool(name, True)
     return values
+
+
+def _env_seconds(name: str) -> float:
+    try:
+        return float(os.environ[name])
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number of seconds, not {os.environ[name]!r}") from None
 
 
 def _env_hops(value: str) -> int:

@@ -9,7 +9,7 @@ from importlib.resources import files
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hrfund.config import get_config
+from hrfund.config import check_timeouts, get_config
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ def load_config(app: Flask, settings, test_config: dict | None) -> None:
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
+    check_timeouts(app.config)
     try:
         os.makedirs(app.instance_path, exist_ok=True)
     except OSError as error:

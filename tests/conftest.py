@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask.ctx import AppContext
+from flask.globals import _cv_app, _cv_request
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -70,7 +72,51 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        if TRACKING and response.is_streamed:
+            OPEN_RESPONSES.append(response)  # closed by rolled_back_session (close_leftovers)
+        return response
+
+
+#: The streamed responses (an export) of the running test, while a rolled_back_session is open
+#: (``TRACKING``). One holds its request context until it is read to the end or closed: a test
+#: failing halfway through reading it left the context pushed, and every later test of that
+#: worker failed on "Popped wrong app context".
+OPEN_RESPONSES: list = []
+TRACKING: list[bool] = []
+
+
+def close_leftovers(ours: AppContext, outer_request=None) -> list[str]:
+    """Close the responses the test left open, then pop any request or app context still above
+    ``ours`` (``outer_request``: the request context that was there before it, if any), so that
+    ``ours`` pops cleanly. Each step goes on whatever the one before raised; returns what went
+    wrong (for the fixture to report once the worker is sound again)."""
+    problems: list[str] = []
+    while OPEN_RESPONSES:
+        response = OPEN_RESPONSES.pop()
+        try:
+            response.close()
+        except Exception as error:  # noqa: BLE001 - the next ones must still be closed
+            problems.append(f"closing a response: {error!r}")
+    for _ in range(100):
+        stray = _cv_request.get(None)
+        if stray is None or stray is outer_request:
+            break
+        problems.append(f"a request context left pushed: {stray!r}")
+        try:
+            stray.pop()
+        except Exception as error:  # noqa: BLE001 - popped out of order: it is unbound anyway
+            problems.append(f"popping it: {error!r}")
+    for _ in range(100):
+        stray = _cv_app.get(None)
+        if stray is None or stray is ours:
+            break
+        problems.append(f"an app context left pushed: {stray!r}")
+        try:
+            stray.pop()
+        except Exception as error:  # noqa: BLE001
+            problems.append(f"popping it: {error!r}")
+    return problems
 
 
 def make_app(backend: str, tmp_dir, **overrides):
@@ -141,9 +187,16 @@ def backend(app) -> str:
 
 
 @contextmanager
-def rolled_back_session():
-    """In an app context: the session on one connection, inside a transaction rolled back at
-    the end (the code's commits are savepoints); yields the connection."""
+def rolled_back_session(app):
+    """An app context and a session in a transaction rolled back at the end (commits are
+    savepoints); yields the connection. Whatever the test left open (a streamed response, a
+    pushed context) is closed first, so that one failing test does not break the next ones of
+    its worker."""
+    outer_request = _cv_request.get(None)
+    ours = app.app_context()
+    ours.push()
+    OPEN_RESPONSES.clear()
+    TRACKING.append(True)
     connection = _db.engine.connect()
     transaction = connection.begin()
     original = _db.session
@@ -154,19 +207,23 @@ def rolled_back_session():
     try:
         yield connection
     finally:
-        _db.session.remove()
-        _db.session = original
-        transaction.rollback()
-        connection.close()
+        TRACKING.pop()
+        close_leftovers(ours, outer_request)
+        try:
+            _db.session.remove()
+        finally:
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+            ours.pop()
 
 
 @pytest.fixture
 def db(app):
-    """The database, inside a transaction rolled back after the test (commits are savepoints)."""
-    with app.app_context():
+    """The database, inside a transaction rolled back after the test (rolled_back_session)."""
+    with rolled_back_session(app):
         try:
-            with rolled_back_session():
-                yield _db
+            yield _db
         finally:
             if app.config["RATELIMIT_ENABLED"]:
                 limiter.reset()

@@ -9,12 +9,17 @@ Every error at once: a body the schema refuses is also put to the route's servic
 fields the schema could read (``None`` for the others), inside a savepoint that is rolled back.
 Whatever that service says about fields the schema found no fault with (a date order, a rule
 between fields, an unknown placement) is added to the one 400, so that a client learns all
-that is wrong on its first request. Nothing of the trial is kept: the savepoint is rolled back,
-and an error answer rolls the whole request back (no notice is mailed, no file stays).
+that is wrong on its first request. Nothing of the trial is kept: the savepoint is rolled back
+(and an error answer rolls the whole request back: no notice is mailed, no file stays), its
+``session.info`` entries are dropped (a file it stored is removed) and its log lines below
+WARNING are not written. What it cannot take back: a PostgreSQL sequence number it drew (an id
+is skipped, as after any rollback), and the time it waited for a row lock.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import logging
 from collections.abc import Callable, Mapping
@@ -25,11 +30,15 @@ import marshmallow as ma
 from flask import Request
 from flask_babel import lazy_gettext as _l
 from marshmallow.error_store import SCHEMA
+from sqlalchemy.exc import DataError, IntegrityError
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from hrfund.core.apiutil import json_body
 from hrfund.core.errors import DomainError, ValidationFailed
+from hrfund.core.files import NEW_FILES
+from hrfund.core.logging import in_trial
 from hrfund.extensions import db
 
 log = logging.getLogger(__name__)
@@ -127,25 +136,66 @@ class Partial(dict[str, Any]):
         return super().pop(key, None)
 
 
+#: What a route may raise when it runs on part of its body (None for a refused field): the
+#: trial adds nothing then. Anything else (the database gone, a deadlock, a bug) is a real error
+#: and is answered as such, not hidden behind the 400.
+PARTIAL_BODY_ERRORS = (
+    TypeError,
+    ValueError,
+    LookupError,
+    AttributeError,
+    ArithmeticError,
+    HTTPException,
+    ma.ValidationError,
+    IntegrityError,
+    DataError,
+)
+
+
+class _Undo(Exception):
+    """Leaves the trial's savepoint by its context manager, which rolls it back in any state."""
+
+
 def with_service_errors(refused: SchemaRefused, trial: Callable[[], object]) -> ValidationFailed:
     """``refused`` with the field errors ``trial`` (the route on the readable fields) raises,
-    for fields the schema did not refuse; the trial's writes are rolled back."""
+    for fields the schema did not refuse. Nothing of the trial is kept: its writes (rolled back
+    even after a failed flush, the session usable again), what it put in ``session.info`` (a
+    notice's e-mail to send, a file to remove) and what it logged below WARNING."""
     found: dict[str, list[str]] = {}
-    savepoint = db.session.begin_nested()
+    session = db.session()
+    info = {key: copy.copy(value) for key, value in session.info.items()}  # lists it appends to
+    marked = in_trial.set(True)
     try:
-        trial()
-    except DomainError as error:
-        found = error.fields
-    except Exception:  # noqa: BLE001 - a route may not run on part of its body: nothing to add
-        log.debug("no service check on a refused body", exc_info=True)
+        with session.begin_nested():
+            try:
+                trial()
+            except DomainError as error:
+                found = error.fields
+            except PARTIAL_BODY_ERRORS:
+                log.debug("no service check on a refused body", exc_info=True)
+            raise _Undo
+    except _Undo:
+        pass
     finally:
-        if savepoint.is_active:
-            savepoint.rollback()
+        in_trial.reset(marked)
+        _forget(session.info, info)
     fields = dict(refused.fields)
     for name, messages in found.items():
         if messages and not any(_overlap(name, known) for known in refused.fields):
             fields[name] = list(messages)
     return ValidationFailed(refused.message, fields=fields)
+
+
+def _forget(now: dict[Any, Any], before: dict[Any, Any]) -> None:
+    """``session.info`` as it was before the trial; a file the trial stored is removed (its row
+    went with the savepoint, and nothing would remove the file at the request's end)."""
+    known = set(before.get(NEW_FILES, []))
+    written = [path for path in now.get(NEW_FILES, []) if path not in known]
+    now.clear()
+    now.update(before)
+    for path in written:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def _overlap(one: str, other: str) -> bool:

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
@@ -24,6 +25,19 @@ ACCESS_LOGGER = "hrfund.access"
 CONTEXT_FIELDS = ("request_id", "user_id", "method", "path", "status", "duration_ms")
 
 access_log = logging.getLogger(ACCESS_LOGGER)
+
+
+#: True while an API route runs on a refused body's readable fields (core.apiblueprint's trial,
+#: always rolled back): what it says below WARNING ("fund contribution #12 …") never happened.
+in_trial: ContextVar[bool] = ContextVar("hrfund_in_trial", default=False)
+
+
+class TrialFilter(logging.Filter):
+    """Drops the records below WARNING of a trial that is rolled back (see ``in_trial``); per
+    request (a context variable), so that other threads' records are kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not in_trial.get()
 
 
 def _user_id() -> int | None:
@@ -82,19 +96,30 @@ def configure_logging(app: Flask) -> None:
     if log_format(app) == "text":
         if not root.handlers:
             logging.basicConfig(level=logging.INFO, format=TEXT_FORMAT)
+        _add_filter(root, TrialFilter)
         return
     # the plain stream handlers (basicConfig's, or one of ours), never a test harness's handler
-    handlers = [h for h in root.handlers if type(h) is logging.StreamHandler]
+    handlers = _stream_handlers(root)
     if not handlers:
         handlers = [logging.StreamHandler()]
         root.addHandler(handlers[0])
     for handler in handlers:
         handler.setFormatter(JSONFormatter())
-        if not any(isinstance(f, RequestContextFilter) for f in handler.filters):
-            handler.addFilter(RequestContextFilter())
+    _add_filter(root, RequestContextFilter)
+    _add_filter(root, TrialFilter)
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
     _log_requests(app)
+
+
+def _stream_handlers(root: logging.Logger) -> list[logging.Handler]:
+    return [h for h in root.handlers if type(h) is logging.StreamHandler]
+
+
+def _add_filter(root: logging.Logger, kind: type[logging.Filter]) -> None:
+    for handler in _stream_handlers(root):
+        if not any(isinstance(f, kind) for f in handler.filters):
+            handler.addFilter(kind())
 
 
 def _log_requests(app: Flask) -> None:

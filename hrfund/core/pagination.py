@@ -142,17 +142,12 @@ def paginate(
     items = list(result.scalars() if scalars else result)
     if not more:
         return Page(items=items, page=page, per_page=per_page, total=total)
-    if not items and page > 1 and _for_pages():  # beyond the end of a long list: count it
-        return paginate(stmt, ceil(_count(stmt) / per_page), per_page, scalars=scalars, key=key)
+    if not items and page > 1 and _for_pages():
+        # beyond the end of a long list: counted in full this once, the last page shown (one
+        # COUNT: the call below counts, then corrects the page as for any list)
+        return paginate(stmt, MAX_PAGE, per_page, scalars=scalars, key=key)
     return Page(
         items[:per_page], page, per_page, total, more=True, next_exists=len(items) > size - 1
-    )
-
-
-def _count(stmt: AnySelect) -> int:
-    return (
-        db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-        or 0
     )
 
 

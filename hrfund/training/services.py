@@ -84,6 +84,10 @@ def scores_visible_to(viewer: Actor) -> sa.Select[LanguageScore]:
     return sa.select(LanguageScore).where(_owner_clause(viewer, LanguageScore.user_id))
 
 
+#: Everyone but partner-city coordinators has (or reads) TMG training records.
+RECORD_ROLES = ("employee", "manager", "hr", "auditor", "admin")
+
+
 def can_see_development_of(viewer: Actor, user: User) -> bool:
     return sees_all_records(viewer) or (
         viewer.id == user.id

@@ -59,3 +59,12 @@ def test_pages_by_key_are_the_pages_of_the_plain_query(db, events):
         assert plain.total == EVENTS and by_key.total == 7 and by_key.more
     assert paginate(stmt, 3, 5, key=AuditEvent.id, count_cap=7).has_next is False
     assert paginate(stmt, 2, 5, key=AuditEvent.id, count_cap=7).has_next is True
+
+
+def test_beyond_the_end_of_a_long_list_counts_it_once(app, db, events, query_counter):
+    stmt = audit_query(action="test.long_list")
+    with app.test_request_context("/audit"), query_counter() as statements:
+        page = paginate(stmt, 9, 4, key=AuditEvent.id, count_cap=5)
+    assert (page.page, page.total, page.more, len(page.items)) == (3, EVENTS, False, 4)
+    # the capped count, the empty page, the full count, the last page: not a second full count
+    assert statements() == 4

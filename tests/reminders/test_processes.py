@@ -25,6 +25,8 @@ from tests.reminders.conftest import Inbox, free_port
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).with_name("flask"))
 PEOPLE = 30
+#: longer than the batch takes (PEOPLE × 0.1 s): a live sender's claims are not taken over
+CLAIM_TIMEOUT = 5
 
 
 def _env(url: str, **extra) -> dict:
@@ -108,7 +110,8 @@ def test_parallel_schedulers_and_a_crash_deliver_exactly_once(tmp_path):
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=port,
         REMINDER_SEND_PAUSE_SECONDS=0.1,
-        REMINDER_CLAIM_TIMEOUT_SECONDS=2,
+        REMINDER_CLAIM_TIMEOUT_SECONDS=CLAIM_TIMEOUT,
+        MAIL_TIMEOUT=CLAIM_TIMEOUT / 10,  # the longest the app accepts (config.check_timeouts)
         REMINDER_RETRY_BASE_SECONDS=1,
     )
     engine = sa.create_engine(url)
@@ -131,7 +134,7 @@ def test_parallel_schedulers_and_a_crash_deliver_exactly_once(tmp_path):
         got_before_restart = len(inbox.messages)
         assert got_before_restart < PEOPLE, "the batch finished before the kill"
 
-        time.sleep(2.5)  # the dead process's claims time out
+        time.sleep(CLAIM_TIMEOUT + 0.5)  # the dead process's claims time out
         processes.append(_scheduler(env, tmp_path / "s-restart.log"))
         _wait_for(lambda: len(inbox.messages) >= PEOPLE, 60, "every mail")
         time.sleep(1.0)  # anything extra would arrive now

@@ -108,5 +108,5 @@ class Sweep:
 @pytest.fixture
 def sweep(sweep_app):
     """The world in a transaction rolled back after the test (commits are savepoints)."""
-    with sweep_app.app_context(), rolled_back_session() as connection:
+    with rolled_back_session(sweep_app) as connection:
         yield Sweep(sweep_app, connection)

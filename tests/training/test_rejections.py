@@ -151,7 +151,7 @@ def test_page_refuses_without_a_reason_and_auditors_are_refused(db, people, logi
     db.session.commit()
     hr = login_as("hr")
     response = hr.post(f"/training/scores/{score.id}/reject", data={"reason": ""})
-    assert response.status_code == 302
+    assert response.status_code == 422  # the development page again, with the error
     db.session.expire_all()
     assert db.session.get(LanguageScore, score.id).rejected_at is None
     auditor = login_as("auditor")
@@ -161,6 +161,8 @@ def test_page_refuses_without_a_reason_and_auditors_are_refused(db, people, logi
     page = auditor.get("/training/verification").get_data(as_text=True)
     assert "780" in page  # the auditor reads the queue …
     assert "/reject" not in page and "/verify" not in page  # … without its buttons
+    page = auditor.get(f"/training/people/{employee.id}").get_data(as_text=True)
+    assert "780" in page and "/reject" not in page and "/verify" not in page
 
 
 def test_api_rejects_a_record_with_its_reason(db, people, api_as, make_program):

@@ -1,7 +1,7 @@
-"""The verification queue, where HR reviews an employee's own language score or training record
-(or from the employee's development page): verifies it, or rejects it with the reason the
-employee reads. Every review goes back where it was made; a refused rejection from the queue
-shows the queue again with the reason as typed."""
+"""Where HR reviews an employee's own language score or training record: the verification queue
+and the employee's development page. HR verifies it, or rejects it with the reason the employee
+reads. Every review goes back where it was made; a refused rejection shows that page again with
+the reason as typed (in its field, or beside the list when the entry was decided meanwhile)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrfund.core.errors import FORM_REFUSALS
+from hrfund.auth.models import User
+from hrfund.core.errors import FORM_REFUSALS, NotFound
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import roles_required
+from hrfund.extensions import db
 from hrfund.training import records as record_services
 from hrfund.training import rejections, services
 from hrfund.training.blueprint import bp
 from hrfund.training.forms import ActionForm, RejectForm
+
+RECORD_ROLES = services.RECORD_ROLES
 
 
 @bp.route("/training/verification")
@@ -39,6 +43,28 @@ def queue_page(typed: dict[str, str] | None = None, unsaved: str = "") -> str:
     )
 
 
+@bp.route("/training/people/<int:user_id>")
+@roles_required(*RECORD_ROLES)
+def history(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or not services.can_see_development_of(current_user, user):
+        raise NotFound(_("Not found."))
+    return history_page(user)
+
+
+def history_page(user: User, typed: dict[str, str] | None = None, unsaved: str = "") -> str:
+    """One employee's development page; ``typed`` and ``unsaved`` as on the queue."""
+    return render_template(
+        "training/history.html",
+        person=user,
+        action=ActionForm(),
+        is_hr=current_user.has_role("hr"),
+        typed=typed or {},
+        unsaved=unsaved,
+        **record_services.development_history(user),
+    )
+
+
 def _page_args(param: str):
     """Each list of the queue is paged on its own (``records_page``, ``scores_page``)."""
     args = {"page": request.args.get(param), "per_page": request.args.get("per_page")}
@@ -46,16 +72,20 @@ def _page_args(param: str):
 
 
 def _back(entry, kind: str, status: int | None):
-    """Where a rejection leads: back to the queue or the development page; refused from the
-    queue, the queue again with the reason as typed (never lost to a redirect)."""
-    if request.form.get("next") != "queue":
-        return redirect(url_for("training.history", user_id=entry.user_id))
+    """Where a review leads: back to the queue or the development page; refused, that page
+    again with the reason as typed (never lost to a redirect)."""
+    queue = request.form.get("next") == "queue"
     if status is None:
-        return redirect(url_for("training.verification"))
+        if queue:
+            return redirect(url_for("training.verification"))
+        return redirect(url_for("training.history", user_id=entry.user_id))
     reason = request.form.get("reason") or ""
     decided = entry.verified or entry.rejected_at is not None
     typed = {} if decided else {f"reason-{kind}-{entry.id}": reason}
-    return queue_page(typed, unsaved=reason if decided and reason.strip() else ""), status
+    unsaved = reason if decided and reason.strip() else ""
+    if queue:
+        return queue_page(typed, unsaved), status
+    return history_page(entry.user, typed, unsaved), status
 
 
 def _verify(entry, verify, done: str) -> None:

@@ -179,21 +179,6 @@ def my_history():
     return redirect(url_for("training.history", user_id=current_user.id))
 
 
-@bp.route("/training/people/<int:user_id>")
-@roles_required(*RECORD_ROLES)
-def history(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or not services.can_see_development_of(current_user, user):
-        raise NotFound(_("Not found."))
-    return render_template(
-        "training/history.html",
-        person=user,
-        action=ActionForm(),
-        is_hr=current_user.has_role("hr"),
-        **record_services.development_history(user),
-    )
-
-
 # ---------------------------------------------------------------- records and scores
 
 
