@@ -148,12 +148,13 @@ class TrainingRecord(TimestampMixin, Model):
         sa.Index(
             "ix_training_records_status_completed", "status", "completed_on", "program_id", "hours"
         ),
-        # the talent search's "completed this program": its people from the index alone
+        # the talent search: the people who completed a program, and their hours in a category,
+        # from the index alone
         sa.Index(
             "ix_training_records_talent",
             "program_id",
             "user_id",
-            postgresql_include=["verified"],
+            postgresql_include=["verified", "hours"],
             sqlite_where=sa.text(TALENT_RECORDS),
             postgresql_where=sa.text(TALENT_RECORDS),
         ),

@@ -139,7 +139,9 @@ def _hours_ids(query: TalentQuery) -> sa.Select:
         .group_by(TrainingRecord.user_id)
     )
     if not query.include_unverified:
-        sub = sub.where(TrainingRecord.verified.is_(True))
+        # a verified record is never rejected (a check constraint): the condition changes no
+        # result, and lets PostgreSQL read ix_training_records_talent (with the hours in it)
+        sub = sub.where(TrainingRecord.verified.is_(True), TrainingRecord.rejected_at.is_(None))
     if query.category:
         sub = sub.where(TrainingProgram.category == query.category)
     if query.min_hours is not None:

@@ -28,7 +28,7 @@ def upgrade():
         "ix_training_records_talent",
         "training_records",
         ["program_id", "user_id"],
-        postgresql_include=["verified"],
+        postgresql_include=["verified", "hours"],
         sqlite_where=sa.text(RECORDS),
         postgresql_where=sa.text(RECORDS),
     )
