@@ -115,6 +115,7 @@ def test_a_department_takes_its_sections_and_combines_with_the_other_filters(peo
     }
     with_course = talent.TalentQuery(department="TLP", program_ids=[course.id])
     assert set(_ids(with_course)) == {people["Aiko"].id, people["Bunta"].id}
+    assert _ids(talent.TalentQuery(department="NO-SUCH")) == []  # not everyone
 
 
 def test_hours_by_category_sum_the_completed_verified_records(people, make_program):
