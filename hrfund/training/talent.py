@@ -231,7 +231,9 @@ def talent_page(query: TalentQuery, page_no: int, per_page: int) -> Page:
         .limit(per_page)
         .offset((page_no - 1) * per_page)
     ).all()
-    if not keys:  # nobody, or a page beyond the last (paginate shows the last one)
+    if not keys and page_no == 1:
+        return Page(items=[], page=1, per_page=per_page, total=0)
+    if not keys:  # a page beyond the last: paginate counts, and shows the last one
         return paginate(stmt, page_no, per_page)
     items = _load_in_order([user_id for user_id, _total in keys])
     return Page(items=items, page=page_no, per_page=per_page, total=keys[0][1])
