@@ -67,6 +67,8 @@ SEARCHED_COLUMNS = (
     "email",
     "family_name",
     "given_name",
+    "family_name_kana",
+    "given_name_kana",
     "family_name_romaji",
     "given_name_romaji",
     "employee_number",

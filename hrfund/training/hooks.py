@@ -47,3 +47,8 @@ def exchange_history(user) -> list[dict]:
         }
         for p in placements
     ]
+
+
+def past_exchange_people() -> sa.Select:
+    """The ids of everyone with a past exchange (the people of :func:`past_exchange`)."""
+    return sa.select(Placement.person_id).where(Placement.status == PlacementStatus.COMPLETED)

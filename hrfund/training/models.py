@@ -120,6 +120,10 @@ class TrainingSession(TimestampMixin, Model):
         return f"<TrainingSession {self.id} program={self.program_id} {self.starts_on}>"
 
 
+#: the records that count in the talent search (verified ones, or also unverified ones)
+TALENT_RECORDS = "status = 'completed' AND rejected_at IS NULL"
+
+
 class TrainingRecord(TimestampMixin, Model):
     """One employee's enrolment in, or completion of, one program."""
 
@@ -143,6 +147,16 @@ class TrainingRecord(TimestampMixin, Model):
         # program and the hours in it, from the index alone (a year is 250,000 rows at full size)
         sa.Index(
             "ix_training_records_status_completed", "status", "completed_on", "program_id", "hours"
+        ),
+        # the talent search: the people who completed a program, and their hours in a category,
+        # from the index alone
+        sa.Index(
+            "ix_training_records_talent",
+            "program_id",
+            "user_id",
+            postgresql_include=["verified", "hours"],
+            sqlite_where=sa.text(TALENT_RECORDS),
+            postgresql_where=sa.text(TALENT_RECORDS),
         ),
     )
 
@@ -197,6 +211,17 @@ class LanguageScore(TimestampMixin, Model):
             "user_id",
             sqlite_where=sa.text("verified AND rejected_at IS NULL"),
             postgresql_where=sa.text("verified AND rejected_at IS NULL"),
+        ),
+        # the talent search: the people with a score valid today, verified or not, from the
+        # index alone (most scores of a test have expired)
+        sa.Index(
+            "ix_language_scores_talent",
+            "test",
+            "score",
+            "user_id",
+            postgresql_include=["taken_on", "expires_on", "verified"],
+            sqlite_where=sa.text("rejected_at IS NULL"),
+            postgresql_where=sa.text("rejected_at IS NULL"),
         ),
         sa.UniqueConstraint(
             "user_id", "test", "test_name", "taken_on", name="uq_language_scores_natural_key"

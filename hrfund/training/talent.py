@@ -1,6 +1,7 @@
 """The talent pool: HR finds globally minded staff by scores, programs, hours and department.
 
-Every filter is an EXISTS or IN subquery over indexed columns, so a page is one COUNT and one
+The filters on scores, records and past exchanges are selects of user ids, intersected, and
+only the users they leave are read and sorted by name; so a page is one (capped) COUNT and one
 SELECT, and the scores and programs shown for that page are two more queries, whatever the size
 of the tables. By default only verified scores and records count; ``include_unverified`` widens
 the search to employees' own unverified entries (shown as such).
@@ -23,6 +24,7 @@ from hrfund.core.errors import ValidationFailed
 from hrfund.core.exports import date_text
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.inputs import parse_id
+from hrfund.core.pagination import MAX_PAGE, Page, list_count_cap, paginate
 from hrfund.extensions import db
 from hrfund.org.models import Department
 from hrfund.training import hooks
@@ -105,7 +107,6 @@ def parse_talent_args(args) -> TalentQuery:
 
 def _score_conditions(query: TalentQuery):
     conditions = [
-        LanguageScore.user_id == User.id,
         LanguageScore.taken_on <= query.today,
         sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= query.today),
         LanguageScore.rejected_at.is_(None),
@@ -121,13 +122,67 @@ def _score_conditions(query: TalentQuery):
 
 def _record_conditions(query: TalentQuery):
     conditions = [
-        TrainingRecord.user_id == User.id,
         TrainingRecord.status == RecordStatus.COMPLETED,
         TrainingRecord.rejected_at.is_(None),
     ]
     if not query.include_unverified:
         conditions.append(TrainingRecord.verified.is_(True))
     return conditions
+
+
+def _hours_ids(query: TalentQuery) -> sa.Select:
+    hours = sa.func.coalesce(TrainingRecord.hours, TrainingProgram.hours)
+    sub = (
+        sa.select(TrainingRecord.user_id)
+        .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
+        .where(TrainingRecord.status == RecordStatus.COMPLETED)
+        .group_by(TrainingRecord.user_id)
+    )
+    if not query.include_unverified:
+        # a verified record is never rejected (a check constraint): the condition changes no
+        # result, and lets PostgreSQL read ix_training_records_talent (with the hours in it)
+        sub = sub.where(TrainingRecord.verified.is_(True), TrainingRecord.rejected_at.is_(None))
+    if query.category:
+        sub = sub.where(TrainingProgram.category == query.category)
+    if query.min_hours is not None:
+        sub = sub.having(sa.func.sum(hours) >= query.min_hours)
+    return sub
+
+
+def _id_sets(query: TalentQuery) -> list[sa.Select]:
+    """One select of user ids for each filter on scores, records or placements.
+
+    The search is driven from these (far smaller than ``users``, and served by the partial
+    indexes ``ix_language_scores_talent`` and ``ix_training_records_talent``): their
+    INTERSECT is the ids that pass every one, and only those users are read and sorted."""
+    sets: list[sa.Select] = []
+    if query.language_test or query.min_score is not None:
+        sets.append(sa.select(LanguageScore.user_id).where(*_score_conditions(query)))
+    for program_id in dict.fromkeys(query.program_ids):
+        sets.append(
+            sa.select(TrainingRecord.user_id).where(
+                *_record_conditions(query), TrainingRecord.program_id == program_id
+            )
+        )
+    if query.category or query.min_hours is not None:
+        sets.append(_hours_ids(query))
+    if query.has_exchange:
+        sets.append(hooks.past_exchange_people())
+    return sets
+
+
+def _department_tree(code: str) -> list[int]:
+    """The ids of the department ``code`` and of everything under it (none for an unknown code).
+
+    Read first, as a list: PostgreSQL cannot tell how many rows a recursive CTE gives, and with
+    it inside the search it sorted all 200,000 users rather than read the department's few."""
+    tree = (
+        sa.select(Department.id)
+        .where(Department.code == code)
+        .cte("department_tree", recursive=True)
+    )
+    tree = tree.union_all(sa.select(Department.id).where(Department.parent_id == tree.c.id))
+    return list(db.session.scalars(sa.select(tree.c.id)))
 
 
 def talent_select(query: TalentQuery) -> sa.Select:
@@ -140,42 +195,48 @@ def talent_select(query: TalentQuery) -> sa.Select:
         )
         .order_by(User.family_name_romaji, User.given_name_romaji, User.id)
     )
-    if query.language_test or query.min_score is not None:
-        stmt = stmt.where(sa.exists().where(*_score_conditions(query)))
-    for program_id in dict.fromkeys(query.program_ids):
-        stmt = stmt.where(
-            sa.exists().where(*_record_conditions(query), TrainingRecord.program_id == program_id)
-        )
-    if query.category or query.min_hours is not None:
-        hours = sa.func.coalesce(TrainingRecord.hours, TrainingProgram.hours)
-        sub = (
-            sa.select(TrainingRecord.user_id)
-            .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
-            .where(TrainingRecord.status == RecordStatus.COMPLETED)
-            .group_by(TrainingRecord.user_id)
-        )
-        if not query.include_unverified:
-            sub = sub.where(TrainingRecord.verified.is_(True))
-        if query.category:
-            sub = sub.where(TrainingProgram.category == query.category)
-        if query.min_hours is not None:
-            sub = sub.having(sa.func.sum(hours) >= query.min_hours)
-        stmt = stmt.where(User.id.in_(sub))
+    sets = _id_sets(query)
+    if sets:
+        stmt = stmt.where(User.id.in_(sets[0] if len(sets) == 1 else sa.intersect(*sets)))
     if query.department:
-        tree = (
-            sa.select(Department.id)
-            .where(Department.code == query.department)
-            .cte("department_tree", recursive=True)
-        )
-        tree = tree.union_all(sa.select(Department.id).where(Department.parent_id == tree.c.id))
-        stmt = stmt.where(User.department_id.in_(sa.select(tree.c.id)))
-    if query.has_exchange is not None:
-        condition = hooks.has_exchange_condition(User.id)
-        if condition is not None:  # skipped until placements register their provider
-            stmt = stmt.where(condition if query.has_exchange else sa.not_(condition))
+        stmt = stmt.where(User.department_id.in_(_department_tree(query.department)))
+    if query.has_exchange is False:
+        stmt = stmt.where(sa.not_(hooks.has_exchange_condition(User.id)))
     if query.q:
         stmt = stmt.where(user_search(query.q))
     return stmt.options(sa.orm.joinedload(User.department))
+
+
+def _load_in_order(ids: list[int]) -> list[User]:
+    """The users of ``ids`` (with their departments), in the order of ``ids``."""
+    users = db.session.scalars(
+        sa.select(User).where(User.id.in_(ids)).options(sa.orm.joinedload(User.department))
+    ).all()
+    by_id = {u.id: u for u in users}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def talent_page(query: TalentQuery, page_no: int, per_page: int) -> Page:
+    """One page of the search for the talent page.
+
+    A search on scores, records or exchanges reads its page's ids and the number of matches in
+    one statement (COUNT(*) OVER () over the intersected ids), then those users; a search on
+    the users alone (department, name) counts at most LIST_COUNT_CAP, like the long lists."""
+    stmt = talent_select(query)
+    page_no = min(max(page_no, 1), MAX_PAGE)
+    if not _id_sets(query):
+        return paginate(stmt, page_no, per_page, count_cap=list_count_cap())
+    keys = db.session.execute(
+        stmt.with_only_columns(User.id, sa.func.count().over())
+        .limit(per_page)
+        .offset((page_no - 1) * per_page)
+    ).all()
+    if not keys and page_no == 1:
+        return Page(items=[], page=1, per_page=per_page, total=0)
+    if not keys:  # a page beyond the last: paginate counts, and shows the last one
+        return paginate(stmt, page_no, per_page)
+    items = _load_in_order([user_id for user_id, _total in keys])
+    return Page(items=items, page=page_no, per_page=per_page, total=keys[0][1])
 
 
 @dataclass

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.exports import export_response
 from hrfund.core.i18n import current_language
-from hrfund.core.pagination import paginate, parse_page_args
+from hrfund.core.pagination import parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
 from hrfund.org.models import Department
@@ -54,7 +54,7 @@ def talent_pool():
     page = None
     if searched and not errors:
         page_no, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
-        page = paginate(talent.talent_select(query), page_no, per_page)
+        page = talent.talent_page(query, page_no, per_page)
         page.items = talent.attach_matches(page.items, query)
     status = 422 if errors else 200
     return render_template(
