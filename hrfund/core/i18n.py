@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -62,8 +63,15 @@ def _date(value: object, fmt: str = "medium") -> str:
     if isinstance(value, datetime):
         return str(format_datetime(value, fmt))
     if isinstance(value, date):
-        return str(format_date(value, fmt))
+        return _day(value, fmt, str(get_locale()))
     return str(value)
+
+
+@lru_cache(maxsize=8192)
+def _day(value: date, fmt: str, locale: str) -> str:
+    """A calendar day in the request's language: the same text for the same day, format and
+    language (a day has no time zone), so a list of 50 rows asks Babel once per distinct day."""
+    return str(format_date(value, fmt))
 
 
 def translation_directories(app: Flask) -> str:

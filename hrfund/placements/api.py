@@ -7,7 +7,7 @@ import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from hrfund.auth.models import Role
+from hrfund.auth.models import Role, named_person
 from hrfund.core.apiblueprint import ApiBlueprint
 from hrfund.core.apischemas import page_of
 from hrfund.core.apiutil import paged
@@ -56,7 +56,7 @@ def list_placements(args):
         city=args.get("city"),
     ).options(
         so.joinedload(Placement.city),
-        so.joinedload(Placement.person),
+        named_person(Placement.person),
         so.joinedload(Placement.host_department),
     )
     page = paged(stmt, per_page=50)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy.orm as so
 from flask import (
     current_app,
     flash,
@@ -14,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hrfund.auth.models import named_person
 from hrfund.core.errors import DomainError, ValidationFailed
 from hrfund.core.fiscal import current_fiscal_year, fiscal_year_bounds, tokyo_today
 from hrfund.core.form_checks import page_status, run_with_form
@@ -85,7 +85,7 @@ def ledger():
     for message in errors:
         flash(message, "warning")
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
-    stmt = figures.entries_query(**filters).options(so.joinedload(LedgerEntry.created_by))
+    stmt = figures.entries_query(**filters).options(named_person(LedgerEntry.created_by))
     return render_template(
         "fund/ledger.html",
         page=paginate(stmt, page, per_page, key=LedgerEntry.id, count_cap=list_count_cap()),

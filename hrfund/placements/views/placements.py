@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrfund.auth.models import Role, User
+from hrfund.auth.models import Role, User, named_person
 from hrfund.auth.services import get_user_by_email
 from hrfund.core.errors import FORM_REFUSALS, NotFound, ValidationFailed
 from hrfund.core.files import send_stored_file
@@ -66,7 +66,7 @@ def index():
     stmt, filters = _filtered()
     stmt = stmt.options(
         so.joinedload(Placement.city),
-        so.joinedload(Placement.person),
+        named_person(Placement.person),
         so.joinedload(Placement.host_department),
     )
     result = paginate(stmt, page, per_page)
