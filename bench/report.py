@@ -49,8 +49,8 @@ def markdown(data: dict) -> str:
         "and departments in a plain Jinja table. A dash: no request finished within the run.",
         "",
     ]
-    measured = {c for page in data["pages"].values() for c in page if c.startswith("c")}
-    for c in (c for c in ("c8", "c32") if c in measured):  # BENCH_CONNECTIONS may pick one
+    measured = {c for page in data["pages"].values() for c in page if c in ("c8", "c32")}
+    for c in sorted(measured, key=lambda c: int(c[1:])):  # BENCH_CONNECTIONS may choose one
         lines += [
             f"## {c[1:]} connections",
             "",

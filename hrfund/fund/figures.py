@@ -180,7 +180,10 @@ def ledger_fund_figures() -> FundFigures:
 
 
 def recompute_totals() -> None:
-    """Set every running total from the ledger (after entries written in bulk, not posted)."""
+    """Set every running total from the ledger (after entries written in bulk, not posted),
+    and the dashboard's breakdown by placement and month."""
+    from hrfund.fund import breakdown  # it sums with this module's expressions
+
     for line_id in db.session.scalars(sa.select(BudgetLine.id)):
         f = ledger_line_figures(line_id)
         db.session.execute(
@@ -194,6 +197,7 @@ def recompute_totals() -> None:
         .where(FundAccount.id == FUND_ID)
         .values(contributed_jpy=fund.contributed, allocated_jpy=fund.allocated)
     )
+    breakdown.recompute()
 
 
 def open_commitment(placement_id: int) -> int:

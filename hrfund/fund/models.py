@@ -239,3 +239,47 @@ class FxRate(Model):
 
     def __repr__(self) -> str:
         return f"<FxRate {self.currency} {self.rate_on} {self.jpy_per_unit}>"
+
+
+class PlacementTotal(Model):
+    """A placement's open commitment and disbursed yen on one budget line: the sums of its
+    entries there, kept by the posting service in the entry's transaction under the line's lock
+    (``breakdown.add_entry``), so that the dashboard reads a year's placements, not its ledger."""
+
+    __tablename__ = "fund_placement_totals"
+    __table_args__ = (
+        sa.UniqueConstraint("budget_line_id", "placement_id"),
+        # the year's totals with their placement, from the index alone
+        sa.Index(
+            "ix_fund_placement_totals_year",
+            "fiscal_year",
+            "placement_id",
+            "committed_jpy",
+            "disbursed_jpy",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_line_id: Mapped[int] = mapped_column(sa.ForeignKey("fund_budget_lines.id"))
+    fiscal_year: Mapped[int]
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
+    committed_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
+    disbursed_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
+
+
+class MonthPayment(Model):
+    """Payments (disbursements as booked, not their reversals) on one budget line booked in one
+    calendar month of its fiscal year, kept like ``PlacementTotal``."""
+
+    __tablename__ = "fund_month_payments"
+    __table_args__ = (
+        sa.UniqueConstraint("budget_line_id", "month"),
+        sa.CheckConstraint("month between 1 and 12", name="calendar_month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_line_id: Mapped[int] = mapped_column(sa.ForeignKey("fund_budget_lines.id"))
+    fiscal_year: Mapped[int] = mapped_column(index=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category, "fund_category"))
+    month: Mapped[int]
+    paid_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")

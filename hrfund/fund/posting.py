@@ -24,7 +24,7 @@ from hrfund.core.db import rows_changed
 from hrfund.core.errors import Conflict, InsufficientFunds, InvalidTransition
 from hrfund.core.fiscal import tokyo_today
 from hrfund.extensions import db
-from hrfund.fund import figures
+from hrfund.fund import breakdown, figures
 from hrfund.fund.amounts import fail
 from hrfund.fund.memos import system_memo
 from hrfund.fund.models import BudgetLine, EntryKind, FiscalYear, FundAccount, LedgerEntry, Purpose
@@ -280,8 +280,13 @@ def append_entry(
     )
     db.session.add(entry)
     db.session.flush()
-    effect = effect_of(reverses.kind, amount_jpy, consumed_jpy).negated() if reverses else None
-    add_to_totals(effect or effect_of(kind, amount_jpy, consumed_jpy), entry.budget_line_id)
+    effect = (
+        effect_of(reverses.kind, amount_jpy, consumed_jpy).negated()
+        if reverses
+        else effect_of(kind, amount_jpy, consumed_jpy)
+    )
+    add_to_totals(effect, entry.budget_line_id)
+    breakdown.add_entry(entry, effect.committed, effect.disbursed)
     record_event(
         actor,
         f"fund.{kind.value}",

@@ -13,10 +13,10 @@ import sqlalchemy.orm as so
 from hrfund.applications.models import Application, ApplicationStatus, Call, CallStatus
 from hrfund.core.fiscal import fiscal_year_bounds
 from hrfund.extensions import db
+from hrfund.fund import breakdown
 from hrfund.fund import services as fund
 from hrfund.fund.figures import Summary
-from hrfund.fund.models import Category, EntryKind, LedgerEntry
-from hrfund.fund.posting import effect_of
+from hrfund.fund.models import Category
 from hrfund.org.models import PartnerCity
 from hrfund.placements.models import (
     OPEN_STATUSES,
@@ -26,7 +26,6 @@ from hrfund.placements.models import (
     PlacementStatus,
 )
 from hrfund.reports.common import LIST_LIMIT, RECORD_HOURS, abroad_on
-from hrfund.reports.fiscal_year import AFTER, BEFORE, month_bucket, month_column
 from hrfund.training.models import (
     LanguageScore,
     LanguageTest,
@@ -154,43 +153,35 @@ def _counts(today: date):
 def _year_ledger(
     fiscal_year: int, cities: dict[int, PartnerCity]
 ) -> tuple[list[tuple[PartnerCity, int, int]], dict[Category | None, list[int]]]:
-    """From one grouped read of the year's ledger: open commitments and payments by the city of
-    their placement, and payments by line and month (April first)."""
-    E = LedgerEntry
-    # grouped in an outer query, as fiscal_year.fund_rows explains
-    entries = (
+    """Open commitments and payments by the city of their placement, and payments by line and
+    month (April first): one read of the fund's summary rows of the year (``fund.breakdown``),
+    a few thousand rows instead of the year's ledger."""
+    placements = breakdown.placement_totals(fiscal_year).subquery()
+    c = placements.c
+    by_city = (
         sa.select(
-            Placement.city_id.label("city_id"),
-            E.category,
-            E.kind,
-            E.reversed_kind,
-            month_bucket(fiscal_year).label("bucket"),
-            E.amount_jpy,
-            E.consumed_jpy,
+            sa.literal("city"),
+            Placement.city_id,
+            sa.cast(sa.null(), sa.String),
+            sa.func.sum(c[1]),
+            sa.func.sum(c[2]),
         )
-        .select_from(E)
-        .outerjoin(Placement, Placement.id == E.placement_id)
-        .where(E.fiscal_year == fiscal_year)
-        .subquery()
+        .join(Placement, Placement.id == c.placement_id)
+        .group_by(Placement.city_id)
     )
-    c = entries.c
-    groups = (c.city_id, c.category, c.kind, c.reversed_kind, c.bucket)
-    rows = db.session.execute(
-        sa.select(*groups, sa.func.sum(c.amount_jpy), sa.func.sum(c.consumed_jpy)).group_by(*groups)
+    payments = breakdown.month_payments(fiscal_year).subquery()
+    p = payments.c
+    by_month = sa.select(
+        sa.literal("month"), p.month, sa.cast(p.category, sa.String), p.paid_jpy, sa.literal(0)
     )
-    by_city: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    found: list[tuple[PartnerCity, int, int]] = []
     months: dict[Category | None, list[int]] = {}
-    for city_id, category, kind, reversed_kind, column, amount, consumed in rows:
-        amount, consumed, column = int(amount), int(consumed), int(column)
-        if city_id is not None:
-            effect = effect_of(reversed_kind or kind, amount, consumed)
-            if kind == EntryKind.REVERSAL:
-                effect = effect.negated()
-            by_city[city_id][0] += effect.committed
-            by_city[city_id][1] += effect.disbursed
-        if kind == EntryKind.DISBURSEMENT and column not in (BEFORE, AFTER):
-            months.setdefault(category, [0] * 12)[month_column(column) - 1] += amount
-    found = [(cities[cid], c, d) for cid, (c, d) in by_city.items() if c or d]
+    for what, key, category, first, second in db.session.execute(sa.union_all(by_city, by_month)):
+        if what == "city" and (first or second):
+            found.append((cities[key], int(first), int(second)))
+        elif what == "month":
+            line = months.setdefault(Category(category), [0] * 12)
+            line[breakdown.month_index(key)] += int(first)
     return sorted(found, key=lambda t: (-t[1], -t[2], t[0].code)), months
 
 

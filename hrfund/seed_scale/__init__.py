@@ -60,9 +60,14 @@ def seed_scale(sizes: Sizes, echo: Callable[[str], None] = print, seed: int = SE
     ctx.writer.finish()
     recompute_totals()  # the ledger was written in bulk, not posted
     db.session.commit()
-    if ctx.writer.postgresql:  # the planner's statistics of the new rows
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+    if ctx.writer.postgresql:
+        # the planner's statistics of the new rows, and the visibility map that lets the
+        # covering indexes answer from the index alone (the dashboard's year of training
+        # records): rows written in bulk are not all-visible until a VACUUM, and autovacuum may
+        # be off or not yet round; VACUUM runs outside a transaction
+        db.session.remove()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM (ANALYZE)"))
     echo(f"[{time.monotonic() - started:6.0f} s] done")
     return dict(ctx.writer.counts)
 

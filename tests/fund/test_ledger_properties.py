@@ -8,7 +8,8 @@ of DESIGN.md must hold:
 - every line's figures equal the sums over its entries, recomputed by hand;
 - no overspend: every line's ``available`` and the fund's ``unallocated`` are ≥ 0;
 - commitments are ≥ 0, per line and per placement, and a closed placement holds none;
-- the fund's contributed total equals what the steps contributed.
+- the fund's contributed total equals what the steps contributed;
+- the dashboard's breakdown by placement and month equals the entries (``fund.breakdown``).
 
 A refused step (a domain error) is rolled back to its savepoint; any other exception fails.
 Direct SQL that would rewrite the ledger is refused by the database's triggers.
@@ -39,7 +40,7 @@ from hrfund.fund.models import BudgetLine, LedgerEntry
 from hrfund.placements import services as placements
 from hrfund.placements.models import Placement
 from tests import factories
-from tests.fund.helpers import sums_by_hand
+from tests.fund.helpers import assert_breakdown_equals_the_ledger, sums_by_hand
 from tests.placements.conftest import END, FY, START, world  # noqa: F401 - shared fixture
 
 AMOUNTS = st.integers(min_value=1, max_value=2_500_000)
@@ -192,6 +193,13 @@ def test_ledger_invariants_hold_over_random_postings(db, world):  # noqa: F811
                 assert got.available >= 0, (line_id, got)
                 assert got.committed >= 0, (line_id, got)
                 assert got.disbursed >= 0, (line_id, got)
+
+        @invariant()
+        def breakdown_equals_the_entries(self):
+            # the dashboard's summary rows by placement and month, never stale
+            years = set(db.session.scalars(sa.select(LedgerEntry.fiscal_year).distinct()))
+            for year in years | {FY}:
+                assert_breakdown_equals_the_ledger(year)
 
         @invariant()
         def fund_never_overallocated(self):
