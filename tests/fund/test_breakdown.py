@@ -94,7 +94,7 @@ def test_the_migration_fills_the_breakdown_of_an_existing_ledger(fresh_app):  # 
         assert any(b.placements for b in expected.values())  # something to fill
         assert any(b.payments for b in expected.values())
         _db.session.remove()
-        downgrade(revision="5c1d2e3f4a6b")  # the ledger as it stood before the breakdown
+        downgrade(revision="7d2a9c4e1f30")  # the ledger as it stood before the breakdown
         upgrade()
         _db.session.remove()
         assert {year: breakdown.stored(year) for year in YEARS} == expected
