@@ -50,6 +50,8 @@ def markdown(data: dict) -> str:
         "",
     ]
     for c in ("c8", "c32"):
+        if not any(c in page for page in data["pages"].values()):
+            continue  # BENCH_CONNECTIONS left this load out
         lines += [
             f"## {c[1:]} connections",
             "",
