@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_login import current_user
 
 from hrfund.applications import calls as call_service
@@ -38,14 +37,23 @@ def application_view(a: Application) -> ApplicationView:
 
 
 def _histories(ids: list[int]) -> dict[int, list]:
-    """The workflow steps of each application, in one query."""
+    """The workflow steps of each application, in one query: the columns a step shows only, and
+    of the event's changes (snapshots, at times large) only who the step was on behalf of."""
     from hrfund.core.audit import AuditEvent
 
     found: dict[int, list] = {i: [] for i in ids}
     if not ids:
         return found
-    for event in db.session.scalars(
-        sa.select(AuditEvent)
+    for object_id, at, actor, from_, to, comment, on_behalf_of in db.session.execute(
+        sa.select(
+            AuditEvent.object_id,
+            AuditEvent.at,
+            AuditEvent.actor_label,
+            AuditEvent.from_state,
+            AuditEvent.to_state,
+            AuditEvent.comment,
+            AuditEvent.changes["on_behalf_of"],
+        )
         .where(
             AuditEvent.object_type == "applications",
             AuditEvent.object_id.in_([str(i) for i in ids]),
@@ -53,14 +61,14 @@ def _histories(ids: list[int]) -> dict[int, list]:
         )
         .order_by(AuditEvent.id)
     ):
-        found[int(event.object_id or 0)].append(  # the ids asked for, never empty
+        found[int(object_id or 0)].append(  # the ids asked for, never empty
             {
-                "at": iso_instant(event.at),
-                "actor": event.actor_label,
-                "from_": event.from_state,
-                "to": event.to_state,
-                "comment": event.comment,
-                "on_behalf_of": (event.changes or {}).get("on_behalf_of"),
+                "at": iso_instant(at),
+                "actor": actor,
+                "from_": from_,
+                "to": to,
+                "comment": comment,
+                "on_behalf_of": on_behalf_of,
             }
         )
     return found
@@ -145,7 +153,7 @@ def list_applications(args):
         call_id=args.get("call_id"),
         city=args.get("city"),
         eligible=args.get("eligible"),
-    ).options(so.joinedload(Application.applicant))
+    ).options(*services.list_loads(page=False))
     page = paged(stmt, per_page=50, key=Application.id)
     histories = _histories([a.id for a in page["items"]])
     return page | {"items": [ApplicationView(a, histories[a.id]) for a in page["items"]]}

@@ -204,3 +204,38 @@ def live_application_states(user, call_ids: list[int]) -> dict[int, str]:
     stmt = _live(user).where(Application.call_id.in_(call_ids))
     rows = db.session.execute(stmt.with_only_columns(Application.call_id, Application.status))
     return {call_id: str(status) for call_id, status in rows}
+
+
+#: what a listed applicant shows: their name in both scripts, their e-mail, their department
+_APPLICANT_COLUMNS = (
+    User.id,
+    User.email,
+    User.family_name,
+    User.given_name,
+    User.family_name_romaji,
+    User.given_name_romaji,
+    User.department_id,
+)
+#: what a listed call shows: its title
+CALL_NAME_COLUMNS = (Call.id, Call.title, Call.title_en, Call.title_ja)
+
+
+def list_loads(*, page: bool = True) -> list[so.interfaces.ORMOption]:
+    """Loader options for a list of applications: the applicant in the same query, and none of
+    what a row does not show. An applicant's roles and managed departments and a call's slots
+    are otherwise loaded eagerly (one query each, and hundreds of objects a page) for nothing.
+    ``page``: the HTML list, which also shows the department and the call, not the statement."""
+    applicant = so.joinedload(Application.applicant).options(
+        so.load_only(*_APPLICANT_COLUMNS),
+        so.lazyload(User.role_rows),
+        so.lazyload(User.managed_departments),
+    )
+    if not page:
+        return [applicant]
+    return [
+        applicant.options(so.joinedload(User.department)),
+        so.joinedload(Application.call).options(
+            so.load_only(*CALL_NAME_COLUMNS), so.lazyload(Call.slots)
+        ),
+        so.defer(Application.statement),
+    ]

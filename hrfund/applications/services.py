@@ -35,10 +35,12 @@ from hrfund.applications.models import (
     ApplicationStatus,
 )
 from hrfund.applications.scope import (  # the module's one door
+    CALL_NAME_COLUMNS,
     filtered,
     get_application_or_404,
     hr_or_deputy,
     is_owner,
+    list_loads,
     live_application,
     live_application_states,
     manages_applicant,
@@ -77,6 +79,8 @@ __all__ = [
     "get_application_or_404",
     "hr_or_deputy",
     "is_owner",
+    "CALL_NAME_COLUMNS",
+    "list_loads",
     "live_application",
     "live_application_states",
     "manages_applicant",

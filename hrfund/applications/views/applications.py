@@ -19,8 +19,8 @@ from hrfund.applications.forms import (
     AttachmentForm,
     DecisionForm,
 )
-from hrfund.applications.models import Application, Attachment, Call
-from hrfund.auth.models import Role, User
+from hrfund.applications.models import Application, ApplicationStatus, Attachment, Call
+from hrfund.auth.models import Role
 from hrfund.core.errors import (
     FORM_REFUSALS,
     Conflict,
@@ -33,6 +33,7 @@ from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
+from hrfund.core.labels import state_label
 from hrfund.core.pagination import list_count_cap, paginate, parse_page_args
 from hrfund.core.permissions import login_required, may_open, roles_required
 from hrfund.extensions import db
@@ -143,10 +144,7 @@ def _listed(filters: dict[str, Any]) -> sa.Select[Application]:
     except ValidationFailed as error:
         flash(error.message, "warning")
         stmt = services.visible_to(current_user).where(sa.false())
-    return stmt.options(
-        so.joinedload(Application.applicant).joinedload(User.department),
-        so.joinedload(Application.call),
-    )
+    return stmt.options(*services.list_loads())
 
 
 @bp.route("/applications")
@@ -158,7 +156,10 @@ def applications():
     calls = (
         db.session.scalars(
             # the filter's names only: not each call's slots
-            sa.select(Call).order_by(Call.id.desc()).limit(100).options(so.lazyload(Call.slots))
+            sa.select(Call)
+            .order_by(Call.id.desc())
+            .limit(100)
+            .options(so.load_only(*services.CALL_NAME_COLUMNS), so.lazyload(Call.slots))
         ).all()
         if current_user.has_role(Role.HR, Role.AUDITOR)
         else []
@@ -169,6 +170,7 @@ def applications():
         filters=filters,
         calls=calls,
         can_export=may_open("applications.export"),
+        status_labels={s.value: state_label(s.value) for s in ApplicationStatus},  # once a page
     )
 
 
