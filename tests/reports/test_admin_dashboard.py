@@ -110,7 +110,8 @@ def test_the_admin_opens_the_failed_deliveries_but_only_hr_retries(app, db):
     html = listing.get_data(as_text=True)
     assert "SMTP 550 mailbox unavailable" in html
     assert f"/reminders/deliveries/{delivery.id}/retry" not in html  # reading, not retrying
-    assert c.get("/reminders/deliveries/export.csv?status=failed").status_code == 200
+    export = c.get("/reminders/deliveries/export.csv?status=failed")
+    assert export.status_code == 200 and "SMTP 550" in export.get_data(as_text=True)
     assert c.post(f"/reminders/deliveries/{delivery.id}/retry").status_code == 403
     db.session.refresh(delivery)
     assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 3
