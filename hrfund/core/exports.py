@@ -147,20 +147,21 @@ def xlsx_response(filename: str, sheet_title: str, header: Row, rows: Iterable[R
     return response
 
 
-class _Chunks:
+class _Chunks(io.RawIOBase):
     """A write-only, unseekable file for ``zipfile``: it keeps what was written until taken."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.parts: list[bytes] = []
         self.size = 0
 
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        self.size += len(data)
-        return len(data)
+    def writable(self) -> bool:
+        return True
 
-    def flush(self) -> None:
-        pass
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        self.size += len(self.parts[-1])
+        return len(self.parts[-1])
 
     def take(self) -> bytes:
         data = b"".join(self.parts)
