@@ -1,5 +1,5 @@
 """Streaming exports for every list: CSV (UTF-8 with BOM, so Excel opens Japanese right) and
-XLSX (openpyxl write-only, spooled to a temporary file). Rows come in keyset batches, so memory
+XLSX (a zip written while it is sent). Rows come in keyset batches, so memory
 stays flat however many there are. Every text cell passes ``safe_cell``, so that no exported
 value runs as a spreadsheet formula."""
 
@@ -8,13 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
-from flask import Response, request, send_file, stream_with_context
+from flask import Response, request, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from openpyxl import Workbook
@@ -134,29 +136,100 @@ def csv_response(filename: str, header: Row, rows: Iterable[Row]) -> Response:
 
 
 def xlsx_response(filename: str, sheet_title: str, header: Row, rows: Iterable[Row]) -> Response:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.append([_xlsx_cell(c) for c in header])
-    for row in rows:
-        sheet.append([_xlsx_cell(c) for c in row])
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(spool)
-    spool.seek(0)
-    response = send_file(
-        spool,
-        as_attachment=True,
-        download_name=f"{filename}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # Streamed like the CSV: the sheet's rows are compressed into the zip as they come, so the
+    # first bytes leave before the last row is read and memory holds one chunk, not the file.
+    body = stream_with_context(xlsx_chunks(sheet_title, header, rows))
+    response = Response(
+        body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _xlsx_cell(value: object) -> object:
-    # openpyxl refuses control characters (a whole export would fail on one pasted comment).
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return safe_cell(value)
+class _Chunks(io.RawIOBase):
+    """A write-only, unseekable file for ``zipfile``: it keeps what was written until taken."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        self.size += len(self.parts[-1])
+        return len(self.parts[-1])
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        return data
+
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
+SHEET_START = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData>"
+)
+SHEET_END = b"</sheetData></worksheet>"
+
+
+def xlsx_chunks(sheet_title: str, header: Row, rows: Iterable[Row]) -> Iterator[bytes]:
+    """An XLSX file, written as a zip in streaming mode (data descriptors, no seeking back).
+
+    openpyxl makes the workbook's fixed parts (content types, relations, styles, the sheet's
+    title); only the sheet's rows are written here, as inline strings and numbers."""
+    out = _Chunks()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in _workbook_parts(sheet_title[:31]):
+            archive.writestr(name, data)
+        with archive.open(SHEET_PART, "w", force_zip64=True) as sheet:
+            sheet.write(SHEET_START)
+            sheet.write(_xlsx_row(header))
+            for row in rows:
+                sheet.write(_xlsx_row(row))
+                if out.size > 64_000:
+                    yield out.take()
+            sheet.write(SHEET_END)
+    yield out.take()
+
+
+def _workbook_parts(sheet_title: str) -> list[tuple[str, bytes]]:
+    """Every part of an empty one-sheet workbook from openpyxl, but the sheet's own XML."""
+    workbook = Workbook(write_only=True)
+    workbook.create_sheet(sheet_title)
+    empty = io.BytesIO()
+    workbook.save(empty)
+    with zipfile.ZipFile(empty) as saved:
+        assert SHEET_PART in saved.namelist()  # where openpyxl puts its first sheet
+        return [(n, saved.read(n)) for n in saved.namelist() if n != SHEET_PART]
+
+
+def _xlsx_row(row: Row) -> bytes:
+    cells = []
+    for value in row:
+        if value is None or value == "":
+            cells.append("<c/>")
+        elif isinstance(value, bool):
+            cells.append(f'<c t="b"><v>{int(value)}</v></c>')
+        elif isinstance(value, int | float | Decimal):
+            cells.append(f'<c t="n"><v>{value}</v></c>')
+        else:
+            text = value.isoformat() if isinstance(value, date) else _xlsx_text(str(value))
+            cells.append(
+                f'<c t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+            )
+    return ("<row>" + "".join(cells) + "</row>").encode()
+
+
+def _xlsx_text(value: str) -> str:
+    # XML 1.0 has no control characters (a whole export would fail on one pasted comment).
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value[:1] in FORMULA_START else value
 
 
 def export_response(

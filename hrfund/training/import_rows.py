@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrfund.core.files import text_encoding
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.yen import plain_decimal_text
 from hrfund.core.zipcheck import UnsafeZip, check_xlsx
-from hrfund.training.models import (
-    RecordStatus,
-)
+from hrfund.extensions import db
+from hrfund.training.models import RecordStatus, TrainingProgram
 
 REQUIRED_COLUMNS = ("employee_number", "program", "completed_on")
 COLUMNS = REQUIRED_COLUMNS + ("status", "hours", "score", "expires_on")
@@ -82,6 +82,52 @@ def iter_rows(path: str, kind: str) -> Iterator[tuple[int, dict]]:
                 yield reader.line_num, dict(zip(names, values, strict=False))
 
 
+class CsvSteps:
+    """The data rows of a CSV file from where the previous step stopped (``offset``, the byte
+    after its last row, and ``line``, that row's last line), so that no step reads a row twice.
+    ``position()`` says where the next step starts."""
+
+    def __init__(self, path: str, offset: int | None = None, line: int | None = None) -> None:
+        with open(path, "rb") as raw:
+            encoding = text_encoding(raw.read(65536)) or "utf-8-sig"
+        self.file = open(path, encoding=encoding, errors="replace", newline="")  # noqa: SIM115
+        # readline, not iteration: a text file's tell() works only so
+        self.reader = csv.reader(iter(self.file.readline, ""))
+        try:
+            header = next(self.reader)
+        except StopIteration:
+            self.file.close()
+            raise FileUnreadable(str(_l("The file is empty."))) from None
+        except csv.Error as error:
+            self.file.close()
+            raise FileUnreadable(str(error)) from None
+        try:
+            self.names = _normalise_header(header)
+        except FileUnreadable:
+            self.file.close()
+            raise
+        self.line_base = 0
+        if offset is not None and line is not None:
+            self.file.seek(offset)
+            self.line_base = line - self.reader.line_num
+
+    def rows(self) -> Iterator[tuple[int, dict]]:
+        for values in self.reader:
+            if any(v.strip() for v in values):
+                yield (
+                    self.line_base + self.reader.line_num,
+                    dict(zip(self.names, values, strict=False)),
+                )
+
+    def position(self) -> tuple[int | None, int]:
+        """(byte offset, line) after the last row read; no offset if it is not a plain one."""
+        cookie = self.file.tell()  # a byte offset at a line's end, for these decoders
+        return (cookie if cookie < 2**62 else None), self.line_base + self.reader.line_num
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def _iter_xlsx(path: str) -> Iterator[tuple[int, dict]]:
     from openpyxl import load_workbook
 
@@ -127,10 +173,23 @@ def count_rows(path: str, kind: str) -> int:
                 return max(0, rows - 1)
         except Exception:  # noqa: S110 - unreadable files are reported when read
             pass
-    return sum(1 for _ in iter_rows(path, kind))
+        return sum(1 for _ in iter_rows(path, kind))
+    # For the progress bar only (the check counts the rows it reads): its lines, not parsed.
+    with open(path, "rb") as raw:
+        lines = sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
+    return max(0, lines - 1)
 
 
 # ---------------------------------------------------------------- checking rows
+
+
+def program_keys() -> dict[str, int]:
+    keys: dict[str, int] = {}
+    for program_id, code in db.session.execute(sa.select(TrainingProgram.id, TrainingProgram.code)):
+        keys[str(program_id)] = program_id
+        if code:
+            keys[code.upper()] = program_id
+    return keys
 
 
 def cell_text(value) -> str:

@@ -1,7 +1,8 @@
 """Bulk import of training records from CSV or XLSX: check in steps, then import all or nothing.
 
 1. ``create_batch`` stores the upload (or, from the command line, names a local file).
-2. ``advance_batch`` reads the next rows *streaming* (csv reader / openpyxl read-only), resolves
+2. ``advance_batch`` reads the next rows *streaming* (csv reader / openpyxl read-only), each
+   once (a CSV step seeks to where the last one stopped; an XLSX is read in one step), resolves
    them in chunks (one query for the chunk's employees) and stages them with their errors in
    ``training_import_rows``. Pages call it step by step, so a progress bar can follow; memory holds
    one chunk at a time, whatever the file's size.
@@ -17,6 +18,7 @@ import io
 import itertools
 import logging
 import os
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -34,18 +36,19 @@ from hrfund.training.import_rows import (
     COLUMNS as COLUMNS,  # the form page lists them
 )
 from hrfund.training.import_rows import (
+    CsvSteps,
     FileUnreadable,
     cell_text,
     check_row,
     count_rows,
     iter_rows,
+    program_keys,
 )
 from hrfund.training.models import (
     ImportBatch,
     ImportRow,
     ImportStatus,
     RecordSource,
-    TrainingProgram,
     TrainingRecord,
 )
 
@@ -144,15 +147,6 @@ def _source_path(batch: ImportBatch) -> str:
     return str(path_of(stored))
 
 
-def _program_keys() -> dict[str, int]:
-    keys: dict[str, int] = {}
-    for program_id, code in db.session.execute(sa.select(TrainingProgram.id, TrainingProgram.code)):
-        keys[str(program_id)] = program_id
-        if code:
-            keys[code.upper()] = program_id
-    return keys
-
-
 def _stage_chunk(
     batch: ImportBatch, chunk: list[tuple[int, dict]], programs: dict[str, int]
 ) -> None:
@@ -172,6 +166,27 @@ def _stage_chunk(
     db.session.execute(sa.insert(table_of(ImportRow)), staged)
 
 
+def _stage_rows(batch: ImportBatch, rows: Iterator[tuple[int, dict]], programs) -> int:
+    taken = 0
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        _stage_chunk(batch, chunk, programs)
+        taken += len(chunk)
+    return taken
+
+
+def _advance_csv(batch: ImportBatch, path: str, max_rows: int, programs) -> int:
+    """The next ``max_rows`` rows, read on from where the last step stopped."""
+    steps = CsvSteps(path, batch.resume_offset, batch.resume_line)
+    skip = batch.processed_rows if batch.resume_offset is None else 0  # a batch begun before
+    rows = itertools.islice(steps.rows(), skip, None)
+    try:
+        taken = _stage_rows(batch, itertools.islice(rows, max_rows), programs)
+        batch.resume_offset, batch.resume_line = steps.position()
+    finally:
+        steps.close()
+    return taken
+
+
 def advance_batch(actor, batch: ImportBatch, max_rows: int = STEP_ROWS) -> ImportBatch:
     """Check the next ``max_rows`` rows of the file; when the file ends, sum up the batch."""
     _require_hr(actor)
@@ -182,14 +197,13 @@ def advance_batch(actor, batch: ImportBatch, max_rows: int = STEP_ROWS) -> Impor
         if batch.total_rows is None:
             batch.total_rows = count_rows(path, batch.kind)
         batch.status = ImportStatus.VALIDATING
-        rows = itertools.islice(
-            iter_rows(path, batch.kind), batch.processed_rows, batch.processed_rows + max_rows
-        )
-        programs = _program_keys()
-        taken = 0
-        while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
-            _stage_chunk(batch, chunk, programs)
-            taken += len(chunk)
+        programs = program_keys()
+        if batch.kind == "xlsx":
+            # a zipped sheet cannot be entered in the middle: checked whole, in one pass
+            taken = _stage_rows(batch, iter_rows(path, batch.kind), programs)
+            max_rows = taken + 1
+        else:
+            taken = _advance_csv(batch, path, max_rows, programs)
     except FileUnreadable as error:
         batch.file_error = str(error)
         batch.status = ImportStatus.INVALID

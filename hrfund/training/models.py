@@ -280,6 +280,9 @@ class ImportBatch(Model):
     )
     total_rows: Mapped[int | None]
     processed_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: where the next check step reads on: the CSV's byte offset and line number (XLSX: unused)
+    resume_offset: Mapped[int | None] = mapped_column(sa.BigInteger)
+    resume_line: Mapped[int | None]
     error_rows: Mapped[int] = mapped_column(default=0, server_default="0")
     duplicate_rows: Mapped[int] = mapped_column(default=0, server_default="0")
     created_rows: Mapped[int] = mapped_column(default=0, server_default="0")

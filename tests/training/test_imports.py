@@ -15,7 +15,7 @@ from hrfund.auth.models import Role, User, UserRole
 from hrfund.core.errors import InvalidTransition
 from hrfund.extensions import db as _db
 from hrfund.training import imports
-from hrfund.training.models import ImportStatus, TrainingRecord
+from hrfund.training.models import ImportRow, ImportStatus, TrainingRecord
 from tests import factories
 
 DAY = date(2025, 6, 1)
@@ -250,3 +250,36 @@ def test_cli_import(app, hr, make_program, tmp_path):
     bad = write_csv(tmp_path / "bad.csv", [["NOPE", "CLI-1", "2025-06-01", "", ""]])
     result = runner.invoke(args=["training", "import", str(bad), "--as", hr.email])
     assert result.exit_code == 1 and "row 2" in result.output
+
+
+def test_each_step_reads_on_from_where_the_last_one_stopped(hr, make_program, tmp_path):
+    """Each row is read once: after the first step, its rows are blanked out in the file. A step
+    that read the file again from row 1 would skip the next step's rows in their place (blank
+    lines are no rows); one that seeks on checks exactly the rows it has not seen."""
+    make_program(code="STEP-1")
+    numbers = _bulk_employees(50)
+    path = write_csv(
+        tmp_path / "steps.csv",
+        [
+            [numbers[i % 50], "STEP-1", (DAY - timedelta(days=i)).isoformat(), "1", ""]
+            for i in range(250)
+        ],
+    )
+    header_end = len(path.read_bytes().split(b"\n", 1)[0]) + 1
+    batch = imports.create_batch(hr, None, str(path), path=str(path))
+    imports.advance_batch(hr, batch, max_rows=100)
+    assert batch.processed_rows == 100 and batch.status == ImportStatus.VALIDATING
+    data = path.read_bytes()
+    offset = batch.resume_offset
+    assert data[offset - 1 : offset] == b"\n" and data[offset:].count(b"\n") == 150
+    path.write_bytes(data[:header_end] + b"\n" * (offset - header_end) + data[offset:])
+
+    imports.check_batch(hr, batch)
+    assert batch.status == ImportStatus.VALID, batch.file_error
+    assert batch.processed_rows == 250 and batch.error_rows == 0
+    staged = _db.session.scalars(
+        sa.select(ImportRow.row_number).where(ImportRow.batch_id == batch.id)
+    ).all()
+    assert sorted(staged) == list(range(2, 252))  # each line once, numbered as in the file
+    imports.import_batch(hr, batch)
+    assert count_records() == 250
