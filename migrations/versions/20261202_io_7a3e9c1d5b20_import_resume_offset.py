@@ -1,14 +1,14 @@
 """A training import's step resumes at the byte where the last one stopped (issue 16).
 
 Revision ID: 7a3e9c1d5b20
-Revises: 5c1d2e3f4a6b
+Revises: 6a2b3c4d5e7f
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "7a3e9c1d5b20"
-down_revision = "5c1d2e3f4a6b"
+down_revision = "6a2b3c4d5e7f"
 branch_labels = None
 depends_on = None
 
