@@ -315,7 +315,8 @@ def _env_seconds(name: str) -> float:
     try:
         return float(os.environ[name])
     except ValueError:
-        raise RuntimeError(f"{name} must be a number of seconds, not {os.environ[name]!r}") from None
+        value = os.environ[name]
+        raise RuntimeError(f"{name} must be a number of seconds, not {value!r}") from None
 
 
 def _env_hops(value: str) -> int:
