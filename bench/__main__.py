@@ -22,7 +22,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench import inprocess, load, report
+from bench import dispatch, inprocess, load, report
 from bench.pages import HR, key_pages
 from bench.servers import ROOT, Gunicorn, ensure_database, hrfund_env, sign_in
 
@@ -175,6 +175,10 @@ def main() -> int:
         "signed_in_as": {p.name: p.login for p in pages} | {"api": HR},
     }
     data = {"pages": results, "machine": info, "slowest_statements": slowest}
+    if not ONLY and os.environ.get("BENCH_DISPATCH", "1") != "0":
+        print("reminder dispatch at small and at full (scratch copies, aiosmtpd on loopback)…")
+        ensure_database(SERVER, "hrfund_bench_small", "small")
+        data["dispatch"] = dispatch.measure(SERVER, {"small": "hrfund_bench_small", "full": name})
     (RESULTS / f"{OUT}.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
     (RESULTS / f"{OUT}.md").write_text(report.markdown(data))
     print(report.plans(slowest))

@@ -67,6 +67,10 @@ def markdown(data: dict) -> str:
     ]
     if m.get("generation_seconds"):
         lines += [f"Data generated in this run: {m['generation_seconds']:.0f} s.", ""]
+    if data.get("dispatch"):
+        from bench.dispatch import markdown as dispatch_markdown
+
+        lines += dispatch_markdown(data["dispatch"])
     lines += [
         "## The three slowest statements of the key pages",
         "",
