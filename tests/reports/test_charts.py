@@ -66,7 +66,9 @@ CHARTS = [
         [("Out", [2, 0, 5]), ("In", [1, 3, 0])],
         stacked=False,
     ),
-    lambda: bar_chart("Levels", ["TOEIC"], [(b, [n]) for b, n in zip("ABCD", [1, 7, 3, 0])]),
+    lambda: bar_chart(
+        "Levels", ["TOEIC"], [(b, [n]) for b, n in zip("ABCD", [1, 7, 3, 0], strict=True)]
+    ),
     lambda: bar_chart("Empty", ["A", "B"], [("S", [0, 0])]),
 ]
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from hrfund.applications import services as applications
@@ -287,3 +288,51 @@ def test_payments_by_line_and_month_chart(app, db, world):
     outgoing = chart.values[0]  # the first line is outgoing
     assert outgoing[6] == 120_000 and sum(outgoing) == 120_000
     assert all(sum(row) == 0 for row in chart.values[1:])
+
+
+def test_hr_training_hours_equal_each_records_hours_else_its_programs(db, world):
+    """Summed by program before the join: one program's records with and without hours of their
+    own, records of another year and not completed: the figures equal the sum of every completed
+    record of the year worked out here, record by record."""
+    programs = {p.code: p for p in _db.session.scalars(sa.select(TrainingProgram))}
+    other = TrainingProgram(
+        code="CC-1",
+        title_ja="異文化理解",
+        title_en="Cross-cultural",
+        category=ProgramCategory.CROSS_CULTURAL,
+        hours=Decimal(6),
+    )
+    _db.session.add(other)
+    _db.session.flush()
+    people = [factories.user(["employee"], department=world.department) for _ in range(4)]
+    for person, program, hours, status, on in [
+        (people[0], programs["ENG-1"], None, RecordStatus.COMPLETED, date(2026, 4, 1)),
+        (people[1], programs["ENG-1"], None, RecordStatus.COMPLETED, date(2026, 11, 30)),
+        (people[2], programs["ENG-1"], Decimal("0.5"), RecordStatus.COMPLETED, date(2026, 7, 7)),
+        (people[3], programs["ENG-1"], None, RecordStatus.COMPLETED, date(2027, 4, 1)),
+        (people[0], other, None, RecordStatus.COMPLETED, date(2026, 8, 1)),
+        (people[1], other, Decimal(2), RecordStatus.COMPLETED, date(2026, 8, 1)),
+        (people[2], programs["SEM-1"], Decimal(4), RecordStatus.FAILED, date(2026, 9, 1)),
+    ]:
+        _db.session.add(
+            TrainingRecord(
+                user_id=person.id,
+                program_id=program.id,
+                status=status,
+                completed_on=on,
+                hours=hours,
+                source=RecordSource.HR,
+            )
+        )
+    _db.session.commit()
+    expected = {c.value: Decimal(0) for c in ProgramCategory}
+    for record in _db.session.scalars(sa.select(TrainingRecord)):
+        on = record.completed_on
+        if record.status == RecordStatus.COMPLETED and date(2026, 4, 1) <= on <= date(2027, 3, 31):
+            program = _db.session.get(TrainingProgram, record.program_id)
+            hours = record.hours if record.hours is not None else program.hours
+            expected[str(program.category)] += hours
+    org = dashboards.organisation_dashboard(TODAY, 2026)
+    assert org.training_hours == expected
+    assert expected["language"] == Decimal("12.5") + 20 + 20 + Decimal("0.5")
+    assert expected["cross_cultural"] == 6 + 2
