@@ -296,15 +296,29 @@ def _hours_by_category(fiscal_year: int) -> sa.Select:
 def _scores_by_band(today: date) -> sa.Select:
     """Valid, verified scores of the commonest tests, by CEFR band. ``rejected_at IS NULL``
     changes nothing (a verified score is never rejected: ``not_both_verdicts``) but states the
-    predicate of ``ix_language_scores_levels``, which PostgreSQL then reads alone."""
+    predicate of ``ix_language_scores_levels``; the scores that expire later and those that never
+    expire are two ranges of that index (an OR of the two would scan every expired score)."""
+
+    def valid(still_valid) -> sa.Select:
+        return sa.select(LanguageScore.test, LanguageScore.score).where(
+            LanguageScore.test.in_(list(CEFR_BANDS)),
+            LanguageScore.verified,
+            LanguageScore.rejected_at.is_(None),
+            still_valid,
+            LanguageScore.taken_on <= today,
+        )
+
+    scores = sa.union_all(
+        valid(LanguageScore.expires_on >= today), valid(LanguageScore.expires_on.is_(None))
+    ).subquery()
     band = sa.case(
         *(
             (
-                LanguageScore.test == test,
+                scores.c.test == test,
                 sa.case(
-                    (LanguageScore.score >= c1, "C1"),
-                    (LanguageScore.score >= b2, "B2"),
-                    (LanguageScore.score >= b1, "B1"),
+                    (scores.c.score >= c1, "C1"),
+                    (scores.c.score >= b2, "B2"),
+                    (scores.c.score >= b1, "B1"),
                     else_="A2",
                 ),
             )
@@ -312,19 +326,9 @@ def _scores_by_band(today: date) -> sa.Select:
         ),
         else_="",
     )
-    return (
-        sa.select(
-            sa.literal("levels"),
-            sa.cast(LanguageScore.test, sa.String),
-            band,
-            sa.cast(sa.func.count(), sa.Numeric),
-        )
-        .where(
-            LanguageScore.test.in_(list(CEFR_BANDS)),
-            LanguageScore.verified,
-            LanguageScore.rejected_at.is_(None),
-            LanguageScore.taken_on <= today,
-            sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= today),
-        )
-        .group_by(LanguageScore.test, band)
-    )
+    return sa.select(
+        sa.literal("levels"),
+        sa.cast(scores.c.test, sa.String),
+        band,
+        sa.cast(sa.func.count(), sa.Numeric),
+    ).group_by(scores.c.test, band)

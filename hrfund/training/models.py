@@ -212,13 +212,13 @@ class LanguageScore(TimestampMixin, Model):
             sqlite_where=sa.text("verified AND rejected_at IS NULL"),
             postgresql_where=sa.text("verified AND rejected_at IS NULL"),
         ),
-        # the dashboard's levels: valid scores of a test by band and date, from the index alone
+        # the dashboard's levels: valid scores of a test by date and band, from the index alone
         sa.Index(
             "ix_language_scores_levels",
             "test",
+            "expires_on",
             "score",
             "taken_on",
-            "expires_on",
             sqlite_where=sa.text("verified AND rejected_at IS NULL"),
             postgresql_where=sa.text("verified AND rejected_at IS NULL"),
         ),

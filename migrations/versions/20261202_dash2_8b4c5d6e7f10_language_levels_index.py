@@ -3,8 +3,9 @@
 The dashboard counts valid scores (verified, not rejected, taken and not yet expired) of the
 commonest tests by band. ``ix_language_scores_levels`` holds exactly those rows (the predicate of
 ``ix_language_scores_valid``, which the query now states in full: a verified score is never
-rejected, ``not_both_verdicts``) with the dates the query filters on, so PostgreSQL reads it
-index-only instead of a bitmap heap scan of every verified score.
+rejected, ``not_both_verdicts``) by test and expiry (the query reads two ranges of it: expiring
+today or later, never expiring), with score and date taken, so PostgreSQL reads it index-only
+instead of a bitmap heap scan of every verified score.
 
 Revision ID: 8b4c5d6e7f10
 Revises: 7a3e9c1d5b20
@@ -28,7 +29,7 @@ def upgrade():
     op.create_index(
         "ix_language_scores_levels",
         "language_scores",
-        ["test", "score", "taken_on", "expires_on"],
+        ["test", "expires_on", "score", "taken_on"],
         sqlite_where=sa.text(VALID_SCORES),
         postgresql_where=sa.text(VALID_SCORES),
     )

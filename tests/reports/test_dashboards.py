@@ -21,6 +21,7 @@ from hrfund.placements import services as placements
 from hrfund.placements.models import Placement
 from hrfund.reports import dashboards
 from hrfund.training.models import (
+    LanguageScore,
     LanguageTest,
     ProgramCategory,
     RecordSource,
@@ -336,3 +337,32 @@ def test_hr_training_hours_equal_each_records_hours_else_its_programs(db, world)
     assert org.training_hours == expected
     assert expected["language"] == Decimal("12.5") + 20 + 20 + Decimal("0.5")
     assert expected["cross_cultural"] == 6 + 2
+
+
+def test_hr_language_levels_count_valid_verified_scores_expiring_later_or_never(db, world):
+    """The levels read two ranges of an index (expiring today or later, never expiring): each
+    kind of score is counted or not as its validity says."""
+    person = factories.user(["employee"], department=world.department)
+    verified = {"verified": True, "verified_at": NOW, "verified_by_id": world.hr.id}
+    for score, taken_on, expires_on, verdict in [
+        (600, date(2020, 1, 1), None, verified),  # never expires: B1
+        (950, date(2025, 1, 1), TODAY, verified),  # expires today, still valid: C1
+        (700, date(2024, 1, 1), date(2026, 11, 30), verified),  # expired yesterday
+        (500, date(2026, 12, 2), date(2028, 12, 2), verified),  # taken tomorrow
+        (560, date(2025, 6, 1), None, {"rejected_at": NOW, "rejected_by_id": world.hr.id}),
+        (990, date(2025, 7, 1), None, {}),  # not verified
+    ]:
+        _db.session.add(
+            LanguageScore(
+                user_id=person.id,
+                test=LanguageTest.TOEIC,
+                score=Decimal(score),
+                taken_on=taken_on,
+                expires_on=expires_on,
+                **verdict,
+            )
+        )
+    _db.session.commit()
+    org = dashboards.organisation_dashboard(TODAY, 2026)
+    # the world's verified 800 (B2) and, of the above, the first two
+    assert org.language_levels["toeic"] == {"A2": 0, "B1": 1, "B2": 1, "C1": 1}
