@@ -30,6 +30,11 @@ def fit_label(text: str, max_px: float) -> str:
     return text
 
 
+def _coordinate(value: float) -> str:
+    """An SVG coordinate as drawn: one decimal."""
+    return f"{value:.1f}"
+
+
 @dataclass(frozen=True)
 class Bar:
     x: float
@@ -38,12 +43,29 @@ class Bar:
     height: float
     series: int
     title: str  # shown as a tooltip: "label — series: value"
+    #: the coordinates as written in the SVG (formatted once here, not per attribute in Jinja)
+    svg: tuple[str, str, str, str] = ("", "", "", "")
 
 
 @dataclass(frozen=True)
 class Tick:
     x: float
     label: str
+    svg_x: str = ""
+
+
+@dataclass(frozen=True)
+class Label:
+    """A category's name as drawn beside its row (cut to fit), and whole as its tooltip."""
+
+    y: str
+    text: str
+    title: str
+
+
+def _bar(x: float, y: float, width: float, height: float, series: int, title: str) -> Bar:
+    svg = (_coordinate(x), _coordinate(y), _coordinate(width), _coordinate(height))
+    return Bar(x, y, width, height, series, title, svg)
 
 
 @dataclass
@@ -62,6 +84,8 @@ class BarChart:
     height: int = 0
     label_width: int = LABEL_WIDTH
     row_height: int = ROW_HEIGHT
+    row_labels: list[Label] = field(default_factory=list)
+    totals: list[float] = field(default_factory=list)  # per category, for the table
 
     @property
     def empty(self) -> bool:
@@ -135,14 +159,18 @@ def bar_chart(
             name = chart.series[s]
             label = f"{categories[i]} — {name}: {_format(value)}{unit}"
             if stacked:
-                bar = Bar(chart.label_width + offset, row_y, value * scale, inner, s, label)
+                bar = _bar(chart.label_width + offset, row_y, value * scale, inner, s, label)
                 offset += value * scale
             else:
                 height = inner / len(values)
-                bar = Bar(chart.label_width, row_y + s * height, value * scale, height, s, label)
+                bar = _bar(chart.label_width, row_y + s * height, value * scale, height, s, label)
             chart.bars.append(bar)
-    chart.ticks = [
-        Tick(chart.label_width + plot * k / TICKS, _format(top * k / TICKS))
-        for k in range(TICKS + 1)
+    ticks = ((chart.label_width + plot * k / TICKS, top * k / TICKS) for k in range(TICKS + 1))
+    chart.ticks = [Tick(x, _format(value), _coordinate(x)) for x, value in ticks]
+    half = chart.row_height / 2 + 4
+    chart.row_labels = [
+        Label(str(i * chart.row_height + half), label, category)
+        for i, (label, category) in enumerate(zip(chart.labels, categories, strict=True))
     ]
+    chart.totals = [chart.total(i) for i in range(len(categories))]
     return chart

@@ -212,6 +212,16 @@ class LanguageScore(TimestampMixin, Model):
             sqlite_where=sa.text("verified AND rejected_at IS NULL"),
             postgresql_where=sa.text("verified AND rejected_at IS NULL"),
         ),
+        # the dashboard's levels: valid scores of a test by date and band, from the index alone
+        sa.Index(
+            "ix_language_scores_levels",
+            "test",
+            "expires_on",
+            "score",
+            "taken_on",
+            sqlite_where=sa.text("verified AND rejected_at IS NULL"),
+            postgresql_where=sa.text("verified AND rejected_at IS NULL"),
+        ),
         # the talent search: the people with a score valid today, verified or not, from the
         # index alone (most scores of a test have expired)
         sa.Index(

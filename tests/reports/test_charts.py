@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 
 from hrfund.reports.charts import bar_chart
@@ -44,3 +47,43 @@ def test_labels_are_cut_to_fit_counting_japanese_wide():
     assert japanese.endswith("…") and len(japanese) <= 15
     chart = bar_chart("T", ["受入（パートナー都市職員の東京での受入）"], [("S", [1])])
     assert chart.labels[0] != chart.categories[0]
+
+
+REFERENCE = Path(__file__).parent / "reference" / "chart_before_issue16.html"
+CHARTS = [
+    lambda: bar_chart(
+        "Fund", ["Outgoing", "Incoming"], [("Paid", [300, 0]), ("Committed", [100, 400])]
+    ),
+    lambda: bar_chart(
+        "Hours",
+        ["語学研修（英語・上級）長い名前の研修", "Leadership", "Other"],
+        [("Hours", [Decimal("12.5"), Decimal("0.3"), 7])],
+        unit=" h",
+    ),
+    lambda: bar_chart(
+        "Exchanges",
+        ["FY2025", "FY2026", "FY2027"],
+        [("Out", [2, 0, 5]), ("In", [1, 3, 0])],
+        stacked=False,
+    ),
+    lambda: bar_chart(
+        "Levels", ["TOEIC"], [(b, [n]) for b, n in zip("ABCD", [1, 7, 3, 0], strict=True)]
+    ),
+    lambda: bar_chart("Empty", ["A", "B"], [("S", [0, 0])]),
+]
+
+
+@pytest.mark.parametrize("make", CHARTS)
+def test_the_macro_draws_what_it_drew_before_the_geometry_was_formatted_in_python(app, make):
+    """The chart's strings are now formatted in ``bar_chart``; the markup must be the same, byte
+    for byte, as the macro's before (kept in tests/reports/reference), with and without a number
+    formatter for the table."""
+    env = app.jinja_env
+    ours = env.get_template("reports/_chart.html").module.bar_chart
+    before = env.from_string(REFERENCE.read_text()).module.bar_chart
+    chart = make()
+    with app.test_request_context():
+        for number in (None, lambda v: f"¥{v:,.0f}"):
+            drawn = str(ours(chart, "c", ["Head"], number))
+            assert drawn == str(before(chart, "c", ["Head"], number))
+            assert chart.empty or '<rect class="series-' in drawn

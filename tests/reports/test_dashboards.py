@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from hrfund.applications import services as applications
@@ -20,6 +21,7 @@ from hrfund.placements import services as placements
 from hrfund.placements.models import Placement
 from hrfund.reports import dashboards
 from hrfund.training.models import (
+    LanguageScore,
     LanguageTest,
     ProgramCategory,
     RecordSource,
@@ -287,3 +289,80 @@ def test_payments_by_line_and_month_chart(app, db, world):
     outgoing = chart.values[0]  # the first line is outgoing
     assert outgoing[6] == 120_000 and sum(outgoing) == 120_000
     assert all(sum(row) == 0 for row in chart.values[1:])
+
+
+def test_hr_training_hours_equal_each_records_hours_else_its_programs(db, world):
+    """Summed by program before the join: one program's records with and without hours of their
+    own, records of another year and not completed: the figures equal the sum of every completed
+    record of the year worked out here, record by record."""
+    programs = {p.code: p for p in _db.session.scalars(sa.select(TrainingProgram))}
+    other = TrainingProgram(
+        code="CC-1",
+        title_ja="異文化理解",
+        title_en="Cross-cultural",
+        category=ProgramCategory.CROSS_CULTURAL,
+        hours=Decimal(6),
+    )
+    _db.session.add(other)
+    _db.session.flush()
+    people = [factories.user(["employee"], department=world.department) for _ in range(4)]
+    for person, program, hours, status, on in [
+        (people[0], programs["ENG-1"], None, RecordStatus.COMPLETED, date(2026, 4, 1)),
+        (people[1], programs["ENG-1"], None, RecordStatus.COMPLETED, date(2026, 11, 30)),
+        (people[2], programs["ENG-1"], Decimal("0.5"), RecordStatus.COMPLETED, date(2026, 7, 7)),
+        (people[3], programs["ENG-1"], None, RecordStatus.COMPLETED, date(2027, 4, 1)),
+        (people[0], other, None, RecordStatus.COMPLETED, date(2026, 8, 1)),
+        (people[1], other, Decimal(2), RecordStatus.COMPLETED, date(2026, 8, 1)),
+        (people[2], programs["SEM-1"], Decimal(4), RecordStatus.FAILED, date(2026, 9, 1)),
+    ]:
+        _db.session.add(
+            TrainingRecord(
+                user_id=person.id,
+                program_id=program.id,
+                status=status,
+                completed_on=on,
+                hours=hours,
+                source=RecordSource.HR,
+            )
+        )
+    _db.session.commit()
+    expected = {c.value: Decimal(0) for c in ProgramCategory}
+    for record in _db.session.scalars(sa.select(TrainingRecord)):
+        on = record.completed_on
+        if record.status == RecordStatus.COMPLETED and date(2026, 4, 1) <= on <= date(2027, 3, 31):
+            program = _db.session.get(TrainingProgram, record.program_id)
+            hours = record.hours if record.hours is not None else program.hours
+            expected[str(program.category)] += hours
+    org = dashboards.organisation_dashboard(TODAY, 2026)
+    assert org.training_hours == expected
+    assert expected["language"] == Decimal("12.5") + 20 + 20 + Decimal("0.5")
+    assert expected["cross_cultural"] == 6 + 2
+
+
+def test_hr_language_levels_count_valid_verified_scores_expiring_later_or_never(db, world):
+    """The levels read two ranges of an index (expiring today or later, never expiring): each
+    kind of score is counted or not as its validity says."""
+    person = factories.user(["employee"], department=world.department)
+    verified = {"verified": True, "verified_at": NOW, "verified_by_id": world.hr.id}
+    for score, taken_on, expires_on, verdict in [
+        (600, date(2020, 1, 1), None, verified),  # never expires: B1
+        (950, date(2025, 1, 1), TODAY, verified),  # expires today, still valid: C1
+        (700, date(2024, 1, 1), date(2026, 11, 30), verified),  # expired yesterday
+        (500, date(2026, 12, 2), date(2028, 12, 2), verified),  # taken tomorrow
+        (560, date(2025, 6, 1), None, {"rejected_at": NOW, "rejected_by_id": world.hr.id}),
+        (990, date(2025, 7, 1), None, {}),  # not verified
+    ]:
+        _db.session.add(
+            LanguageScore(
+                user_id=person.id,
+                test=LanguageTest.TOEIC,
+                score=Decimal(score),
+                taken_on=taken_on,
+                expires_on=expires_on,
+                **verdict,
+            )
+        )
+    _db.session.commit()
+    org = dashboards.organisation_dashboard(TODAY, 2026)
+    # the world's verified 800 (B2) and, of the above, the first two
+    assert org.language_levels["toeic"] == {"A2": 0, "B1": 1, "B2": 1, "C1": 1}
