@@ -96,13 +96,36 @@ def parse_talent_args(args) -> TalentQuery:
         if category not in {c.value for c in ProgramCategory}:
             errors["category"] = [str(_l("Choose one of the listed categories."))]
         query.category = category
-    query.department = (args.get("department") or "").strip().upper() or None
+    department = (args.get("department") or "").strip()
+    if department:
+        if (code := _department_code(department)) is None:
+            errors["department"] = [
+                str(_l("No department has this code or name. Find it in the department list."))
+            ]
+        query.department = code or department.upper()
     exchange = args.get("has_exchange")
     if exchange in ("1", "0", "true", "false"):
         query.has_exchange = exchange in ("1", "true")
     if errors:
         raise ValidationFailed(str(_l("The search could not be run.")), fields=errors)
     return query
+
+
+def _department_code(text: str) -> str | None:
+    """The code of the department whose code (any case) or full name (either language) is
+    ``text``; None when there is none. The form takes either, so HR need not know codes."""
+    return db.session.scalar(
+        sa.select(Department.code)
+        .where(
+            sa.or_(
+                Department.code == text.upper(),
+                Department.name_ja == text,
+                sa.func.lower(Department.name_en) == text.lower(),
+            )
+        )
+        .order_by(Department.code != text.upper(), Department.code)
+        .limit(1)
+    )
 
 
 def _score_conditions(query: TalentQuery):
@@ -244,10 +267,15 @@ class TalentRow:
     user: User
     scores: list[LanguageScore]
     programs: list[TrainingRecord]
+    #: completed programs not in ``programs`` (the page lists only those searched for)
+    more: int = 0
 
 
-def attach_matches(users: list[User], query: TalentQuery) -> list[TalentRow]:
-    """The page's users with their valid scores and completed programs: two queries in all."""
+def attach_matches(
+    users: list[User], query: TalentQuery, only: list[int] | None = None
+) -> list[TalentRow]:
+    """The users with their valid scores and completed programs (of those, with ``only``, the
+    programs of these ids): two queries in all."""
     ids = [u.id for u in users]
     scores: dict[int, list[LanguageScore]] = defaultdict(list)
     records: dict[int, list[TrainingRecord]] = defaultdict(list)
@@ -270,6 +298,7 @@ def attach_matches(users: list[User], query: TalentQuery) -> list[TalentRow]:
         record_stmt = (
             sa.select(TrainingRecord)
             .where(TrainingRecord.user_id.in_(ids), TrainingRecord.status == RecordStatus.COMPLETED)
+            .where(sa.true() if only is None else TrainingRecord.program_id.in_(only))
             .options(sa.orm.joinedload(TrainingRecord.program))
             .order_by(TrainingRecord.completed_on.desc())
         )
@@ -278,6 +307,32 @@ def attach_matches(users: list[User], query: TalentQuery) -> list[TalentRow]:
         for record in db.session.scalars(record_stmt):
             records[record.user_id].append(record)
     return [TalentRow(u, scores[u.id], records[u.id]) for u in users]
+
+
+def attach_searched(users: list[User], query: TalentQuery) -> list[TalentRow]:
+    """The page's rows: scores as ``attach_matches``, and of the completed programs only those
+    searched for, with a count of the others (the export and the person's page have them all).
+
+    Three queries whatever the page; 50 people have some 800 programs, and rendering them all
+    was most of the page's time (issue 16)."""
+    rows = attach_matches(users, query, only=query.program_ids)
+    ids = [row.user.id for row in rows]
+    if not ids:
+        return rows
+    conditions = [TrainingRecord.user_id.in_(ids), TrainingRecord.status == RecordStatus.COMPLETED]
+    if not query.include_unverified:
+        conditions.append(TrainingRecord.verified.is_(True))
+    totals: dict[int, int] = {
+        user_id: count
+        for user_id, count in db.session.execute(
+            sa.select(TrainingRecord.user_id, sa.func.count())
+            .where(*conditions)
+            .group_by(TrainingRecord.user_id)
+        )
+    }
+    for row in rows:
+        row.more = totals.get(row.user.id, 0) - len(row.programs)
+    return rows
 
 
 def iter_talent(query: TalentQuery) -> Iterator[TalentRow]:
