@@ -179,9 +179,7 @@ def test_the_export_gives_the_rows_of_the_page(login_as, people):
     assert exported_names == sorted(exported_names, key=page.index)  # in the page's order
 
 
-def test_the_department_filter_takes_a_code_or_a_name_and_refuses_an_unknown_one(
-    login_as, people
-):
+def test_the_department_filter_takes_a_code_or_a_name_and_refuses_an_unknown_one(login_as, people):
     parent = people["parent"]
     client = login_as("hr")
     found = {}
@@ -220,9 +218,9 @@ def test_the_page_lists_the_programs_searched_for_and_counts_the_rest_the_export
     assert "Protocol" not in results and "Diplomacy" not in results
     assert "+2 more programs" in results
     assert results.count(f'href="/training/people/{aiko.id}"') == 2  # the name and "+2 more"
-    by_hours = client.get(
-        "/talent?min_hours=0", headers={"Accept-Language": "en"}
-    ).get_data(as_text=True)
+    by_hours = client.get("/talent?min_hours=0", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     by_hours = by_hours.split('id="talent-results"')[1].split("</table>")[0]
     assert "3 programs" in by_hours and "Negotiation" not in by_hours
     exported = client.get(f"/talent/export.csv?program_id={course.id}").get_data(as_text=True)
