@@ -208,6 +208,16 @@ def _department_tree(code: str) -> list[int]:
     return list(db.session.scalars(sa.select(tree.c.id)))
 
 
+def _among(ids: sa.Select | sa.CompoundSelect) -> sa.ColumnElement[bool]:
+    """``users.id`` is one of ``ids``. On PostgreSQL as ``= ANY(ARRAY(...))``: with ``IN``, it
+    estimated the intersection at ten times its rows and checked the employee role by hashing
+    all 200,000 user_roles; with the array it looks up each matching user's role by key (the
+    bench's search: about 25 ms instead of 40-50)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return User.id == sa.any_(sa.func.array(ids.scalar_subquery()))
+    return User.id.in_(ids)
+
+
 def talent_select(query: TalentQuery) -> sa.Select:
     """The users matching ``query``, ordered by name (a select of User)."""
     stmt = (
@@ -220,7 +230,7 @@ def talent_select(query: TalentQuery) -> sa.Select:
     )
     sets = _id_sets(query)
     if sets:
-        stmt = stmt.where(User.id.in_(sets[0] if len(sets) == 1 else sa.intersect(*sets)))
+        stmt = stmt.where(_among(sets[0] if len(sets) == 1 else sa.intersect(*sets)))
     if query.department:
         stmt = stmt.where(User.department_id.in_(_department_tree(query.department)))
     if query.has_exchange is False:
