@@ -21,14 +21,13 @@ from flask_babel import lazy_gettext as _l
 from hrfund.auth.models import Role, User, UserRole
 from hrfund.auth.services import user_search
 from hrfund.core.errors import ValidationFailed
-from hrfund.core.exports import date_text
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import MAX_PAGE, Page, list_count_cap, paginate
 from hrfund.extensions import db
 from hrfund.org.models import Department
 from hrfund.training import hooks
-from hrfund.training.labels import CATEGORY_LABELS, test_label
+from hrfund.training.labels import CATEGORY_LABELS
 from hrfund.training.models import (
     LanguageScore,
     LanguageTest,
@@ -362,48 +361,6 @@ def iter_talent(query: TalentQuery) -> Iterator[TalentRow]:
             for obj in (row.user, *row.scores, *row.programs):
                 if obj in db.session:
                     db.session.expunge(obj)
-
-
-def export_header() -> list[str]:
-    return [
-        str(h)
-        for h in (
-            _l("Employee number"),
-            _l("Name"),
-            _l("Name (romaji)"),
-            _l("E-mail"),
-            _l("Department"),
-            _l("Language scores"),
-            _l("Completed programs"),
-        )
-    ]
-
-
-def export_cells(row: TalentRow, language: str) -> list[str]:
-    user = row.user
-    unverified = str(_l("unverified"))
-    scores = "; ".join(
-        f"{test_label(s.test, s.test_name)} {s.score}" + ("" if s.verified else f" ({unverified})")
-        for s in row.scores
-    )
-    programs = "; ".join(
-        f"{r.program.name(language)} ({date_text(r.completed_on)})" for r in row.programs
-    )
-    return [
-        user.employee_number or "",
-        user.display_name("ja"),
-        user.display_name("en"),
-        user.email,
-        user.department.name(language) if user.department else "",
-        scores,
-        programs,
-    ]
-
-
-def export_rows(query: TalentQuery, language: str) -> Iterator[list[str]]:
-    """The search's rows for ``core.exports.export_response`` (CSV with BOM or XLSX)."""
-    for row in iter_talent(query):
-        yield export_cells(row, language)
 
 
 def category_choices() -> list[tuple[str, object]]:

@@ -12,7 +12,7 @@ from hrfund.core.i18n import current_language
 from hrfund.core.pagination import parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
-from hrfund.training import talent
+from hrfund.training import talent, talent_exports
 from hrfund.training.blueprint import bp
 from hrfund.training.models import TrainingProgram
 
@@ -66,5 +66,7 @@ def talent_pool():
 @roles_required("hr", "auditor")
 def talent_export(fmt: str):
     query = talent.parse_talent_args(request.args)
-    rows = talent.export_rows(query, current_language())
-    return export_response(fmt, "talent-pool", _("Talent pool"), talent.export_header(), rows)
+    rows = talent_exports.export_rows(query, current_language())
+    return export_response(
+        fmt, "talent-pool", _("Talent pool"), talent_exports.export_header(), rows
+    )
