@@ -60,7 +60,9 @@ class TalentArgs(PageQuery):
     program_id = f.List(f.Id(), metadata={"description": "repeatable: all of them"})
     category = f.Choice(ProgramCategory)
     min_hours = f.DecimalText(metadata={"description": "hours in category"})
-    department = f.Text(max_length=200, metadata={"description": "code, with its subunits"})
+    department = f.Text(
+        max_length=200, metadata={"description": "code or full name, with its subunits"}
+    )
     unverified = f.Choice(["0", "1", "true", "false", "on"])
     has_exchange = f.Choice(["0", "1", "true", "false"])
     q = f.Text(max_length=200)

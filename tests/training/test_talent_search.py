@@ -177,3 +177,52 @@ def test_the_export_gives_the_rows_of_the_page(login_as, people):
     exported_names = [row[2] for row in rows]
     assert all(name in page for name in exported_names)
     assert exported_names == sorted(exported_names, key=page.index)  # in the page's order
+
+
+def test_the_department_filter_takes_a_code_or_a_name_and_refuses_an_unknown_one(login_as, people):
+    parent = people["parent"]
+    client = login_as("hr")
+    found = {}
+    for text in ("tlp", parent.name_en.upper(), parent.name_ja):
+        response = client.get("/talent", query_string={"department": text})
+        assert response.status_code == 200, text
+        found[text] = response.get_data(as_text=True)
+    for page in found.values():  # the department and its section, not the other one
+        assert "Aiko" in page and "Bunta" in page and "Chie" not in page
+    assert "<option" not in found["tlp"].split('id="department"')[1].split("</div>")[0]
+    unknown = client.get("/talent?department=NO-SUCH", headers={"Accept-Language": "en"})
+    assert unknown.status_code == 422
+    assert "No department has this code or name" in unknown.get_data(as_text=True)
+    client.post("/language", data={"locale": "ja", "next": "/talent"})
+    in_japanese = client.get("/talent?department=NO-SUCH")
+    assert in_japanese.status_code == 422
+    assert "このコードまたは名称の部署はありません" in in_japanese.get_data(as_text=True)
+    assert client.get("/talent/export.csv?department=NO-SUCH").status_code == 400  # as others
+
+
+def test_the_page_lists_the_programs_searched_for_and_counts_the_rest_the_export_has_all(
+    login_as, people, make_program
+):
+    hr, course, second = people["hr"], people["course"], people["second"]
+    aiko = people["Aiko"]
+    third = make_program("Diplomacy", code="DIP-1")
+    for program in (course, second, third):
+        records.record_training(hr, aiko, program, status="completed", completed_on=TAKEN)
+    _db.session.commit()
+    client = login_as("hr")
+    page = client.get(
+        f"/talent?program_id={course.id}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    results = page.split('id="talent-results"')[1].split("</table>")[0]
+    assert "Negotiation" in results
+    assert "Protocol" not in results and "Diplomacy" not in results
+    assert "+2 more programs" in results
+    assert results.count(f'href="/training/people/{aiko.id}"') == 2  # the name and "+2 more"
+    by_hours = client.get("/talent?min_hours=0", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    by_hours = by_hours.split('id="talent-results"')[1].split("</table>")[0]
+    assert "3 programs" in by_hours and "Negotiation" not in by_hours
+    exported = client.get(f"/talent/export.csv?program_id={course.id}").get_data(as_text=True)
+    row = next(r for r in csv.reader(io.StringIO(exported.lstrip("\ufeff"))) if "Aiko" in r[2])
+    assert all(name in row[6] for name in ("Negotiation", "Protocol", "Diplomacy"))

@@ -12,8 +12,7 @@ from hrfund.core.i18n import current_language
 from hrfund.core.pagination import parse_page_args
 from hrfund.core.permissions import roles_required
 from hrfund.extensions import db
-from hrfund.org.models import Department
-from hrfund.training import talent
+from hrfund.training import talent, talent_exports
 from hrfund.training.blueprint import bp
 from hrfund.training.models import TrainingProgram
 
@@ -22,11 +21,7 @@ def _choices() -> dict:
     programs = db.session.scalars(
         sa.select(TrainingProgram).order_by(TrainingProgram.category, TrainingProgram.title_en)
     ).all()
-    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
-    return {
-        "programs": programs,
-        "departments": departments,
-    }
+    return {"programs": programs}
 
 
 #: The query arguments that make a search (without any, the page shows the form alone).
@@ -55,7 +50,7 @@ def talent_pool():
     if searched and not errors:
         page_no, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
         page = talent.talent_page(query, page_no, per_page)
-        page.items = talent.attach_matches(page.items, query)
+        page.items = talent.attach_searched(page.items, query)
     status = 422 if errors else 200
     return render_template(
         "training/talent.html",
@@ -71,5 +66,7 @@ def talent_pool():
 @roles_required("hr", "auditor")
 def talent_export(fmt: str):
     query = talent.parse_talent_args(request.args)
-    rows = talent.export_rows(query, current_language())
-    return export_response(fmt, "talent-pool", _("Talent pool"), talent.export_header(), rows)
+    rows = talent_exports.export_rows(query, current_language())
+    return export_response(
+        fmt, "talent-pool", _("Talent pool"), talent_exports.export_header(), rows
+    )
