@@ -18,7 +18,7 @@ from hrfund.core.errors import Conflict, NotFound, ValidationFailed
 from hrfund.core.forms import show_errors
 from hrfund.core.i18n import localized_name
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import refuse, roles_required
+from hrfund.core.permissions import may_open, refuse, roles_required
 from hrfund.extensions import db
 from hrfund.org.models import Department, PartnerCity
 
@@ -98,7 +98,7 @@ def users():
         q=q,
         locked_only=locked_only,
         locked_count=services.count_locked_users(),
-        can_edit=current_user.has_role(Role.ADMIN),
+        can_edit=may_open("admin.new_user"),
     )
 
 

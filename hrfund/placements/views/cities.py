@@ -10,7 +10,7 @@ from flask_login import current_user
 from hrfund.auth.models import Role
 from hrfund.core.errors import NotFound
 from hrfund.core.form_checks import run_with_form
-from hrfund.core.permissions import roles_required
+from hrfund.core.permissions import may_open, roles_required
 from hrfund.extensions import db
 from hrfund.org.services import get_city_by_code
 from hrfund.placements import nominations as service
@@ -42,7 +42,7 @@ def exchanges(code: str):
         city=city,
         agreements=agreements,
         balance=service.exchange_balance(city),
-        can_edit=current_user.has_role(Role.HR),
+        can_edit=may_open("placements.new_agreement"),
     )
 
 

@@ -20,7 +20,7 @@ from flask_login import current_user
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.inputs import parse_id
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import roles_required
+from hrfund.core.permissions import may_open, roles_required
 from hrfund.extensions import db
 from hrfund.reminders import exports, services
 from hrfund.reminders import rules as rule_services
@@ -46,7 +46,7 @@ def rules():
         kind_labels=KIND_LABELS,
         before_kinds=BEFORE_KINDS,
         audience_labels=rule_services.AUDIENCE_LABELS,
-        can_edit=current_user.has_role("hr"),
+        can_edit=may_open("reminders.update_rule"),
     )
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.forms import show_errors
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import roles_required
+from hrfund.core.permissions import may_open, roles_required
 from hrfund.training import imports
 from hrfund.training.blueprint import bp
 from hrfund.training.forms import ActionForm, ImportForm
@@ -24,7 +24,7 @@ def import_list():
         "training/imports.html",
         page=paginate(imports.batches_query(), page, per_page),
         import_status_labels=IMPORT_STATUS_LABELS,
-        can_edit=current_user.has_role("hr"),
+        can_edit=may_open("training.new_import"),
     )
 
 
@@ -62,7 +62,7 @@ def import_detail(batch_id: int):
         action=ActionForm(),
         progress=imports.progress(batch),
         import_status_labels=IMPORT_STATUS_LABELS,
-        can_edit=current_user.has_role("hr"),
+        can_edit=may_open("training.import_step"),
         can_import=imports.can_import(current_user, batch),
     )
 

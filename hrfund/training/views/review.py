@@ -12,7 +12,7 @@ from flask_login import current_user
 from hrfund.auth.models import User
 from hrfund.core.errors import FORM_REFUSALS, NotFound
 from hrfund.core.pagination import paginate, parse_page_args
-from hrfund.core.permissions import roles_required
+from hrfund.core.permissions import may_open, roles_required
 from hrfund.extensions import db
 from hrfund.training import records as record_services
 from hrfund.training import rejections, services
@@ -37,7 +37,7 @@ def queue_page(typed: dict[str, str] | None = None, unsaved: str = "") -> str:
         action=ActionForm(),
         records=paginate(records_stmt, *_page_args("records_page")),
         scores=paginate(scores_stmt, *_page_args("scores_page")),
-        can_verify=current_user.has_role("hr"),
+        can_verify=may_open("training.verify_record"),
         typed=typed or {},
         unsaved=unsaved,
     )

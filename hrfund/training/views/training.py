@@ -79,8 +79,9 @@ def program(program_id: int):
         program=program,
         form=SessionForm(),
         action=ActionForm(),
-        can_edit=current_user.has_role("hr"),
-        can_enrol=current_user.has_role("employee"),
+        can_edit=may_open("training.edit_program"),
+        can_add_session=may_open("training.new_session"),
+        can_enrol=may_open("training.enrol"),
         enrollable={s.id for s in program.sessions if services.open_for_enrolment(s)},
     )
 
@@ -144,8 +145,9 @@ def new_session(program_id: int):
         program=program,
         form=form,
         action=ActionForm(),
-        can_edit=True,
-        can_enrol=current_user.has_role("employee"),
+        can_edit=may_open("training.edit_program"),
+        can_add_session=True,
+        can_enrol=may_open("training.enrol"),
         enrollable={s.id for s in program.sessions if services.open_for_enrolment(s)},
     ), 422
 
