@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -216,7 +217,11 @@ def _xlsx_row(row: Row) -> bytes:
             cells.append("<c/>")
         elif isinstance(value, bool):
             cells.append(f'<c t="b"><v>{int(value)}</v></c>')
-        elif isinstance(value, int | float | Decimal):
+        elif (
+            isinstance(value, int)
+            or (isinstance(value, float) and math.isfinite(value))
+            or (isinstance(value, Decimal) and value.is_finite())
+        ):  # NaN and infinities are no XLSX numbers: they go as text
             cells.append(f'<c t="n"><v>{value}</v></c>')
         else:
             text = value.isoformat() if isinstance(value, date) else _xlsx_text(str(value))
@@ -228,8 +233,7 @@ def _xlsx_row(row: Row) -> bytes:
 
 def _xlsx_text(value: str) -> str:
     # XML 1.0 has no control characters (a whole export would fail on one pasted comment).
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value[:1] in FORMULA_START else value
+    return str(safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value)))
 
 
 def export_response(

@@ -216,3 +216,23 @@ def test_a_large_xlsx_export_streams_in_flat_memory(db, backend, login_as):
     assert rows[0][:3] == ("Event", "Recorded at (UTC)", "Who")
     assert rows[1][8] == f"大量出力の試験行 {ROWS} — 東京都 都市外交人材育成基金"
     assert rows[-1][8].startswith("大量出力の試験行 1 ")
+
+
+def test_xlsx_cells_stay_valid_and_guarded():
+    """A formula-like text gets the same guard as in the CSV (``safe_cell``), control characters
+    go, and a number that XLSX cannot hold (NaN, infinity) is written as text, so that the file
+    still opens."""
+    import io as _io
+    from decimal import Decimal as _D
+
+    from openpyxl import load_workbook
+
+    from hrfund.core.exports import xlsx_chunks
+
+    rows = [["=HYPERLINK(1)", "a\x00b", float("nan"), _D("Infinity"), 12, _D("1.5"), "東京"]]
+    data = b"".join(xlsx_chunks("シート", ["h"] * 7, rows))
+    sheet = load_workbook(_io.BytesIO(data)).active
+    values = [c.value for c in list(sheet.iter_rows(values_only=False))[1]]
+    assert values[:2] == ["'=HYPERLINK(1)", "ab"]
+    assert values[2:4] == ["nan", "Infinity"]
+    assert values[4:] == [12, 1.5, "東京"]
