@@ -7,10 +7,9 @@ from hrfund.auth.models import User
 from hrfund.core.actor import Actor
 from hrfund.core.errors import DomainError
 from hrfund.core.permissions import allowed
+from hrfund.training.services import RECORD_ROLES as RECORD_ROLES  # the services' own
 from hrfund.training.services import acting_for, can_see_development_of
 
-#: Everyone but partner-city coordinators has (or reads) TMG training records.
-RECORD_ROLES = ("employee", "manager", "hr", "auditor", "admin")
 #: Who adds a training or a language score: employees their own, HR anyone's.
 ENTRY_ROLES = ("employee", "hr")
 
@@ -37,3 +36,9 @@ def can_enter_verified(actor: User) -> bool:
         return acting_for(actor, actor)
     except DomainError:
         return False
+
+
+def can_add_for(actor: User, person: User) -> bool:
+    """Whether ``person``'s development page offers ``actor`` the entry forms: on their own page,
+    as ``can_add_entries``; on anyone's, HR (who names the person on the form)."""
+    return can_enter_for_others(actor) or (actor.id == person.id and can_add_entries(actor))

@@ -121,3 +121,31 @@ def test_the_unverified_note_shows_where_an_own_entry_is_stored_unverified(
         for model in (TrainingRecord, LanguageScore)
     ]
     assert [entry.verified for entry in stored] == [verified, verified]
+
+
+@pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda r: "+".join(r))
+def test_the_development_page_offers_entries_and_edits_exactly_where_they_open(
+    app, db, make_program, roles
+):
+    """Someone else's development page: the add links show only where the entry forms let this
+    user name that person, the Edit button only where the edit page opens."""
+    person = factories.user(["employee"])
+    record = TrainingRecord(
+        user_id=person.id,
+        program_id=make_program().id,
+        status="completed",
+        completed_on=TAKEN,
+        source="self",
+        verified=False,
+    )
+    _db.session.add(record)
+    client = _login(app, roles)
+    page = client.get(f"/training/people/{person.id}")
+    if page.status_code == 404:  # not theirs to read: nothing to offer
+        return
+    html = page.get_data(as_text=True)
+    shown_add = "/training/records/new" in html
+    assert shown_add == access.can_enter_for_others(client.user)
+    shown_edit = f"/training/records/{record.id}/edit" in html
+    opens = client.get(f"/training/records/{record.id}/edit").status_code == 200
+    assert shown_edit == opens

@@ -14,8 +14,8 @@ from hrfund.core.errors import FORM_REFUSALS, NotFound
 from hrfund.core.pagination import paginate, parse_page_args
 from hrfund.core.permissions import may_open, roles_required
 from hrfund.extensions import db
+from hrfund.training import access, rejections, services
 from hrfund.training import records as record_services
-from hrfund.training import rejections, services
 from hrfund.training.blueprint import bp
 from hrfund.training.forms import ActionForm, RejectForm
 
@@ -58,7 +58,8 @@ def history_page(user: User, typed: dict[str, str] | None = None, unsaved: str =
         "training/history.html",
         person=user,
         action=ActionForm(),
-        is_hr=current_user.has_role("hr"),
+        can_add=access.can_add_for(current_user, user),
+        can_edit_records=may_open("training.edit_record"),
         typed=typed or {},
         unsaved=unsaved,
         **record_services.development_history(user),
