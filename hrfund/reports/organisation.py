@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from hrfund.applications.models import Application, ApplicationStatus, Call, CallStatus
-from hrfund.core.fiscal import fiscal_year_bounds
 from hrfund.extensions import db
 from hrfund.fund import breakdown
 from hrfund.fund import services as fund
@@ -26,14 +25,10 @@ from hrfund.placements.models import (
     PlacementStatus,
 )
 from hrfund.reports.common import LIST_LIMIT, abroad_on
-from hrfund.training.models import (
-    LanguageScore,
-    LanguageTest,
-    ProgramCategory,
-    RecordStatus,
-    TrainingProgram,
-    TrainingRecord,
-)
+from hrfund.training import summaries
+from hrfund.training.models import ProgramCategory, TrainingProgram
+from hrfund.training.summaries import BANDS as BANDS
+from hrfund.training.summaries import CEFR_BANDS as CEFR_BANDS
 
 CITY_TARGET = 30
 UPCOMING_DAYS = 90
@@ -45,13 +40,6 @@ COUNTED_STATUSES = (
     PlacementStatus.ACTIVE,
     PlacementStatus.COMPLETED,
 )
-#: CEFR bands of the commonest tests, by lowest score of each band (B1, B2, C1).
-CEFR_BANDS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
-    LanguageTest.TOEIC: (Decimal(550), Decimal(785), Decimal(945)),
-    LanguageTest.IELTS: (Decimal("4.0"), Decimal("5.5"), Decimal("7.0")),
-    LanguageTest.TOEFL_IBT: (Decimal(42), Decimal(72), Decimal(95)),
-}
-BANDS = ("A2", "B1", "B2", "C1")
 # ---------------------------------------------------------------- HR, auditors
 
 
@@ -243,11 +231,10 @@ def _exchanges(
 def _training_figures(
     fiscal_year: int, today: date
 ) -> tuple[dict[str, Decimal], dict[str, dict[str, int]]]:
-    """Training hours of the year by category, and language levels, in one statement (the two
-    grouped reads of the training tables, one after the other)."""
-    rows = db.session.execute(
-        sa.union_all(_hours_by_category(fiscal_year), _scores_by_band(today))
-    ).all()
+    """Training hours of the year by category, and language levels valid today, in one
+    statement, from the summary rows ``training.summaries`` keeps (some hundred rows of the
+    year's programs, and a few thousand level counts, instead of the records and scores)."""
+    rows = db.session.execute(sa.union_all(_hours_by_category(fiscal_year), _levels(today))).all()
     hours = {c.value: Decimal(0) for c in ProgramCategory}
     levels = {str(t): dict.fromkeys(BANDS, 0) for t in CEFR_BANDS}
     for what, key, band, value in rows:
@@ -259,25 +246,10 @@ def _training_figures(
 
 
 def _hours_by_category(fiscal_year: int) -> sa.Select:
-    """Hours of training completed in the year, by category; the record's own hours, else the
-    program's. Summed by program first, from ``ix_training_records_status_completed`` alone (a
-    year is some 56,000 rows at full size, of a hundred-odd programs), then joined: a program's
-    records without hours of their own count its hours once each."""
-    start, end = fiscal_year_bounds(fiscal_year)
-    per_program = (
-        sa.select(
-            TrainingRecord.program_id,
-            sa.func.sum(TrainingRecord.hours).label("own"),
-            (sa.func.count() - sa.func.count(TrainingRecord.hours)).label("without"),
-        )
-        .where(
-            TrainingRecord.status == RecordStatus.COMPLETED,
-            TrainingRecord.completed_on.between(start, end),
-        )
-        .group_by(TrainingRecord.program_id)
-        .subquery()
-    )
-    hours = sa.func.coalesce(per_program.c.own, 0) + per_program.c.without * sa.func.coalesce(
+    """Hours of training completed in the year, by category: each record's own hours, else its
+    program's (``without_hours`` records count the program's hours once each)."""
+    per_program = summaries.hours_by_program(fiscal_year).subquery()
+    hours = per_program.c.own_hours + per_program.c.without_hours * sa.func.coalesce(
         TrainingProgram.hours, 0
     )
     return (
@@ -293,42 +265,8 @@ def _hours_by_category(fiscal_year: int) -> sa.Select:
     )
 
 
-def _scores_by_band(today: date) -> sa.Select:
-    """Valid, verified scores of the commonest tests, by CEFR band. ``rejected_at IS NULL``
-    changes nothing (a verified score is never rejected: ``not_both_verdicts``) but states the
-    predicate of ``ix_language_scores_levels``; the scores that expire later and those that never
-    expire are two ranges of that index (an OR of the two would scan every expired score)."""
-
-    def valid(still_valid) -> sa.Select:
-        return sa.select(LanguageScore.test, LanguageScore.score).where(
-            LanguageScore.test.in_(list(CEFR_BANDS)),
-            LanguageScore.verified,
-            LanguageScore.rejected_at.is_(None),
-            still_valid,
-            LanguageScore.taken_on <= today,
-        )
-
-    scores = sa.union_all(
-        valid(LanguageScore.expires_on >= today), valid(LanguageScore.expires_on.is_(None))
-    ).subquery()
-    band = sa.case(
-        *(
-            (
-                scores.c.test == test,
-                sa.case(
-                    (scores.c.score >= c1, "C1"),
-                    (scores.c.score >= b2, "B2"),
-                    (scores.c.score >= b1, "B1"),
-                    else_="A2",
-                ),
-            )
-            for test, (b1, b2, c1) in CEFR_BANDS.items()
-        ),
-        else_="",
-    )
-    return sa.select(
-        sa.literal("levels"),
-        sa.cast(scores.c.test, sa.String),
-        band,
-        sa.cast(sa.func.count(), sa.Numeric),
-    ).group_by(scores.c.test, band)
+def _levels(today: date) -> sa.Select:
+    """Valid, verified scores of the tests with CEFR bands, by band."""
+    counts = summaries.levels_valid_on(today).subquery()
+    test, band, n = counts.c
+    return sa.select(sa.literal("levels"), sa.cast(test, sa.String), band, sa.cast(n, sa.Numeric))

@@ -32,6 +32,7 @@ def seed_scale(sizes: Sizes, echo: Callable[[str], None] = print, seed: int = SE
     from hrfund.fund.figures import recompute_totals
     from hrfund.seed import seed_demo
     from hrfund.seed_scale import activity, calls, money, people, placements, talent
+    from hrfund.training import summaries as training_summaries
 
     if db.session.scalar(sa.select(sa.func.count(User.id))):
         raise click.ClickException("The database is not empty; seed-scale fills an empty one.")
@@ -59,6 +60,7 @@ def seed_scale(sizes: Sizes, echo: Callable[[str], None] = print, seed: int = SE
     activity.reminders(ctx)
     ctx.writer.finish()
     recompute_totals()  # the ledger was written in bulk, not posted
+    training_summaries.recompute()  # so were the training records and scores
     db.session.commit()
     if ctx.writer.postgresql:
         # the planner's statistics of the new rows, and the visibility map that lets the

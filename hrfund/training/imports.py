@@ -32,6 +32,7 @@ from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
 from hrfund.core.files import SPREADSHEET_KINDS, StoredFile, path_of, store_upload
 from hrfund.core.permissions import allowed
 from hrfund.extensions import db
+from hrfund.training import summaries
 from hrfund.training.import_rows import (
     COLUMNS as COLUMNS,  # the form page lists them
 )
@@ -354,8 +355,8 @@ def import_batch(actor, batch: ImportBatch) -> ImportBatch:
         )
         or 0
     )
-    batch.status = ImportStatus.IMPORTED
-    batch.imported_at = utcnow()
+    summaries.add_imported(batch.id)
+    batch.status, batch.imported_at = ImportStatus.IMPORTED, utcnow()
     db.session.execute(sa.delete(rows).where(rows.c.batch_id == batch.id))
     record_event(
         actor,

@@ -162,13 +162,19 @@ class TrainingRecord(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    program_id: Mapped[int] = mapped_column(sa.ForeignKey("training_programs.id"), index=True)
+    # active_history: a change loads the old value first, so that the summary rows can move by
+    # it (``hrfund.training.summaries``)
+    program_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_programs.id"), index=True, active_history=True
+    )
     session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("training_sessions.id"), index=True
     )
-    status: Mapped[RecordStatus] = mapped_column(str_enum(RecordStatus, "record_status"))
-    completed_on: Mapped[date | None]
-    hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 1))
+    status: Mapped[RecordStatus] = mapped_column(
+        str_enum(RecordStatus, "record_status"), active_history=True
+    )
+    completed_on: Mapped[date | None] = mapped_column(active_history=True)
+    hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 1), active_history=True)
     score: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 1))
     expires_on: Mapped[date | None]
     certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
@@ -251,17 +257,22 @@ class LanguageScore(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    test: Mapped[LanguageTest] = mapped_column(str_enum(LanguageTest, "language_test"))
+    # active_history on what the level counts depend on (as on TrainingRecord)
+    test: Mapped[LanguageTest] = mapped_column(
+        str_enum(LanguageTest, "language_test"), active_history=True
+    )
     test_name: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
-    score: Mapped[Decimal] = mapped_column(sa.Numeric(7, 1))
+    score: Mapped[Decimal] = mapped_column(sa.Numeric(7, 1), active_history=True)
     level: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
-    taken_on: Mapped[date]
-    expires_on: Mapped[date | None]
+    taken_on: Mapped[date] = mapped_column(active_history=True)
+    expires_on: Mapped[date | None] = mapped_column(active_history=True)
     certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
-    verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    verified: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), active_history=True
+    )
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    rejected_at: Mapped[datetime | None]
+    rejected_at: Mapped[datetime | None] = mapped_column(active_history=True)
     rejected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     rejection_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
@@ -273,6 +284,49 @@ class LanguageScore(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<LanguageScore {self.id} user={self.user_id} {self.test} {self.score}>"
+
+
+class TrainingHoursTotal(Model):
+    """One program's completed training in one fiscal year: the sum of the records' own hours,
+    and how many records take the program's hours instead (read with the program's hours of
+    today, so that editing a program moves nothing here). Kept by ``training.summaries``."""
+
+    __tablename__ = "training_hours_totals"
+
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    program_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_programs.id"), primary_key=True, autoincrement=False
+    )
+    own_hours: Mapped[Decimal] = mapped_column(sa.Numeric(14, 1), default=0, server_default="0")
+    without_hours: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def __repr__(self) -> str:
+        return f"<TrainingHoursTotal FY{self.fiscal_year} program={self.program_id}>"
+
+
+class LanguageLevelCount(Model):
+    """How many verified, not rejected scores of a test fall in a CEFR band, by the day taken
+    and the last day valid (``summaries.NEVER`` for a score that never expires). Kept by
+    ``training.summaries``."""
+
+    __tablename__ = "language_level_counts"
+    __table_args__ = (
+        # the levels valid today: one range of valid_until, from the index alone
+        sa.Index(
+            "ix_language_level_counts_valid", "valid_until", "taken_on", "test", "band", "scores"
+        ),
+    )
+
+    test: Mapped[LanguageTest] = mapped_column(
+        str_enum(LanguageTest, "language_test"), primary_key=True
+    )
+    band: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    taken_on: Mapped[date] = mapped_column(primary_key=True)
+    valid_until: Mapped[date] = mapped_column(primary_key=True)
+    scores: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def __repr__(self) -> str:
+        return f"<LanguageLevelCount {self.test} {self.band} {self.taken_on}–{self.valid_until}>"
 
 
 class ImportBatch(Model):

@@ -153,6 +153,9 @@ def update_record(actor, record: TrainingRecord, **values) -> TrainingRecord:
     """HR corrects a record or marks it completed or failed; HR's entry counts as verified."""
     if not actor.has_role("hr"):
         raise NotAllowed(str(_l("Only HR can change a training record.")))
+    # read under the row's lock: what it counted before is moved out of the summary rows (two
+    # edits at once each see the other's result, not the same old values)
+    db.session.refresh(record, with_for_update=True)
     merged = {k: getattr(record, k) for k in RECORD_FIELDS} | values
     merged["status"] = str(merged["status"])
     if errors := _check_record_values(merged):

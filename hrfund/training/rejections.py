@@ -20,6 +20,7 @@ from hrfund.core.audit import record_event
 from hrfund.core.db import utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from hrfund.core.statemachine import claim_row
+from hrfund.training import summaries
 from hrfund.training.models import LanguageScore, TrainingRecord
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,14 @@ def _reject(actor, entry, model, action: str, reason: str | None):
 
     if entry.verified or entry.rejected_at is not None:
         raise refusal()
+    counted = summaries.part_of(entry)
     claim_row(
         entry,
         sa.and_(model.verified.is_(False), model.rejected_at.is_(None)),
         {"rejected_at": utcnow(), "rejected_by_id": actor.id, "rejection_reason": reason},
         refusal,
     )
+    summaries.moved(entry, counted)  # nothing today (only unverified entries are rejected)
     record_event(actor, action, entry, from_state="unverified", to_state="rejected", comment=reason)
     log.info("%s %s rejected by %s", model.__tablename__, entry.id, actor.email)
     signals.entry_rejected.send(entry, actor=actor, reason=reason)

@@ -24,6 +24,7 @@ from hrfund.core.labels import state_label
 from hrfund.core.permissions import allowed
 from hrfund.core.statemachine import claim_row
 from hrfund.extensions import db
+from hrfund.training import summaries
 from hrfund.training.models import (
     LanguageScore,
     ProgramCategory,
@@ -365,6 +366,7 @@ def set_status(actor: Actor, record: TrainingRecord, status: RecordStatus) -> No
         raise InvalidTransition(str(_l("A cancelled record cannot change any more.")))
     if status == RecordStatus.ENROLLED:
         raise InvalidTransition(str(_l("A record cannot go back to enrolled.")))
+    counted = summaries.part_of(record)
     claim_row(  # of two changes at once (two cancels), one wins; the seat is given back once
         record,
         TrainingRecord.status == before,
@@ -378,6 +380,7 @@ def set_status(actor: Actor, record: TrainingRecord, status: RecordStatus) -> No
             )
         ),
     )
+    summaries.moved(record, counted)
     if status == RecordStatus.CANCELLED and record.session_id:
         db.session.execute(
             sa.update(TrainingSession)

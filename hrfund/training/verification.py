@@ -13,6 +13,7 @@ from hrfund.core.db import utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed
 from hrfund.core.permissions import allowed
 from hrfund.core.statemachine import claim_row
+from hrfund.training import summaries
 from hrfund.training.models import LanguageScore, TrainingRecord
 
 _REVIEW = {
@@ -47,12 +48,14 @@ def _verify(actor: Actor, entry: TrainingRecord | LanguageScore, action: str) ->
     check_review(actor, entry)
     model = type(entry)
     _only_hr, already = _REVIEW["score" if model is LanguageScore else "record"]
+    counted = summaries.part_of(entry)
     claim_row(
         entry,
         sa.and_(model.verified.is_(False), model.rejected_at.is_(None)),
         {"verified": True, "verified_at": utcnow(), "verified_by_id": actor.id},
         lambda: InvalidTransition(str(already)),
     )
+    summaries.moved(entry, counted)  # a verified score counts in the levels
     record_event(actor, action, entry, from_state="unverified", to_state="verified")
 
 

@@ -111,6 +111,17 @@ def test_the_figures_balance(app):
         assert foreign and all(abs(a * r - j) < 1 for a, r, j in foreign)
 
 
+def test_the_training_summary_rows_equal_the_records_and_scores(app):
+    """seed-scale writes the records and scores in bulk, then fills the dashboard's summary
+    rows from them."""
+    from hrfund.training import summaries
+
+    with app.app_context():
+        stored = summaries.stored_rows()
+        assert stored["hours"] and stored["levels"]
+        assert stored == summaries.from_base_rows()
+
+
 def test_the_pages_of_every_role_answer(app):
     from hrfund.auth.models import User
     from hrfund.auth.services import create_api_token
