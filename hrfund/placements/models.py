@@ -79,6 +79,10 @@ class Placement(TimestampMixin, Model):
         ),
         sa.Index("ix_placements_city_status", "city_id", "status"),
         sa.Index("ix_placements_start_on", "start_on"),
+        # the HR dashboard: exchanges per year, status, city and direction from the index alone
+        sa.Index("ix_placements_year_counted", "fiscal_year", "status", "city_id", "direction"),
+        # the HR dashboard: the city of each placement of the year's ledger, index-only
+        sa.Index("ix_placements_id_city", "id", "city_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,6 +175,14 @@ class Milestone(Model):
     __table_args__ = (
         sa.UniqueConstraint("placement_id", "kind"),
         sa.Index("ix_milestones_due_open", "due_on", "done_at"),
+        # the HR dashboard's overdue milestones: the open ones only (a tenth), index-only
+        sa.Index(
+            "ix_milestones_open_placement",
+            "placement_id",
+            "due_on",
+            sqlite_where=sa.text("done_at IS NULL"),
+            postgresql_where=sa.text("done_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,11 +1,13 @@
-"""The HR dashboard's training figures, kept as summary rows (issue 16).
+"""The HR dashboard's training figures, kept as summary rows, and three indexes that let its
+placement figures be read from an index alone (issue 16).
 
 ``training_hours_totals`` (per fiscal year and program: the completed records' own hours, and
 how many take the program's hours) and ``language_level_counts`` (per test with CEFR bands,
 band, day taken and last day valid: the verified, not rejected scores), kept from now on in the
 transaction of every change (``hrfund.training.summaries``). The upgrade fills them from the
 records and scores as they stand (``summaries.recompute``, the same sums the tests compare the
-rows with).
+rows with). The indexes: exchanges by year, status, city and direction; each placement's city
+(the year's ledger by city); the open milestones by placement and due date (a tenth of them).
 
 Revision ID: 9c5d6e7f8a21
 Revises: 8b4c5d6e7f10
@@ -58,12 +60,28 @@ def upgrade():
         "language_level_counts",
         ["valid_until", "taken_on", "test", "band", "scores"],
     )
+    op.create_index(
+        "ix_placements_year_counted",
+        "placements",
+        ["fiscal_year", "status", "city_id", "direction"],
+    )
+    op.create_index("ix_placements_id_city", "placements", ["id", "city_id"])
+    op.create_index(
+        "ix_milestones_open_placement",
+        "milestones",
+        ["placement_id", "due_on"],
+        sqlite_where=sa.text("done_at IS NULL"),
+        postgresql_where=sa.text("done_at IS NULL"),
+    )
     from hrfund.training.summaries import recompute
 
     recompute(op.get_bind())
 
 
 def downgrade():
+    op.drop_index("ix_milestones_open_placement", table_name="milestones")
+    op.drop_index("ix_placements_id_city", table_name="placements")
+    op.drop_index("ix_placements_year_counted", table_name="placements")
     op.drop_index("ix_language_level_counts_valid", table_name="language_level_counts")
     op.drop_table("language_level_counts")
     op.drop_table("training_hours_totals")
