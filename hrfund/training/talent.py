@@ -152,8 +152,9 @@ def _among(ids: sa.Select | sa.CompoundSelect) -> sa.ColumnElement[bool]:
     return User.id.in_(ids)
 
 
-def talent_select(query: TalentQuery) -> sa.Select:
-    """The users matching ``query``, ordered by name (a select of User)."""
+def talent_select(query: TalentQuery, sets: list[sa.Select] | None = None) -> sa.Select:
+    """The users matching ``query``, ordered by name (a select of User); ``sets``: the query's
+    ``talent_filters.id_sets`` if the caller has them already."""
     stmt = (
         sa.select(User)
         .where(
@@ -162,7 +163,7 @@ def talent_select(query: TalentQuery) -> sa.Select:
         )
         .order_by(User.family_name_romaji, User.given_name_romaji, User.id)
     )
-    sets = talent_filters.id_sets(query)
+    sets = talent_filters.id_sets(query) if sets is None else sets
     if sets:
         stmt = stmt.where(_among(sets[0] if len(sets) == 1 else sa.intersect(*sets)))
     if (hours := talent_filters.hours_condition(query)) is not None:
@@ -204,9 +205,10 @@ def talent_page(query: TalentQuery, page_no: int, per_page: int) -> Page:
     one statement (COUNT(*) OVER () over the intersected ids), then those users; a search
     checked person by person (hours, department, name) reads people in name order and counts
     at most TALENT_COUNT_CAP, labelled "more than" beyond it, as the long lists do."""
-    stmt = talent_select(query)
+    sets = talent_filters.id_sets(query)
+    stmt = talent_select(query, sets)
     page_no = min(max(page_no, 1), MAX_PAGE)
-    if not talent_filters.id_sets(query):
+    if not sets:
         return paginate(stmt, page_no, per_page, count_cap=talent_count_cap())
     keys = db.session.execute(
         stmt.with_only_columns(User.id, sa.func.count().over())
@@ -230,6 +232,41 @@ class TalentRow:
     more: int = 0
 
 
+@dataclass
+class SearchedRow:
+    """A row of the page: the person, their scores (test, test_name, score, verified) and the
+    searched-for programs they completed (title_ja, title_en, completed_on) as plain rows."""
+
+    user: User
+    scores: list[sa.Row]
+    programs: list[sa.Row]
+    more: int = 0
+
+
+def _shown_scores(ids: list[int], query: TalentQuery) -> list[sa.ColumnElement[bool]]:
+    """The scores shown with a person: valid on the day (and of the test searched for)."""
+    conditions = [
+        LanguageScore.user_id.in_(ids),
+        LanguageScore.taken_on <= query.today,
+        sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= query.today),
+    ]
+    if not query.include_unverified:
+        conditions.append(LanguageScore.verified.is_(True))
+    if query.language_test:
+        conditions.append(LanguageScore.test == query.language_test)
+    return conditions
+
+
+def _shown_records(ids: list[int], query: TalentQuery) -> list[sa.ColumnElement[bool]]:
+    conditions = [TrainingRecord.user_id.in_(ids), TrainingRecord.status == RecordStatus.COMPLETED]
+    if not query.include_unverified:
+        conditions.append(TrainingRecord.verified.is_(True))
+    return conditions
+
+
+_SCORE_ORDER = (LanguageScore.test, LanguageScore.score.desc())
+
+
 def attach_matches(
     users: list[User], query: TalentQuery, only: list[int] | None = None
 ) -> list[TalentRow]:
@@ -239,58 +276,59 @@ def attach_matches(
     scores: dict[int, list[LanguageScore]] = defaultdict(list)
     records: dict[int, list[TrainingRecord]] = defaultdict(list)
     if ids:
-        score_stmt = (
-            sa.select(LanguageScore)
-            .where(
-                LanguageScore.user_id.in_(ids),
-                LanguageScore.taken_on <= query.today,
-                sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= query.today),
-            )
-            .order_by(LanguageScore.test, LanguageScore.score.desc())
-        )
-        if not query.include_unverified:
-            score_stmt = score_stmt.where(LanguageScore.verified.is_(True))
-        if query.language_test:
-            score_stmt = score_stmt.where(LanguageScore.test == query.language_test)
-        for score in db.session.scalars(score_stmt):
+        score_stmt = sa.select(LanguageScore).where(*_shown_scores(ids, query))
+        for score in db.session.scalars(score_stmt.order_by(*_SCORE_ORDER)):
             scores[score.user_id].append(score)
         record_stmt = (
             sa.select(TrainingRecord)
-            .where(TrainingRecord.user_id.in_(ids), TrainingRecord.status == RecordStatus.COMPLETED)
+            .where(*_shown_records(ids, query))
             .where(sa.true() if only is None else TrainingRecord.program_id.in_(only))
             .options(sa.orm.joinedload(TrainingRecord.program))
             .order_by(TrainingRecord.completed_on.desc())
         )
-        if not query.include_unverified:
-            record_stmt = record_stmt.where(TrainingRecord.verified.is_(True))
         for record in db.session.scalars(record_stmt):
             records[record.user_id].append(record)
     return [TalentRow(u, scores[u.id], records[u.id]) for u in users]
 
 
-def attach_searched(users: list[User], query: TalentQuery) -> list[TalentRow]:
+def attach_searched(users: list[User], query: TalentQuery) -> list[SearchedRow]:
     """The page's rows: scores as ``attach_matches``, and of the completed programs only those
     searched for, with a count of the others (the export and the person's page have them all).
 
-    Three queries whatever the page; 50 people have some 800 programs, and rendering them all
-    was most of the page's time (issue 16)."""
-    rows = attach_matches(users, query, only=query.program_ids)
-    ids = [row.user.id for row in rows]
+    At most three queries whatever the page, of plain columns: 50 people have some 800
+    programs, and rendering them all was most of the page's time; as ORM objects, the scores
+    and programs shown cost more than the page's SQL (issue 16)."""
+    rows = [SearchedRow(u, [], []) for u in users]
+    ids = [u.id for u in users]
     if not ids:
         return rows
-    conditions = [TrainingRecord.user_id.in_(ids), TrainingRecord.status == RecordStatus.COMPLETED]
-    if not query.include_unverified:
-        conditions.append(TrainingRecord.verified.is_(True))
-    totals: dict[int, int] = {
-        user_id: count
-        for user_id, count in db.session.execute(
-            sa.select(TrainingRecord.user_id, sa.func.count())
-            .where(*conditions)
-            .group_by(TrainingRecord.user_id)
+    by_id = {row.user.id: row for row in rows}
+    score_stmt = sa.select(
+        LanguageScore.user_id,
+        LanguageScore.test,
+        LanguageScore.test_name,
+        LanguageScore.score,
+        LanguageScore.verified,
+    ).where(*_shown_scores(ids, query))
+    for score in db.session.execute(score_stmt.order_by(*_SCORE_ORDER)):
+        by_id[score.user_id].scores.append(score)
+    if query.program_ids:
+        record_stmt = (
+            sa.select(
+                TrainingRecord.user_id,
+                TrainingProgram.title_ja,
+                TrainingProgram.title_en,
+                TrainingRecord.completed_on,
+            )
+            .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
+            .where(*_shown_records(ids, query), TrainingRecord.program_id.in_(query.program_ids))
+            .order_by(TrainingRecord.completed_on.desc())
         )
-    }
-    for row in rows:
-        row.more = totals.get(row.user.id, 0) - len(row.programs)
+        for record in db.session.execute(record_stmt):
+            by_id[record.user_id].programs.append(record)
+    totals = sa.select(TrainingRecord.user_id, sa.func.count()).where(*_shown_records(ids, query))
+    for user_id, count in db.session.execute(totals.group_by(TrainingRecord.user_id)):
+        by_id[user_id].more = count - len(by_id[user_id].programs)
     return rows
 
 

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 
 from hrfund.core.i18n import _date, current_language
 from hrfund.training.labels import test_label
-from hrfund.training.talent import TalentRow
+from hrfund.training.talent import SearchedRow
 
 _SENTINEL = 987654321
 
@@ -42,7 +42,7 @@ def _history_link():
     return lambda user_id: f"{head}{user_id}{tail}"
 
 
-def page_lines(rows: list[TalentRow]) -> list[TalentLine]:
+def page_lines(rows: list[SearchedRow]) -> list[TalentLine]:
     language = current_language()
     link = _history_link()
     more_labels: dict[tuple[int, bool], str] = {}
@@ -57,7 +57,10 @@ def page_lines(rows: list[TalentRow]) -> list[TalentLine]:
             scores=[
                 (f"{test_label(s.test, s.test_name)} {s.score}", s.verified) for s in row.scores
             ],
-            programs=[(r.program.name(language), _date(r.completed_on)) for r in row.programs],
+            programs=[
+                (r.title_ja if language == "ja" else r.title_en, _date(r.completed_on))
+                for r in row.programs
+            ],
         )
         if row.more:
             key = (row.more, bool(row.programs))
