@@ -135,6 +135,9 @@ class Config:
     PAGE_SIZE = 25
     # the long lists (applications, ledger, audit log) count this far, then say "more than"
     LIST_COUNT_CAP = 10_000
+    # the talent pool, when its filters are checked person by person (hours, department, name),
+    # counts this far (each person counted costs a look at their records)
+    TALENT_COUNT_CAP = 1_000
 
     # Uploads live outside the web root (None: <instance>/uploads). Certificates and CVs are at
     # most UPLOAD_MAX_BYTES; imports of training records may be larger. MAX_CONTENT_LENGTH caps

@@ -85,6 +85,9 @@ class User(TimestampMixin, Model):
         sa.CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
         sa.CheckConstraint("auth_source in ('local', 'directory')", name="auth_source"),
         sa.Index("uq_users_directory_uid", "directory_uid", unique=True),
+        # people in name order: a search whose filters are checked person by person (the talent
+        # pool's hours) reads them in this order and stops at the page's last one
+        sa.Index("ix_users_name_order", "family_name_romaji", "given_name_romaji", "id"),
         # PostgreSQL: trigram indexes, so that a search for part of a name, an e-mail address or
         # an employee number (ILIKE '%…%', admin and HR lists) does not read every user.
         *(

@@ -158,6 +158,15 @@ class TrainingRecord(TimestampMixin, Model):
             sqlite_where=sa.text(TALENT_RECORDS),
             postgresql_where=sa.text(TALENT_RECORDS),
         ),
+        # the talent search's hours: one person's records that count, from the index alone
+        sa.Index(
+            "ix_training_records_talent_user",
+            "user_id",
+            "program_id",
+            postgresql_include=["verified", "hours"],
+            sqlite_where=sa.text(TALENT_RECORDS),
+            postgresql_where=sa.text(TALENT_RECORDS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,13 +238,15 @@ class LanguageScore(TimestampMixin, Model):
             postgresql_where=sa.text("verified AND rejected_at IS NULL"),
         ),
         # the talent search: the people with a score valid today, verified or not, from the
-        # index alone (most scores of a test have expired)
+        # index alone, as two ranges (expiring that day or later; never expiring) that skip
+        # the many expired scores
         sa.Index(
-            "ix_language_scores_talent",
+            "ix_language_scores_expiry",
             "test",
+            "expires_on",
             "score",
             "user_id",
-            postgresql_include=["taken_on", "expires_on", "verified"],
+            postgresql_include=["taken_on", "verified"],
             sqlite_where=sa.text("rejected_at IS NULL"),
             postgresql_where=sa.text("rejected_at IS NULL"),
         ),

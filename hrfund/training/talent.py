@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from hrfund.auth.models import Role, User, UserRole
@@ -23,10 +24,10 @@ from hrfund.auth.services import user_search
 from hrfund.core.errors import ValidationFailed
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.inputs import parse_id
-from hrfund.core.pagination import MAX_PAGE, Page, list_count_cap, paginate
+from hrfund.core.pagination import MAX_PAGE, Page, paginate
 from hrfund.extensions import db
 from hrfund.org.models import Department
-from hrfund.training import hooks
+from hrfund.training import hooks, talent_filters
 from hrfund.training.labels import CATEGORY_LABELS
 from hrfund.training.models import (
     LanguageScore,
@@ -127,72 +128,6 @@ def _department_code(text: str) -> str | None:
     )
 
 
-def _score_conditions(query: TalentQuery):
-    conditions = [
-        LanguageScore.taken_on <= query.today,
-        sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= query.today),
-        LanguageScore.rejected_at.is_(None),
-    ]
-    if not query.include_unverified:
-        conditions.append(LanguageScore.verified.is_(True))
-    if query.language_test:
-        conditions.append(LanguageScore.test == query.language_test)
-    if query.min_score is not None:
-        conditions.append(LanguageScore.score >= query.min_score)
-    return conditions
-
-
-def _record_conditions(query: TalentQuery):
-    conditions = [
-        TrainingRecord.status == RecordStatus.COMPLETED,
-        TrainingRecord.rejected_at.is_(None),
-    ]
-    if not query.include_unverified:
-        conditions.append(TrainingRecord.verified.is_(True))
-    return conditions
-
-
-def _hours_ids(query: TalentQuery) -> sa.Select:
-    hours = sa.func.coalesce(TrainingRecord.hours, TrainingProgram.hours)
-    sub = (
-        sa.select(TrainingRecord.user_id)
-        .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
-        .where(TrainingRecord.status == RecordStatus.COMPLETED)
-        .group_by(TrainingRecord.user_id)
-    )
-    if not query.include_unverified:
-        # a verified record is never rejected (a check constraint): the condition changes no
-        # result, and lets PostgreSQL read ix_training_records_talent (with the hours in it)
-        sub = sub.where(TrainingRecord.verified.is_(True), TrainingRecord.rejected_at.is_(None))
-    if query.category:
-        sub = sub.where(TrainingProgram.category == query.category)
-    if query.min_hours is not None:
-        sub = sub.having(sa.func.sum(hours) >= query.min_hours)
-    return sub
-
-
-def _id_sets(query: TalentQuery) -> list[sa.Select]:
-    """One select of user ids for each filter on scores, records or placements.
-
-    The search is driven from these (far smaller than ``users``, and served by the partial
-    indexes ``ix_language_scores_talent`` and ``ix_training_records_talent``): their
-    INTERSECT is the ids that pass every one, and only those users are read and sorted."""
-    sets: list[sa.Select] = []
-    if query.language_test or query.min_score is not None:
-        sets.append(sa.select(LanguageScore.user_id).where(*_score_conditions(query)))
-    for program_id in dict.fromkeys(query.program_ids):
-        sets.append(
-            sa.select(TrainingRecord.user_id).where(
-                *_record_conditions(query), TrainingRecord.program_id == program_id
-            )
-        )
-    if query.category or query.min_hours is not None:
-        sets.append(_hours_ids(query))
-    if query.has_exchange:
-        sets.append(hooks.past_exchange_people())
-    return sets
-
-
 def _department_tree(code: str) -> list[int]:
     """The ids of the department ``code`` and of everything under it (none for an unknown code).
 
@@ -217,8 +152,9 @@ def _among(ids: sa.Select | sa.CompoundSelect) -> sa.ColumnElement[bool]:
     return User.id.in_(ids)
 
 
-def talent_select(query: TalentQuery) -> sa.Select:
-    """The users matching ``query``, ordered by name (a select of User)."""
+def talent_select(query: TalentQuery, sets: list[sa.Select] | None = None) -> sa.Select:
+    """The users matching ``query``, ordered by name (a select of User); ``sets``: the query's
+    ``talent_filters.id_sets`` if the caller has them already."""
     stmt = (
         sa.select(User)
         .where(
@@ -227,37 +163,53 @@ def talent_select(query: TalentQuery) -> sa.Select:
         )
         .order_by(User.family_name_romaji, User.given_name_romaji, User.id)
     )
-    sets = _id_sets(query)
+    sets = talent_filters.id_sets(query) if sets is None else sets
     if sets:
         stmt = stmt.where(_among(sets[0] if len(sets) == 1 else sa.intersect(*sets)))
+    if (hours := talent_filters.hours_condition(query)) is not None:
+        stmt = stmt.where(hours)
     if query.department:
         stmt = stmt.where(User.department_id.in_(_department_tree(query.department)))
     if query.has_exchange is False:
         stmt = stmt.where(sa.not_(hooks.has_exchange_condition(User.id)))
     if query.q:
         stmt = stmt.where(user_search(query.q))
-    return stmt.options(sa.orm.joinedload(User.department))
+    return stmt.options(*_PERSON)
+
+
+#: a found person is shown with their department; their roles and managed departments
+#: (selectin by default) stay unloaded: nothing shows them, and they were two statements more
+_PERSON = (
+    sa.orm.joinedload(User.department),
+    sa.orm.lazyload(User.role_rows),
+    sa.orm.lazyload(User.managed_departments),
+)
 
 
 def _load_in_order(ids: list[int]) -> list[User]:
     """The users of ``ids`` (with their departments), in the order of ``ids``."""
-    users = db.session.scalars(
-        sa.select(User).where(User.id.in_(ids)).options(sa.orm.joinedload(User.department))
-    ).all()
+    users = db.session.scalars(sa.select(User).where(User.id.in_(ids)).options(*_PERSON)).all()
     by_id = {u.id: u for u in users}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def talent_count_cap() -> int:
+    """How far a search checked person by person counts ("more than" beyond it)."""
+    return int(current_app.config.get("TALENT_COUNT_CAP", 1_000))
 
 
 def talent_page(query: TalentQuery, page_no: int, per_page: int) -> Page:
     """One page of the search for the talent page.
 
     A search on scores, records or exchanges reads its page's ids and the number of matches in
-    one statement (COUNT(*) OVER () over the intersected ids), then those users; a search on
-    the users alone (department, name) counts at most LIST_COUNT_CAP, like the long lists."""
-    stmt = talent_select(query)
+    one statement (COUNT(*) OVER () over the intersected ids), then those users; a search
+    checked person by person (hours, department, name) reads people in name order and counts
+    at most TALENT_COUNT_CAP, labelled "more than" beyond it, as the long lists do."""
+    sets = talent_filters.id_sets(query)
+    stmt = talent_select(query, sets)
     page_no = min(max(page_no, 1), MAX_PAGE)
-    if not _id_sets(query):
-        return paginate(stmt, page_no, per_page, count_cap=list_count_cap())
+    if not sets:
+        return paginate(stmt, page_no, per_page, count_cap=talent_count_cap())
     keys = db.session.execute(
         stmt.with_only_columns(User.id, sa.func.count().over())
         .limit(per_page)
@@ -280,6 +232,41 @@ class TalentRow:
     more: int = 0
 
 
+@dataclass
+class SearchedRow:
+    """A row of the page: the person, their scores (test, test_name, score, verified) and the
+    searched-for programs they completed (title_ja, title_en, completed_on) as plain rows."""
+
+    user: User
+    scores: list[sa.Row]
+    programs: list[sa.Row]
+    more: int = 0
+
+
+def _shown_scores(ids: list[int], query: TalentQuery) -> list[sa.ColumnElement[bool]]:
+    """The scores shown with a person: valid on the day (and of the test searched for)."""
+    conditions = [
+        LanguageScore.user_id.in_(ids),
+        LanguageScore.taken_on <= query.today,
+        sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= query.today),
+    ]
+    if not query.include_unverified:
+        conditions.append(LanguageScore.verified.is_(True))
+    if query.language_test:
+        conditions.append(LanguageScore.test == query.language_test)
+    return conditions
+
+
+def _shown_records(ids: list[int], query: TalentQuery) -> list[sa.ColumnElement[bool]]:
+    conditions = [TrainingRecord.user_id.in_(ids), TrainingRecord.status == RecordStatus.COMPLETED]
+    if not query.include_unverified:
+        conditions.append(TrainingRecord.verified.is_(True))
+    return conditions
+
+
+_SCORE_ORDER = (LanguageScore.test, LanguageScore.score.desc())
+
+
 def attach_matches(
     users: list[User], query: TalentQuery, only: list[int] | None = None
 ) -> list[TalentRow]:
@@ -289,58 +276,59 @@ def attach_matches(
     scores: dict[int, list[LanguageScore]] = defaultdict(list)
     records: dict[int, list[TrainingRecord]] = defaultdict(list)
     if ids:
-        score_stmt = (
-            sa.select(LanguageScore)
-            .where(
-                LanguageScore.user_id.in_(ids),
-                LanguageScore.taken_on <= query.today,
-                sa.or_(LanguageScore.expires_on.is_(None), LanguageScore.expires_on >= query.today),
-            )
-            .order_by(LanguageScore.test, LanguageScore.score.desc())
-        )
-        if not query.include_unverified:
-            score_stmt = score_stmt.where(LanguageScore.verified.is_(True))
-        if query.language_test:
-            score_stmt = score_stmt.where(LanguageScore.test == query.language_test)
-        for score in db.session.scalars(score_stmt):
+        score_stmt = sa.select(LanguageScore).where(*_shown_scores(ids, query))
+        for score in db.session.scalars(score_stmt.order_by(*_SCORE_ORDER)):
             scores[score.user_id].append(score)
         record_stmt = (
             sa.select(TrainingRecord)
-            .where(TrainingRecord.user_id.in_(ids), TrainingRecord.status == RecordStatus.COMPLETED)
+            .where(*_shown_records(ids, query))
             .where(sa.true() if only is None else TrainingRecord.program_id.in_(only))
             .options(sa.orm.joinedload(TrainingRecord.program))
             .order_by(TrainingRecord.completed_on.desc())
         )
-        if not query.include_unverified:
-            record_stmt = record_stmt.where(TrainingRecord.verified.is_(True))
         for record in db.session.scalars(record_stmt):
             records[record.user_id].append(record)
     return [TalentRow(u, scores[u.id], records[u.id]) for u in users]
 
 
-def attach_searched(users: list[User], query: TalentQuery) -> list[TalentRow]:
+def attach_searched(users: list[User], query: TalentQuery) -> list[SearchedRow]:
     """The page's rows: scores as ``attach_matches``, and of the completed programs only those
     searched for, with a count of the others (the export and the person's page have them all).
 
-    Three queries whatever the page; 50 people have some 800 programs, and rendering them all
-    was most of the page's time (issue 16)."""
-    rows = attach_matches(users, query, only=query.program_ids)
-    ids = [row.user.id for row in rows]
+    At most three queries whatever the page, of plain columns: 50 people have some 800
+    programs, and rendering them all was most of the page's time; as ORM objects, the scores
+    and programs shown cost more than the page's SQL (issue 16)."""
+    rows = [SearchedRow(u, [], []) for u in users]
+    ids = [u.id for u in users]
     if not ids:
         return rows
-    conditions = [TrainingRecord.user_id.in_(ids), TrainingRecord.status == RecordStatus.COMPLETED]
-    if not query.include_unverified:
-        conditions.append(TrainingRecord.verified.is_(True))
-    totals: dict[int, int] = {
-        user_id: count
-        for user_id, count in db.session.execute(
-            sa.select(TrainingRecord.user_id, sa.func.count())
-            .where(*conditions)
-            .group_by(TrainingRecord.user_id)
+    by_id = {row.user.id: row for row in rows}
+    score_stmt = sa.select(
+        LanguageScore.user_id,
+        LanguageScore.test,
+        LanguageScore.test_name,
+        LanguageScore.score,
+        LanguageScore.verified,
+    ).where(*_shown_scores(ids, query))
+    for score in db.session.execute(score_stmt.order_by(*_SCORE_ORDER)):
+        by_id[score.user_id].scores.append(score)
+    if query.program_ids:
+        record_stmt = (
+            sa.select(
+                TrainingRecord.user_id,
+                TrainingProgram.title_ja,
+                TrainingProgram.title_en,
+                TrainingRecord.completed_on,
+            )
+            .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
+            .where(*_shown_records(ids, query), TrainingRecord.program_id.in_(query.program_ids))
+            .order_by(TrainingRecord.completed_on.desc())
         )
-    }
-    for row in rows:
-        row.more = totals.get(row.user.id, 0) - len(row.programs)
+        for record in db.session.execute(record_stmt):
+            by_id[record.user_id].programs.append(record)
+    totals = sa.select(TrainingRecord.user_id, sa.func.count()).where(*_shown_records(ids, query))
+    for user_id, count in db.session.execute(totals.group_by(TrainingRecord.user_id)):
+        by_id[user_id].more = count - len(by_id[user_id].programs)
     return rows
 
 
@@ -352,7 +340,7 @@ def iter_talent(query: TalentQuery) -> Iterator[TalentRow]:
         users = db.session.scalars(
             sa.select(User)
             .where(User.id.in_(chunk))
-            .options(sa.orm.joinedload(User.department))
+            .options(*_PERSON)
             .order_by(User.family_name_romaji, User.given_name_romaji, User.id)
         ).all()
         rows = attach_matches(list(users), query)
@@ -361,6 +349,16 @@ def iter_talent(query: TalentQuery) -> Iterator[TalentRow]:
             for obj in (row.user, *row.scores, *row.programs):
                 if obj in db.session:
                     db.session.expunge(obj)
+
+
+def program_options(language: str) -> list[tuple[int, str]]:
+    """(id, title in ``language``) of every program, for the search form's list: plain rows,
+    not 150 ORM objects per page view."""
+    title = TrainingProgram.title_ja if language == "ja" else TrainingProgram.title_en
+    stmt = sa.select(TrainingProgram.id, title).order_by(
+        TrainingProgram.category, TrainingProgram.title_en
+    )
+    return [(program_id, name) for program_id, name in db.session.execute(stmt)]
 
 
 def category_choices() -> list[tuple[str, object]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
@@ -11,18 +10,8 @@ from hrfund.core.exports import export_response
 from hrfund.core.i18n import current_language
 from hrfund.core.pagination import parse_page_args
 from hrfund.core.permissions import roles_required
-from hrfund.extensions import db
-from hrfund.training import talent, talent_exports
+from hrfund.training import talent, talent_display, talent_exports
 from hrfund.training.blueprint import bp
-from hrfund.training.models import TrainingProgram
-
-
-def _choices() -> dict:
-    programs = db.session.scalars(
-        sa.select(TrainingProgram).order_by(TrainingProgram.category, TrainingProgram.title_en)
-    ).all()
-    return {"programs": programs}
-
 
 #: The query arguments that make a search (without any, the page shows the form alone).
 SEARCH_ARGS = (
@@ -50,7 +39,7 @@ def talent_pool():
     if searched and not errors:
         page_no, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
         page = talent.talent_page(query, page_no, per_page)
-        page.items = talent.attach_searched(page.items, query)
+        page.items = talent_display.page_lines(talent.attach_searched(page.items, query))
     status = 422 if errors else 200
     return render_template(
         "training/talent.html",
@@ -58,7 +47,7 @@ def talent_pool():
         query=query,
         errors=errors,
         args=request.args,
-        **_choices(),
+        programs=talent.program_options(current_language()),
     ), status
 
 
