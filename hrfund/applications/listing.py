@@ -93,6 +93,36 @@ def _listed(row: Any, codes: list[str], locale: str) -> ListedApplication:
     )
 
 
+#: what an application of the API's list carries (ApplicationSchema, without its history)
+_API_COLUMNS = (
+    Application.id,
+    Application.status,
+    Application.call_id,
+    Application.statement,
+    Application.start_on,
+    Application.end_on,
+    Application.travel_jpy,
+    Application.stipend_jpy,
+    Application.housing_jpy,
+    Application.submitted_at,
+    Application.placement_id,
+    User.id.label("applicant_id"),
+    User.email,
+    User.family_name,
+    User.given_name,
+    User.family_name_romaji,
+    User.given_name_romaji,
+)
+
+
+def api_rows(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    """The rows of the API's list of ``stmt``'s applications (paged by ``paginate``'s
+    ``rows``): the application's columns and its applicant's."""
+    return stmt.with_only_columns(*_API_COLUMNS, maintain_column_froms=True).join(
+        User, User.id == Application.applicant_id
+    )
+
+
 def preference_codes(ids: list[int]) -> dict[int, list[str]]:
     """The preferred cities' codes of each of ``ids``, by rank, in one statement."""
     found: dict[int, list[str]] = {}

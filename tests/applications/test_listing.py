@@ -93,3 +93,66 @@ def test_the_filters_calls_are_named_as_the_objects_are(db, listed):
         assert [name for _id, name in choices] == [
             db.session.get(Call, id_).name(locale) for id_ in newest_first
         ]
+
+
+def test_the_api_items_are_what_the_schema_dumps(db, listed):
+    """The API's list builds its items without marshmallow: each is ApplicationSchema's dump,
+    for a draft without dates, submitted, endorsed, approved by a deputy (with a placement
+    and whom the deputy acted for) and returned with a comment."""
+    from datetime import date
+
+    from hrfund.applications.api import _histories
+    from hrfund.applications.schemas import ApplicationSchema, ApplicationView, application_item
+    from hrfund.core.fiscal import tokyo_today
+    from hrfund.training.records import add_language_score
+
+    deputy = factories.user(["hr", "employee"])
+    services.create_delegation(
+        listed.hr, deputy=deputy, starts_on=tokyo_today(), ends_on=date(2099, 12, 31)
+    )
+    approved = services.get_application_or_404(
+        db.session.scalars(services.filtered(listed.hr, status="endorsed")).first().id, listed.hr
+    )
+    services.approve_application(
+        deputy,
+        approved,
+        city=listed.seoul,
+        start_on=date(2026, 10, 1),
+        end_on=date(2027, 3, 31),
+        amount_jpy=500_000,
+    )
+    second = factories.user(["employee"], department=listed.department, joined_on=date(2015, 4, 1))
+    add_language_score(
+        listed.hr, second, test="ielts", score="7.5", taken_on=date(2025, 11, 1)
+    )  # recorded by HR: verified
+    returned = listed.endorsed(second)
+    services.ACTIONS["return"](listed.hr, returned, comment="予算を見直してください")
+    services.create_application(
+        listed.other_manager,
+        listed.call,
+        preferences=[],
+        statement="",
+        start_on=None,
+        end_on=None,
+        travel_jpy=0,
+        stipend_jpy=0,
+        housing_jpy=0,
+    )
+    db.session.commit()
+    stmt = services.filtered(listed.other_manager)  # their own draft
+    stmt_hr = services.filtered(listed.hr)
+    for scope in (stmt, stmt_hr):
+        rows = db.session.execute(listing.api_rows(scope)).all()
+        ids = [row.id for row in rows]
+        codes, histories = listing.preference_codes(ids), _histories(ids)
+        objects = {a.id: a for a in db.session.scalars(scope)}
+        assert rows and set(objects) == set(ids)
+        for row in rows:
+            view = ApplicationView(objects[row.id], histories[row.id])
+            assert application_item(row, codes.get(row.id, []), histories[row.id]) == (
+                ApplicationSchema().dump(view)
+            )
+    dumped = {row.id: row for row in db.session.execute(listing.api_rows(stmt_hr))}
+    assert dumped[approved.id].placement_id is not None
+    assert any(s["on_behalf_of"] for s in _histories([approved.id])[approved.id])
+    assert any(s["comment"] for s in _histories([returned.id])[returned.id])
