@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from hrfund.applications.models import Application, Call, Preference, call_title
 from hrfund.auth.models import User, name_in
+from hrfund.core.db import AnySelect
 from hrfund.core.pagination import Page, paginate
 from hrfund.extensions import db
 from hrfund.org.models import Department, PartnerCity
@@ -115,7 +116,7 @@ _API_COLUMNS = (
 )
 
 
-def api_rows(stmt: sa.Select[Any]) -> sa.Select[Any]:
+def api_rows(stmt: sa.Select[Any]) -> AnySelect:
     """The rows of the API's list of ``stmt``'s applications (paged by ``paginate``'s
     ``rows``): the application's columns and its applicant's."""
     return stmt.with_only_columns(*_API_COLUMNS, maintain_column_froms=True).join(
