@@ -20,7 +20,11 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = "dev-key-not-for-production"  # noqa: S105 - replaced in production
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite file in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL: a pooled connection idle longer than this (seconds) is pinged before use, so
+    # that the first request after a restart or failover succeeds (hrfund.core.db.ping_when_idle);
+    # one in use moments ago is not, which spares a round trip per request under load
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DB_PING_IDLE_SECONDS = 2.0
     WTF_CSRF_TIME_LIMIT = None  # bound to the session, which has its own timeouts
 
     BABEL_DEFAULT_LOCALE = "ja"

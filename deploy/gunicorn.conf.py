@@ -75,3 +75,12 @@ else:
     access_log_format = (
         '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
     )
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: what it loaded (routes, mappers, compiled templates,
+    catalogs) lives as long as the process, and the collector need not walk it again. A full
+    collection walked about 200,000 such objects, some 100 ms every few dozen requests."""
+    import gc
+
+    gc.freeze()

@@ -87,7 +87,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config.get("DB_PING_IDLE_SECONDS"))
     migrate.init_app(app, db, directory=package_folder("hrfund.migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

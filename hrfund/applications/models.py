@@ -47,6 +47,12 @@ UNDECIDED = (
 )
 
 
+def call_title(locale: str, title: str, title_ja: str | None, title_en: str | None) -> str:
+    """``Call.name`` from the columns alone, for lists that read them as plain rows."""
+    first, second = (title_ja, title_en) if locale == "ja" else (title_en, title_ja)
+    return first or second or title
+
+
 class Call(TimestampMixin, Model):
     """A call for applications of one fiscal year, with its window, slots and rules."""
 
@@ -74,10 +80,7 @@ class Call(TimestampMixin, Model):
 
     def name(self, locale: str) -> str:
         """The title in ``locale``, else in the other language, else the one first given."""
-        first, second = (
-            (self.title_ja, self.title_en) if locale == "ja" else (self.title_en, self.title_ja)
-        )
-        return first or second or self.title
+        return call_title(locale, self.title, self.title_ja, self.title_en)
 
     def __repr__(self) -> str:
         return f"<Call {self.id} {self.title!r} {self.status}>"

@@ -171,6 +171,39 @@ class ApplicationSchema(Answer):
     history = ma.fields.List(ma.fields.Nested(StepSchema))
 
 
+def application_item(row: Any, preferences: list[str], history: list[dict]) -> dict[str, Any]:
+    """What ApplicationSchema dumps of an application, from a row of ``listing.api_rows``: the
+    API's list builds its items so (marshmallow's dump of 50 nested items was a quarter of the
+    request); tests compare the two for every kind of application."""
+    from hrfund.auth.models import name_in
+
+    budget = {
+        "travel_jpy": row.travel_jpy,
+        "stipend_jpy": row.stipend_jpy,
+        "housing_jpy": row.housing_jpy,
+        "total_jpy": (row.travel_jpy or 0) + (row.stipend_jpy or 0) + (row.housing_jpy or 0),
+    }
+    name = name_in(
+        "en", row.family_name, row.given_name, row.family_name_romaji, row.given_name_romaji
+    )
+    return {
+        "id": row.id,
+        "status": row.status.value,
+        "call_id": row.call_id,
+        "applicant": {"id": row.applicant_id, "name": name, "email": row.email},
+        "preferences": preferences,
+        "statement": row.statement,
+        "start_on": row.start_on.isoformat() if row.start_on else None,
+        "end_on": row.end_on.isoformat() if row.end_on else None,
+        "budget": budget,
+        "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+        "placement_id": row.placement_id,
+        "history": [
+            {"from" if k == "from_" else k: v for k, v in step.items()} for step in history
+        ],
+    }
+
+
 class DelegationSchema(Answer):
     id = ma.fields.Integer()
     principal = ma.fields.Function(lambda d: d.principal.email, metadata={"type": "string"})

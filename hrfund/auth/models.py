@@ -179,9 +179,13 @@ class User(TimestampMixin, Model):
 
     def display_name(self, locale: str = "en") -> str:
         """The name in the order the language expects: 山田 太郎 / Taro Yamada."""
-        if locale == "ja" and self.family_name:
-            return f"{self.family_name} {self.given_name}".strip()
-        return f"{self.given_name_romaji} {self.family_name_romaji}".strip()
+        return name_in(
+            locale,
+            self.family_name,
+            self.given_name,
+            self.family_name_romaji,
+            self.given_name_romaji,
+        )
 
     @property
     def from_directory(self) -> bool:
@@ -192,6 +196,19 @@ class User(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+def name_in(
+    locale: str,
+    family_name: str | None,
+    given_name: str | None,
+    family_name_romaji: str | None,
+    given_name_romaji: str | None,
+) -> str:
+    """``User.display_name`` from the columns alone, for lists that read them as plain rows."""
+    if locale == "ja" and family_name:
+        return f"{family_name} {given_name}".strip()
+    return f"{given_name_romaji} {family_name_romaji}".strip()
 
 
 def named_person(

@@ -57,14 +57,15 @@ def paged(
     scalars: bool = True,
     per_page: int | None = None,
     key: sa.ColumnElement[Any] | so.InstrumentedAttribute[Any] | None = None,
+    rows: AnySelect | None = None,
 ) -> dict[str, Any]:
     """One page of ``stmt`` for a page schema to dump: {items, page, per_page, total}
-    (``key``: see ``paginate``; the API's total is always the exact count)."""
+    (``key``, ``rows``: see ``paginate``; the API's total is always the exact count)."""
     cfg = current_app.config
     page_no, size = parse_page_args(
         request.args, per_page or cfg["API_PER_PAGE_DEFAULT"], cfg["API_PER_PAGE_MAX"]
     )
-    result = paginate(stmt, page_no, size, scalars=scalars, key=key)
+    result = paginate(stmt, page_no, size, scalars=scalars, key=key, rows=rows)
     return {
         "items": result.items,
         "page": result.page,

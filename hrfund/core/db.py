@@ -105,14 +105,52 @@ def str_enum(cls: type[Enum], name: str) -> sa.Enum:
     )
 
 
-def configure_engine(engine: sa.Engine) -> None:
-    """SQLite: foreign keys on, WAL, and transactions that SQLAlchemy really controls.
+#: A pooled connection idle longer than this is pinged before use (``DB_PING_IDLE_SECONDS``).
+PING_IDLE_SECONDS = 2.0
+
+
+def ping_when_idle(engine: sa.Engine, idle_seconds: float = PING_IDLE_SECONDS) -> None:
+    """SQLAlchemy's pessimistic disconnect handling, for connections idle a while only.
+
+    ``pool_pre_ping`` pinged on every checkout: one round trip more on every request. A
+    connection checked in moments ago is alive unless the server went away in those moments;
+    one idle for longer (a restart, a failover, an idle timeout, a killed backend) is pinged,
+    and when the ping fails the pool is told (DisconnectionError) and hands out a fresh
+    connection instead: the first request after a restart still succeeds.
+    """
+    import time
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in_at")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return  # new, or back in the pool only just now
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except Exception as error:  # noqa: BLE001 - whatever the driver says of a dead link
+            raise sa.exc.DisconnectionError(str(error)) from error
+
+
+def configure_engine(engine: sa.Engine, ping_idle_seconds: float | None = None) -> None:
+    """PostgreSQL: idle connections pinged before use (``ping_when_idle``). SQLite: foreign
+    keys on, WAL, and transactions that SQLAlchemy really controls.
 
     pysqlite starts transactions lazily and never for SELECT, which breaks SAVEPOINT and lets
     a read-then-write race; we take over BEGIN ourselves (the SQLAlchemy-documented recipe), so
     that a service can also ask for ``BEGIN IMMEDIATE`` to take the write lock up front.
     """
     if engine.dialect.name != "sqlite":
+        ping_when_idle(
+            engine, PING_IDLE_SECONDS if ping_idle_seconds is None else ping_idle_seconds
+        )
         return
 
     @sa.event.listens_for(engine, "connect")

@@ -116,6 +116,7 @@ def paginate(
     scalars: bool = True,
     key: sa.ColumnElement[Any] | so.InstrumentedAttribute[Any] | None = None,
     count_cap: int | None = None,
+    rows: AnySelect | None = None,
 ) -> Page:
     """Run ``stmt`` for one page, with its total counted in SQL. On a web page, a page beyond
     the last shows the last one.
@@ -123,6 +124,8 @@ def paginate(
     ``key`` (the primary key of ``stmt``'s rows): find the page's keys first, then load only
     their rows (with whatever ``stmt`` joins). ``count_cap``: count no further than that; the
     page then says "more than" that, and reads one row more to know whether a next one exists.
+    ``rows`` (with ``key``): the statement that loads the page's rows, in ``stmt``'s order;
+    ``stmt`` then only counts and finds the keys (it need select nothing else).
     """
     page = min(max(page, 1), MAX_PAGE)
     counted = stmt.order_by(None)
@@ -137,7 +140,7 @@ def paginate(
     size = per_page + 1 if more else per_page
     window = stmt.limit(size).offset((page - 1) * per_page)
     if key is not None:
-        window = stmt.where(key.in_(window.with_only_columns(key)))
+        window = (stmt if rows is None else rows).where(key.in_(window.with_only_columns(key)))
     result = db.session.execute(window)
     items = list(result.scalars() if scalars else result)
     if not more:
@@ -145,7 +148,7 @@ def paginate(
     if not items and page > 1 and _for_pages():
         # beyond the end of a long list: counted in full this once, the last page shown (one
         # COUNT: the call below counts, then corrects the page as for any list)
-        return paginate(stmt, MAX_PAGE, per_page, scalars=scalars, key=key)
+        return paginate(stmt, MAX_PAGE, per_page, scalars=scalars, key=key, rows=rows)
     return Page(
         items[:per_page], page, per_page, total, more=True, next_exists=len(items) > size - 1
     )

@@ -176,3 +176,17 @@ def test_gunicorn_serves_with_the_config_and_logs_json(tmp_path):
     access = [line for line in lines if line["logger"] == "hrfund.access"]
     assert access and all(line["request_id"] == "gunicorn-1" for line in access)
     assert access[-1]["status"] == 200 and access[-1]["path"] == "/healthz"
+
+
+def test_a_worker_freezes_what_the_app_loaded(monkeypatch):
+    """post_worker_init moves what exists once the app is loaded out of the collector's
+    generations (gc.freeze), so that full collections do not walk it on every request."""
+    import gc
+
+    cfg = _load(monkeypatch)
+    gc.unfreeze()
+    try:
+        cfg.post_worker_init(None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

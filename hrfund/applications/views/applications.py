@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrfund.applications import exports, services
+from hrfund.applications import exports, listing, services
 from hrfund.applications.blueprint import bp
 from hrfund.applications.calls import deadline, get_call_or_404
 from hrfund.applications.forms import (
@@ -32,9 +32,9 @@ from hrfund.core.files import send_stored_file
 from hrfund.core.fiscal import fiscal_year_of, tokyo_today
 from hrfund.core.form_checks import run_with_form
 from hrfund.core.forms import show_errors
-from hrfund.core.i18n import localized_name
+from hrfund.core.i18n import current_language, localized_name
 from hrfund.core.labels import state_label
-from hrfund.core.pagination import list_count_cap, paginate, parse_page_args
+from hrfund.core.pagination import list_count_cap, parse_page_args
 from hrfund.core.permissions import login_required, may_open, roles_required
 from hrfund.extensions import db
 from hrfund.placements.models import Placement, PlacementStatus
@@ -136,15 +136,14 @@ def edit(application_id: int):
 def _listed(filters: dict[str, Any]) -> sa.Select[Application]:
     """The list's applications with its filters; a wrong filter is said and shows nothing."""
     try:
-        stmt = services.filtered(
+        return services.filtered(
             current_user,
             **{k: v for k, v in filters.items() if k != "sort"},
             sort=filters["sort"] or "-updated",
         )
     except ValidationFailed as error:
         flash(error.message, "warning")
-        stmt = services.visible_to(current_user).where(sa.false())
-    return stmt.options(*services.list_loads())
+        return services.visible_to(current_user).where(sa.false())
 
 
 @bp.route("/applications")
@@ -152,21 +151,15 @@ def _listed(filters: dict[str, Any]) -> sa.Select[Application]:
 def applications():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
     filters = {name: (request.args.get(name) or "").strip() or None for name in FILTERS}
-    stmt = _listed(filters)
-    calls = (
-        db.session.scalars(
-            # the filter's names only: not each call's slots
-            sa.select(Call)
-            .order_by(Call.id.desc())
-            .limit(100)
-            .options(so.load_only(*services.CALL_NAME_COLUMNS), so.lazyload(Call.slots))
-        ).all()
-        if current_user.has_role(Role.HR, Role.AUDITOR)
-        else []
+    lang = current_language()
+    listed = listing.list_page(
+        _listed(filters), page, per_page, count_cap=list_count_cap(), locale=lang
     )
+    # the filter's calls: their names only
+    calls = listing.call_choices(lang) if current_user.has_role(Role.HR, Role.AUDITOR) else []
     return render_template(
         "applications/applications.html",
-        page=paginate(stmt, page, per_page, key=Application.id, count_cap=list_count_cap()),
+        page=listed,
         filters=filters,
         calls=calls,
         can_export=may_open("applications.export"),

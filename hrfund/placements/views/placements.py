@@ -39,6 +39,24 @@ from hrfund.placements.forms import (
 from hrfund.placements.models import Milestone, Placement, Report
 
 LIST_FILTERS = ("direction", "status", "city", "department", "q")
+#: What a row of the list shows, and no more: the city's names (not its JSON of cooperation
+#: areas), the person's name (not their roles), none of the placement's other columns.
+LIST_LOADS = (
+    so.load_only(
+        Placement.id,
+        Placement.direction,
+        Placement.status,
+        Placement.city_id,
+        Placement.person_id,
+        Placement.guest_name,
+        Placement.start_on,
+        Placement.end_on,
+    ),
+    so.joinedload(Placement.city).load_only(
+        PartnerCity.code, PartnerCity.name_ja, PartnerCity.name_en
+    ),
+    named_person(Placement.person),
+)
 
 
 def _date_arg(name: str) -> date | None:
@@ -64,12 +82,7 @@ def _filtered():
 def index():
     page, per_page = parse_page_args(request.args, current_app.config["PAGE_SIZE"], 200)
     stmt, filters = _filtered()
-    stmt = stmt.options(
-        so.joinedload(Placement.city),
-        named_person(Placement.person),
-        so.joinedload(Placement.host_department),
-    )
-    result = paginate(stmt, page, per_page)
+    result = paginate(stmt.options(*LIST_LOADS), page, per_page)
     ids = [p.id for p in result.items]
     cities = (
         db.session.scalars(sa.select(PartnerCity).order_by(PartnerCity.code)).all()
