@@ -29,7 +29,6 @@ import sqlalchemy as sa
 from flask import current_app
 
 from hrfund.auth.models import User
-from hrfund.config import SMTP_WAITS_PER_SEND
 from hrfund.core.db import utcnow
 from hrfund.core.mail import send_mail
 from hrfund.extensions import db
@@ -141,7 +140,7 @@ def send_claimed(delivery_ids: Iterable[int], worker: str) -> Sent:
     cfg = current_app.config
     timeout = float(cfg["REMINDER_CLAIM_TIMEOUT_SECONDS"])
     pause = float(cfg.get("REMINDER_SEND_PAUSE_SECONDS") or 0)
-    longest = float(cfg["MAIL_TIMEOUT"]) * SMTP_WAITS_PER_SEND + pause
+    longest = float(cfg["MAIL_TIMEOUT"]) * cfg["SMTP_WAITS_PER_SEND"] + pause
     domain, outcome = _mail_domain(), Sent()
     ids = list(dict.fromkeys(delivery_ids))
     for start in range(0, len(ids), BATCH):
