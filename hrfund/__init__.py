@@ -9,7 +9,7 @@ from importlib.resources import files
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hrfund.config import check_timeouts, get_config
+from hrfund.config import SMTP_WAITS_PER_SEND, check_timeouts, get_config
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ def load_config(app: Flask, settings, test_config: dict | None) -> None:
     if test_config:
         app.config.update(test_config)
     check_timeouts(app.config)
+    # not a setting: what the reminder sender bounds one send by (hrfund/reminders/sending.py)
+    app.config["SMTP_WAITS_PER_SEND"] = SMTP_WAITS_PER_SEND
     try:
         os.makedirs(app.instance_path, exist_ok=True)
     except OSError as error:

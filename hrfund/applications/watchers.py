@@ -4,7 +4,9 @@ See ``hrfund.reminders.registry``: each watcher is ``(rule, now) -> items`` wher
 ``(subject_type, subject_id, due_on, recipient_ids, context)``. Queries are bounded by the
 window of what is due now on indexed columns (``calls.closes_on``; ``applications.status,
 updated_at`` — an application's ``updated_at`` is when it began waiting in its state, since it
-cannot be edited once submitted).
+cannot be edited once submitted), and leave out what was sent already: ``rule.undelivered``
+(the rule's own SQL for "a recipient lacks this reminder", given the recipients as a SELECT of
+user ids), so that their cost grows with what is newly due.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from flask import current_app
 
 from hrfund.applications.models import Application, ApplicationStatus, Call, CallStatus
 from hrfund.auth.models import Role, User, UserRole, department_managers
-from hrfund.core.windows import after_window, before_window, day_bounds
+from hrfund.core.windows import after_window, before_window, day_bounds, local_date
 from hrfund.extensions import db
 
 
@@ -32,6 +34,27 @@ def _hr_ids() -> tuple[int, ...]:
             .where(UserRole.role == Role.HR, User.active.is_(True))
             .order_by(User.id)
         )
+    )
+
+
+def _active(*conditions) -> sa.Select:
+    return sa.select(User.id).where(User.active.is_(True), *conditions)
+
+
+def _managers_of_applicant() -> sa.Select:
+    applicant = so.aliased(User)
+    department = (
+        sa.select(applicant.department_id)
+        .where(applicant.id == Application.applicant_id)
+        .correlate_except(applicant)
+        .scalar_subquery()
+    )
+    return _active().join(
+        department_managers,
+        sa.and_(
+            department_managers.c.user_id == User.id,
+            department_managers.c.department_id == department,
+        ),
     )
 
 
@@ -49,29 +72,40 @@ def _managers_by_department(department_ids: set[int]) -> dict[int, tuple[int, ..
 
 
 def call_closing(rule, now: datetime) -> Iterator[tuple]:
-    """Open calls closing in ``offset`` days: to the employees with a draft (or returned) one."""
+    """Open calls closing in ``offset`` days: to the employees with a draft (or returned) one
+    not reminded yet."""
     low, high = before_window(rule, now)
+    rows = db.session.execute(
+        sa.select(Application.call_id, Application.applicant_id)
+        .join(Call, Call.id == Application.call_id)
+        .where(
+            Call.closes_on.between(low, high),
+            Call.status == CallStatus.OPEN,
+            Application.status.in_([ApplicationStatus.DRAFT, ApplicationStatus.RETURNED]),
+            rule.undelivered(
+                "call", Call.id, Call.closes_on, _active(User.id == Application.applicant_id)
+            ),
+        )
+        .order_by(Application.call_id, Application.applicant_id)
+    ).all()
+    applicants: dict[int, list[int]] = defaultdict(list)
+    for call_id, applicant_id in rows:
+        applicants[call_id].append(applicant_id)
+    if not applicants:
+        return
     calls = db.session.scalars(
-        sa.select(Call).where(Call.closes_on.between(low, high), Call.status == CallStatus.OPEN)
+        sa.select(Call).where(Call.id.in_(applicants)).order_by(Call.id)
     ).all()
     for call in calls:
-        applicants = tuple(
-            db.session.scalars(
-                sa.select(Application.applicant_id)
-                .where(
-                    Application.call_id == call.id,
-                    Application.status.in_([ApplicationStatus.DRAFT, ApplicationStatus.RETURNED]),
-                )
-                .order_by(Application.applicant_id)
-            )
-        )
-        if applicants:
-            yield ("call", call.id, call.closes_on, applicants, {"call": call})
+        yield ("call", call.id, call.closes_on, tuple(applicants[call.id]), {"call": call})
 
 
-def _waiting(rule, now: datetime, status: ApplicationStatus) -> list[Application]:
+def _waiting(rule, now: datetime, status: ApplicationStatus, recipients) -> list[Application]:
+    """Applications waiting in ``status`` since a day of the window, not reminded yet (the
+    reminder's date: the day they began waiting)."""
     low, high = after_window(rule, now)
     start, end = day_bounds(low, high)
+    since = local_date(Application.updated_at, low, high)
     return list(
         db.session.scalars(
             sa.select(Application)
@@ -79,6 +113,7 @@ def _waiting(rule, now: datetime, status: ApplicationStatus) -> list[Application
                 Application.status == status,
                 Application.updated_at >= start,
                 Application.updated_at < end,
+                rule.undelivered("application", Application.id, since, recipients),
             )
             .options(so.joinedload(Application.applicant), so.joinedload(Application.call))
             .order_by(Application.id)
@@ -95,11 +130,12 @@ def _since(application: Application):
 
 def endorsement_pending(rule, now: datetime) -> Iterator[tuple]:
     """Submitted applications waiting ``offset`` days for their manager (or HR, per rule)."""
-    waiting = _waiting(rule, now, ApplicationStatus.SUBMITTED)
+    hr = _hr_ids() if rule.audience == "hr" else ()
+    audience = hr if rule.audience == "hr" else _managers_of_applicant()
+    waiting = _waiting(rule, now, ApplicationStatus.SUBMITTED, audience)
     managers = _managers_by_department(
         {a.applicant.department_id for a in waiting if a.applicant.department_id}
     )
-    hr = _hr_ids() if rule.audience == "hr" else ()
     for application in waiting:
         recipients = (
             hr
@@ -121,8 +157,8 @@ def endorsement_pending(rule, now: datetime) -> Iterator[tuple]:
 
 def decision_pending(rule, now: datetime) -> Iterator[tuple]:
     """Endorsed applications waiting ``offset`` days for HR's decision."""
-    waiting = _waiting(rule, now, ApplicationStatus.ENDORSED)
     hr = _hr_ids()
+    waiting = _waiting(rule, now, ApplicationStatus.ENDORSED, hr)
     for application in waiting:
         if hr:
             yield (

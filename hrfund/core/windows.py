@@ -8,9 +8,10 @@ since D) is due from D + offset for the same catch-up period. Dates are Tokyo da
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import current_app
 
 
@@ -50,3 +51,11 @@ def day_bounds(low: date, high: date) -> tuple[datetime, datetime]:
     start = datetime.combine(low, datetime.min.time(), tz)
     end = datetime.combine(high + timedelta(days=1), datetime.min.time(), tz)
     return start, end
+
+
+def local_date(instant: Any, low: date, high: date) -> sa.Case[date]:
+    """SQL: the Tokyo date of ``instant`` (a column), for instants from the start of ``low`` to
+    the end of ``high`` (the rows a window selects) — a CASE over each day's UTC bounds, which
+    every database computes alike, daylight-saving zones too."""
+    days = [low + timedelta(days=n) for n in range((high - low).days + 1)]
+    return sa.case(*((instant < day_bounds(day, day)[1], sa.literal(day, sa.Date)) for day in days))

@@ -1,7 +1,8 @@
 """Jobs: dispatch what is due (claim, commit, send, commit) — used by the CLI and the scheduler.
 
-Jobs own their transactions: a claim is committed before anything is sent, and each send's
-outcome is committed at once, so that a crash loses at most the one message in flight.
+Jobs own their transactions: a claim is committed before anything is sent, and renewed before
+the sends that could outlast it; each send's outcome is committed at once, so that a crash loses
+at most the one message in flight (:mod:`hrfund.reminders.sending`).
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from flask import current_app
 
 from hrfund.core.db import utcnow
 from hrfund.extensions import db
-from hrfund.reminders import notices, services
+from hrfund.reminders import notices, sending, services
 from hrfund.reminders.models import ReminderRule
-from hrfund.reminders.registry import as_due_item, watcher_for
+from hrfund.reminders.registry import as_due_item, dates_due, watcher_for
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class DispatchResult:
-    """What one dispatch did."""
+    """What one dispatch did. ``already_sent``: the reminders of the dates due now that were
+    delivered before (counted by rule and date; a subject no longer due among them), and those
+    another process claimed a moment ago."""
 
     sent: int = 0
     already_sent: int = 0
@@ -61,27 +64,23 @@ def dispatch_reminders(
             log.info("no watcher registered for reminder kind %s (rule %s)", rule.kind, rule.code)
             result.skipped_kinds.append(rule.kind)
             continue
+        dates = dates_due(rule, now)
+        if dates is not None:  # what the watcher leaves out as sent (its SQL skips them)
+            result.already_sent += services.sent_before(rule, dates)
         items = [as_due_item(item) for item in watcher(rule, now)]
         if not items:
             continue
-        claimed, notified, already = services.claim_due(rule, items, worker)
+        claimed, notified, existing, raced = services.claim_due(rule, items, worker)
         db.session.commit()  # the claim, and in-app notifications, before any e-mail goes out
         to_send += claimed
         result.sent += notified
-        result.already_sent += already
+        result.already_sent += raced + (existing if dates is None else 0)
     to_send += services.reclaim_due(worker)
     db.session.commit()
     _testing_pause_after_claim(to_send)
-    pause = current_app.config.get("REMINDER_SEND_PAUSE_SECONDS", 0)
-    for delivery_id in to_send:
-        if pause:
-            time.sleep(pause)  # spares the SMTP relay's rate limit
-        outcome = services.send_claimed(delivery_id, worker)
-        db.session.commit()
-        if outcome is True:
-            result.sent += 1
-        elif outcome is False:
-            result.failed += 1
+    outcome = sending.send_claimed(to_send, worker)  # each claim renewed, each outcome committed
+    result.sent += outcome.sent
+    result.failed += outcome.failed
     result.sent += notices.send_committed()  # e-mails of notices written by a watcher
     log.info("reminders dispatched at %s by %s: %s", now.isoformat(), worker, result)
     return result

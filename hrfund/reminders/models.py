@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hrfund.auth.models import User
+from hrfund.auth.models import User, UserRole
 from hrfund.core.db import str_enum, utcnow
 from hrfund.core.labels import LabelledEnum
 from hrfund.extensions import Model
@@ -64,6 +65,49 @@ class ReminderRule(Model):
     def channel_list(self) -> list[Channel]:
         return [Channel(c) for c in self.channels.split(",") if c]
 
+    def undelivered(
+        self,
+        subject_type: str,
+        subject_id: Any,
+        due_on: Any,
+        recipients: sa.Select | tuple[int, ...] | None,
+    ) -> sa.ColumnElement[bool]:
+        """SQL for a watcher's WHERE: one of ``recipients`` still lacks this rule's reminder
+        of the subject on one of its channels — the subject's deliveries counted on the unique
+        key's index (one range per subject), against the recipients × the channels.
+
+        ``recipients``: a SELECT of the ids of the users to remind, correlated to the watcher's
+        row (``User.id == Placement.person_id``; a department's managers), or their ids when
+        the same for every row (HR); None or (): nobody.
+        With it, a watcher leaves out in SQL what was sent already, so that a dispatch with
+        nothing new due reads nothing. Its recipients must be those the dispatcher would remind
+        (active users), or more: the dispatcher de-duplicates exactly, by the unique key."""
+        if recipients is None or recipients == ():
+            return sa.false()
+        if isinstance(recipients, tuple):  # known already (HR): an IN list, a number
+            among: Any = Delivery.recipient_id.in_(recipients)
+            wanted: Any = len(recipients)
+        else:
+            recipients = recipients.correlate_except(User.__table__)  # its own users
+            among = Delivery.recipient_id.in_(recipients)
+            wanted = recipients.with_only_columns(sa.func.count()).scalar_subquery()
+        delivered = (
+            sa.select(sa.func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.rule_id == self.id,
+                Delivery.subject_type == subject_type,
+                Delivery.subject_id == subject_id,
+                Delivery.due_on == due_on,
+                Delivery.channel.in_(self.channel_list),
+                among,
+            )
+            .correlate_except(Delivery)  # the row's columns, from the watcher's query
+            .scalar_subquery()
+        )
+        # each (recipient, channel) has one delivery at most (the unique key): fewer is missing
+        return delivered < wanted * len(self.channel_list)
+
     def __repr__(self) -> str:
         return f"<ReminderRule {self.code} {self.offset_days}d {self.audience}>"
 
@@ -89,6 +133,8 @@ class Delivery(Model):
         sa.Index("ix_reminder_deliveries_status_next", "status", "next_attempt_at"),
         sa.Index("ix_reminder_deliveries_status_claimed", "status", "claimed_at"),
         sa.Index("ix_reminder_deliveries_created_at", "created_at"),
+        # what a rule delivered for the dates due now (the dispatch's "already sent")
+        sa.Index("ix_reminder_deliveries_rule_due", "rule_id", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -220,3 +266,6 @@ sa.Index(
 )
 sa.Index("ix_training_records_expires_on", TrainingRecord.__table__.c.expires_on)
 sa.Index("ix_language_scores_expires_on", LanguageScore.__table__.c.expires_on)
+# the holders of a role (HR, coordinators: audiences of reminders and notices), without reading
+# every user's roles
+sa.Index("ix_user_roles_role_user", UserRole.__table__.c.role, UserRole.__table__.c.user_id)

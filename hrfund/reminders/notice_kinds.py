@@ -22,8 +22,8 @@ from hrfund.core.mail import Localized
 from hrfund.extensions import db
 from hrfund.placements.milestones import REPORT_MILESTONE
 from hrfund.placements.models import Direction, Nomination, Placement, Report
+from hrfund.reminders.audiences import Audiences, role_user_ids
 from hrfund.reminders.models import Audience
-from hrfund.reminders.watchers import Audiences, role_user_ids
 from hrfund.training.labels import test_label
 from hrfund.training.models import LanguageScore, TrainingRecord
 

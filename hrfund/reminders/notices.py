@@ -35,7 +35,8 @@ from hrfund.core.fiscal import tokyo_today
 from hrfund.core.mail import recipient_language, render_text
 from hrfund.core.windows import after_window
 from hrfund.extensions import db
-from hrfund.reminders import services
+from hrfund.reminders import sending, services
+from hrfund.reminders.audiences import the_person
 from hrfund.reminders.models import (
     Channel,
     NoticeEvent,
@@ -191,16 +192,12 @@ def send_committed() -> int:
     ready = session.info.pop(READY, None)
     if not ready:
         return 0
-    worker, sent = session.info.get(WORKER, ""), 0
-    for delivery_id in ready:
-        try:
-            if services.send_claimed(delivery_id, worker):
-                sent += 1
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - the dispatcher takes the claim over later
-            log.exception("notice e-mail %s not sent after the commit", delivery_id)
-            db.session.rollback()
-    return sent
+    try:
+        return sending.send_claimed(ready, session.info.get(WORKER, "")).sent
+    except Exception:  # noqa: BLE001 - the dispatcher takes the claims over later
+        log.exception("notice e-mails %s not sent after the commit", ready)
+        db.session.rollback()
+        return 0
 
 
 def _send_at_teardown(_exc=None) -> None:
@@ -285,13 +282,19 @@ def init_app(app) -> None:
 
 def due_delegations(rule: ReminderRule, now: datetime) -> list:
     """Watcher of ``delegation_started``: tell the deputies of delegations starting today (or
-    in the catch-up days) — those created earlier for a later start. Writes the notices itself
-    (they are not reminders with a template) and yields nothing to the dispatcher."""
+    in the catch-up days) — those created earlier for a later start, and not told yet. Writes
+    the notices itself (they are not reminders with a template) and yields nothing to the
+    dispatcher."""
     low, high = after_window(rule, now)
     stmt = (
         sa.select(Delegation)
         .where(
-            Delegation.starts_on >= low, Delegation.starts_on <= high, Delegation.ends_on >= high
+            Delegation.starts_on >= low,
+            Delegation.starts_on <= high,
+            Delegation.ends_on >= high,
+            rule.undelivered(
+                "delegation", Delegation.id, Delegation.starts_on, the_person(Delegation.deputy_id)
+            ),
         )
         .order_by(Delegation.id)
     )

@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
+
+from hrfund.core.windows import after_window, before_window, local_today
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,30 @@ BEFORE_KINDS = {
     "certificate_expiring",
     "language_score_expiring",
 }
+
+
+#: Kinds counted after the date (overdue; waiting since the date), and told on it.
+AFTER_KINDS = {
+    "milestone_overdue",
+    "host_confirmation_pending",
+    "nomination_pending",
+    "application_endorsement_pending",
+    "application_decision_pending",
+    "delegation_started",
+}
+
+
+def dates_due(rule: Any, now: datetime) -> tuple[date, date] | None:
+    """The dates of the deliveries ``rule`` makes at ``now`` (the window its watcher reads),
+    or None for a kind told when its event happens (no date is due)."""
+    if rule.kind in BEFORE_KINDS:
+        return before_window(rule, now)
+    if rule.kind in AFTER_KINDS:
+        return after_window(rule, now)
+    if rule.kind == "hr_digest":
+        day = local_today(now) - timedelta(days=rule.offset_days)
+        return day, day
+    return None
 
 
 def register(kind: str) -> Callable[[Watcher], Watcher]:

@@ -6,6 +6,7 @@ then is the e-mail sent and the row marked sent. In-app notifications are writte
 transaction as their claim. A claim whose sender died is taken over after
 REMINDER_CLAIM_TIMEOUT_SECONDS; an SMTP failure is retried with exponential backoff and shown to
 HR. The transactions are the caller's (see :mod:`hrfund.reminders.jobs`); these functions flush.
+The sending is :mod:`hrfund.reminders.sending`'s.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,12 +22,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from hrfund.auth.models import Role, User
 from hrfund.core.audit import record_event
 from hrfund.core.db import insert_ignoring_conflicts, rows_changed, utcnow
 from hrfund.core.errors import NotAllowed, ValidationFailed
-from hrfund.core.mail import recipient_language, render_text, send_mail
+from hrfund.core.mail import recipient_language, render_text
 from hrfund.core.permissions import allowed
 from hrfund.extensions import db
 from hrfund.reminders.models import (
@@ -102,16 +104,78 @@ def render_message(rule: ReminderRule, item: DueItem, user: User) -> tuple[str, 
 # ---------------------------------------------------------------- claiming
 
 
-def _insert_ignoring_duplicates(values: dict[str, Any]) -> int | None:
-    """INSERT the delivery unless its key exists (or is being inserted by another process):
-    the id when this call claimed it, None otherwise."""
+Key = tuple[str, int, date, int, Channel]  # subject type and id, date, recipient, channel
+
+
+def _delivery_row(
+    rule_id: int, key: Key, message: tuple[str, str, str | None], now: datetime, worker: str
+) -> dict[str, Any]:
+    in_app = key[4] == Channel.IN_APP
+    title, body, link = message
+    return {
+        "rule_id": rule_id,
+        "subject_type": key[0],
+        "subject_id": key[1],
+        "due_on": key[2],
+        "recipient_id": key[3],
+        "channel": key[4].value,
+        "status": (DeliveryStatus.SENT if in_app else DeliveryStatus.CLAIMED).value,
+        "attempts": 1 if in_app else 0,
+        "claimed_at": now,
+        "claimed_by": worker,
+        "sent_at": now if in_app else None,
+        "title": title,
+        "body": body,
+        "link": link,
+        "created_at": now,
+    }
+
+
+def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> dict[Key, int]:
+    """INSERT the deliveries whose key does not exist (nor is being inserted by another
+    process), CHUNK rows a statement: the ids of those this call claimed, by key."""
     dialect = db.session.get_bind().dialect.name
-    stmt = (
-        insert_ignoring_conflicts(dialect, Delivery, list(KEY_COLUMNS))
-        .values(**values)
-        .returning(Delivery.id)
-    )
-    return db.session.execute(stmt).scalar()
+    claimed: dict[Key, int] = {}
+    for start in range(0, len(rows), CHUNK):
+        stmt = (
+            insert_ignoring_conflicts(dialect, Delivery, list(KEY_COLUMNS))
+            .values(rows[start : start + CHUNK])
+            .returning(Delivery.id, *(getattr(Delivery, c) for c in KEY_COLUMNS[1:]))
+        )
+        for delivery_id, *key in db.session.execute(stmt):
+            claimed[(key[0], key[1], key[2], key[3], Channel(key[4]))] = delivery_id
+    return claimed
+
+
+def write_deliveries(
+    rule_id: int,
+    deliveries: Sequence[tuple[Key, User, tuple[str, str, str | None], Callable[[Any], Any]]],
+    *,
+    now: datetime,
+    worker: str,
+) -> dict[Key, int]:
+    """Write deliveries (key, recipient, (title, body, link), render), claimed by ``worker``:
+    an in-app one is sent at once, as its notification (in every language, by
+    ``render(reader)``); an e-mail waits for the sender. The ids of those written, by key;
+    a key written already (before, or by another process a moment ago) is left out."""
+    rows = [
+        _delivery_row(rule_id, key, message, now, worker) for key, _u, message, _r in deliveries
+    ]
+    claimed = _insert_ignoring_duplicates(rows)
+    for key, user, (title, body, link), render in deliveries:
+        if key[4] == Channel.IN_APP and key in claimed:
+            db.session.add(
+                Notification(
+                    user_id=user.id,
+                    delivery_id=claimed[key],
+                    title=title,
+                    body=body,
+                    link=link,
+                    created_at=now,
+                    texts=in_every_language(render, user),
+                )
+            )
+    return claimed
 
 
 def write_delivery(
@@ -125,63 +189,50 @@ def write_delivery(
     now: datetime,
     worker: str,
 ) -> int | None:
-    """Write one delivery, claimed by ``worker``: an in-app one is sent at once, as its
-    notification (in every language, by ``render(reader)``); an e-mail waits for the sender.
-    The delivery's id, or None when its key was written already (now or by another process)."""
-    title, body, link = message
-    in_app = channel == Channel.IN_APP
-    delivery_id = _insert_ignoring_duplicates(
-        {
-            "rule_id": rule_id,
-            "subject_type": key[0],
-            "subject_id": key[1],
-            "due_on": key[2],
-            "recipient_id": user.id,
-            "channel": channel.value,
-            "status": (DeliveryStatus.SENT if in_app else DeliveryStatus.CLAIMED).value,
-            "attempts": 1 if in_app else 0,
-            "claimed_at": now,
-            "claimed_by": worker,
-            "sent_at": now if in_app else None,
-            "title": title,
-            "body": body,
-            "link": link,
-            "created_at": now,
-        }
-    )
-    if delivery_id is not None and in_app:
-        db.session.add(
-            Notification(
-                user_id=user.id,
-                delivery_id=delivery_id,
-                title=title,
-                body=body,
-                link=link,
-                created_at=now,
-                texts=in_every_language(render, user),
-            )
-        )
-    return delivery_id
+    """:func:`write_deliveries` of one: its id, or None when its key was written already."""
+    full_key: Key = (key[0], key[1], key[2], user.id, channel)
+    claimed = write_deliveries(rule_id, [(full_key, user, message, render)], now=now, worker=worker)
+    return claimed.get(full_key)
 
 
 def _existing_keys(rule: ReminderRule, items: list[DueItem]) -> set[tuple[Any, ...]]:
+    """The keys of ``rule``'s deliveries of these subjects: one statement on PostgreSQL
+    (``= ANY`` of an array), chunks of ``IN`` elsewhere."""
     found: set[tuple[Any, ...]] = set()
     ids = sorted({item.subject_id for item in items})
-    for start in range(0, len(ids), CHUNK):
-        stmt = sa.select(*(getattr(Delivery, c) for c in KEY_COLUMNS[1:])).where(
-            Delivery.rule_id == rule.id, Delivery.subject_id.in_(ids[start : start + CHUNK])
-        )
+    columns = [getattr(Delivery, c) for c in KEY_COLUMNS[1:]]
+    if db.session.get_bind().dialect.name == "postgresql":
+        chunks = [Delivery.subject_id == sa.any_(sa.literal(ids, ARRAY(sa.Integer)))] if ids else []
+    else:
+        chunks = [Delivery.subject_id.in_(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+    for condition in chunks:
+        stmt = sa.select(*columns).where(Delivery.rule_id == rule.id, condition)
         found.update((t, i, d, r, Channel(c)) for t, i, d, r, c in db.session.execute(stmt))
     return found
 
 
+def sent_before(rule: ReminderRule, dates: tuple[date, date]) -> int:
+    """How many deliveries ``rule`` made before for the dates due now (``dates``, its window):
+    the reminders its watcher now leaves out as sent. One count on
+    ``ix_reminder_deliveries_rule_due``."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Delivery)
+            .where(Delivery.rule_id == rule.id, Delivery.due_on.between(*dates))
+        )
+        or 0
+    )
+
+
 def claim_due(
     rule: ReminderRule, items: Iterable[DueItem], worker: str
-) -> tuple[list[int], int, int]:
+) -> tuple[list[int], int, int, int]:
     """Claim every (item, recipient, channel) of ``rule`` not claimed before.
 
     Returns (e-mail delivery ids claimed by ``worker`` — to send after commit —, in-app
-    notifications written, deliveries that existed already)."""
+    notifications written, deliveries that existed already, deliveries another process
+    claimed a moment ago)."""
     items = list(items)
     existing = _existing_keys(rule, items)
     recipient_ids = {r for item in items for r in item.recipients}
@@ -195,9 +246,8 @@ def claim_due(
         if recipient_ids
         else {}
     )
-    claimed: list[int] = []
-    notified = already = 0
-    now = utcnow()
+    deliveries = []
+    already = 0
     for item in items:
         for recipient_id in dict.fromkeys(item.recipients):
             user = users.get(recipient_id)
@@ -210,25 +260,12 @@ def claim_due(
                     already += 1
                     continue
                 message = message or render_message(rule, item, user)
-                title, body, link = message
-                delivery_id = write_delivery(
-                    rule.id,
-                    (item.subject_type, item.subject_id, item.due_on),
-                    user,
-                    channel,
-                    (title, body, link),
-                    functools.partial(render_message, rule, item),
-                    now=now,
-                    worker=worker,
-                )
-                if delivery_id is None:
-                    already += 1  # another process claimed it a moment ago
-                elif channel == Channel.IN_APP:
-                    notified += 1
-                else:
-                    claimed.append(delivery_id)
+                render = functools.partial(render_message, rule, item)
+                deliveries.append((key, user, message, render))
+    claimed = write_deliveries(rule.id, deliveries, now=utcnow(), worker=worker)
+    emails = [i for key, i in claimed.items() if key[4] == Channel.EMAIL]
     db.session.flush()
-    return claimed, notified, already
+    return sorted(emails), len(claimed) - len(emails), already, len(deliveries) - len(claimed)
 
 
 def reclaim_due(worker: str, limit: int = 500) -> list[int]:
@@ -287,61 +324,6 @@ def reclaim_due(worker: str, limit: int = 500) -> list[int]:
                 )
             taken.append(row.id)
     return taken
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait before attempt ``attempts + 1``: base × 2^(attempts-1), at most a day."""
-    base = current_app.config["REMINDER_RETRY_BASE_SECONDS"]
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 86_400))
-
-
-def send_claimed(delivery_id: int, worker: str) -> bool | None:
-    """Send one claimed e-mail and record the outcome (flushes; the caller commits at once).
-
-    True: sent; False: failed (retried later, or given up); None: not ours any more."""
-    delivery = db.session.get(Delivery, delivery_id, populate_existing=True)
-    if (
-        delivery is None
-        or delivery.status != DeliveryStatus.CLAIMED
-        or delivery.claimed_by != worker
-    ):
-        return None
-    recipient = delivery.recipient
-    try:
-        send_mail(
-            recipient.email,
-            delivery.title,
-            delivery.body,
-            message_id=f"<reminder-{delivery.id}@{_mail_domain()}>",
-        )
-    except Exception as error:  # noqa: BLE001 - any failure of a send is retried
-        delivery.attempts += 1
-        delivery.status = DeliveryStatus.FAILED
-        delivery.last_error = str(error)[:2000]
-        delivery.claimed_by = None
-        if delivery.attempts < current_app.config["REMINDER_MAX_ATTEMPTS"]:
-            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
-        else:
-            delivery.next_attempt_at = None
-        log.warning(
-            "reminder %s to %s failed (attempt %s): %s",
-            delivery.id,
-            recipient.email,
-            delivery.attempts,
-            error,
-        )
-        db.session.flush()
-        return False
-    delivery.attempts += 1
-    delivery.status = DeliveryStatus.SENT
-    delivery.sent_at = utcnow()
-    delivery.last_error = None
-    db.session.flush()
-    return True
-
-
-def _mail_domain() -> str:
-    return current_app.config["MAIL_FROM"].rpartition("@")[2] or "hrfund"
 
 
 def check_retry(actor: User, delivery: Delivery) -> None:

@@ -1,7 +1,9 @@
 """Watchers over placements, nominations, training and the HR digest.
 
-Each query is bounded by the window of what is due now, on an indexed column, so its cost grows
-with what is due and not with the table. See :mod:`hrfund.reminders.registry`.
+Each query is bounded by the window of what is due now, on an indexed column, and leaves out in
+SQL what was sent already (:meth:`~hrfund.reminders.models.ReminderRule.undelivered`), so that
+its cost grows with what is newly due and not with the table, nor with the catch-up window's
+reminders sent before. See :mod:`hrfund.reminders.registry`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from hrfund.auth.models import Role, User, UserRole, department_managers
-from hrfund.core.windows import after_window, before_window, day_bounds, local_today
+from hrfund.core.windows import after_window, before_window, day_bounds, local_date, local_today
 from hrfund.extensions import db
 from hrfund.placements.milestones import REPORT_MILESTONE
 from hrfund.placements.models import (
@@ -27,7 +28,7 @@ from hrfund.placements.models import (
     PlacementStatus,
     Report,
 )
-from hrfund.reminders.models import Audience
+from hrfund.reminders.audiences import Audiences
 from hrfund.reminders.registry import DueItem, register
 from hrfund.training.models import LanguageScore, RecordStatus, TrainingRecord
 
@@ -36,77 +37,6 @@ REPORT_OF = {milestone: report for report, milestone in REPORT_MILESTONE.items()
 UPCOMING = (PlacementStatus.PROPOSED, PlacementStatus.CONFIRMED)
 OPEN = (PlacementStatus.PROPOSED, PlacementStatus.CONFIRMED, PlacementStatus.ACTIVE)
 DIGEST_AT = time(8, 30)
-
-
-def role_user_ids(role: Role) -> tuple[int, ...]:
-    """Active users holding ``role``."""
-    stmt = (
-        sa.select(User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == role, User.active.is_(True))
-        .order_by(User.id)
-    )
-    return tuple(db.session.scalars(stmt))
-
-
-class Audiences:
-    """Resolves a rule's audience for many subjects with one query per kind of lookup."""
-
-    def __init__(self, audience: Audience):
-        self.audience = Audience(audience)
-        self._hr: tuple[int, ...] | None = None
-        self._managers: dict[int, tuple[int, ...]] = {}
-        self._coordinators: dict[int, tuple[int, ...]] = {}
-
-    def hr(self) -> tuple[int, ...]:
-        if self._hr is None:
-            self._hr = role_user_ids(Role.HR)
-        return self._hr
-
-    def managers(self, department_id: int | None) -> tuple[int, ...]:
-        if department_id is None:
-            return ()
-        if department_id not in self._managers:
-            stmt = (
-                sa.select(department_managers.c.user_id)
-                .join(User, User.id == department_managers.c.user_id)
-                .where(department_managers.c.department_id == department_id, User.active.is_(True))
-            )
-            self._managers[department_id] = tuple(db.session.scalars(stmt))
-        return self._managers[department_id]
-
-    def coordinators(self, city_id: int) -> tuple[int, ...]:
-        if city_id not in self._coordinators:
-            stmt = (
-                sa.select(User.id)
-                .join(UserRole, UserRole.user_id == User.id)
-                .where(
-                    UserRole.role == Role.COORDINATOR,
-                    User.city_id == city_id,
-                    User.active.is_(True),
-                )
-            )
-            self._coordinators[city_id] = tuple(db.session.scalars(stmt))
-        return self._coordinators[city_id]
-
-    def of(
-        self,
-        *,
-        person: User | None = None,
-        city_id: int | None = None,
-        department_id: int | None = None,
-    ) -> tuple[int, ...]:
-        if self.audience == Audience.PERSON:
-            return (person.id,) if person is not None and person.active else ()
-        if self.audience == Audience.MANAGER:
-            return self.managers(person.department_id if person is not None else department_id)
-        if self.audience == Audience.HR:
-            return self.hr()
-        return self.coordinators(city_id) if city_id is not None else ()
-
-    def of_placement(self, placement: Placement) -> tuple[int, ...]:
-        department = placement.host_department_id if placement.person is None else None
-        return self.of(person=placement.person, city_id=placement.city_id, department_id=department)
 
 
 def _placement_context(placement: Placement, **extra) -> dict:
@@ -125,7 +55,13 @@ def placement_start(rule, now: datetime) -> Iterator[DueItem]:
     audiences = Audiences(rule.audience)
     stmt = (
         sa.select(Placement)
-        .where(Placement.start_on.between(low, high), Placement.status.in_(UPCOMING))
+        .where(
+            Placement.start_on.between(low, high),
+            Placement.status.in_(UPCOMING),
+            rule.undelivered(
+                "placement", Placement.id, Placement.start_on, audiences.sql_of_placement()
+            ),
+        )
         .options(so.joinedload(Placement.city), so.joinedload(Placement.person))
         .order_by(Placement.id)
     )
@@ -139,7 +75,7 @@ def placement_start(rule, now: datetime) -> Iterator[DueItem]:
         )
 
 
-def _milestones(low, high, *, reports: bool):
+def _milestones(rule, audiences: Audiences, low, high, *, reports: bool):
     kind_filter = Milestone.kind.in_(REPORT_KINDS)
     stmt = (
         sa.select(Milestone)
@@ -149,6 +85,9 @@ def _milestones(low, high, *, reports: bool):
             Milestone.done_at.is_(None),
             kind_filter if reports else ~kind_filter,
             Placement.status.in_(OPEN),
+            rule.undelivered(
+                "milestone", Milestone.id, Milestone.due_on, audiences.sql_of_placement()
+            ),
         )
         .options(
             so.contains_eager(Milestone.placement).joinedload(Placement.city),
@@ -177,7 +116,7 @@ def _milestone_item(rule, milestone: Milestone, audiences: Audiences) -> DueItem
 def milestone_due(rule, now: datetime) -> Iterator[DueItem]:
     """Open milestones (reports aside) due in ``offset`` days."""
     audiences = Audiences(rule.audience)
-    for milestone in _milestones(*before_window(rule, now), reports=False):
+    for milestone in _milestones(rule, audiences, *before_window(rule, now), reports=False):
         yield _milestone_item(rule, milestone, audiences)
 
 
@@ -186,8 +125,9 @@ def milestone_overdue(rule, now: datetime) -> Iterator[DueItem]:
     """Milestones still open ``offset`` days after their due date (reports included)."""
     audiences = Audiences(rule.audience)
     low, high = after_window(rule, now)
-    yield from (_milestone_item(rule, m, audiences) for m in _milestones(low, high, reports=False))
-    for milestone in _unreported(_milestones(low, high, reports=True)):
+    for milestone in _milestones(rule, audiences, low, high, reports=False):
+        yield _milestone_item(rule, milestone, audiences)
+    for milestone in _unreported(_milestones(rule, audiences, low, high, reports=True)):
         yield _milestone_item(rule, milestone, audiences)
 
 
@@ -213,15 +153,23 @@ def _unreported(milestones) -> list[Milestone]:
 def report_due(rule, now: datetime) -> Iterator[DueItem]:
     """Mid-term and final reports due in ``offset`` days and not yet submitted."""
     audiences = Audiences(rule.audience)
-    for milestone in _unreported(_milestones(*before_window(rule, now), reports=True)):
+    window = before_window(rule, now)
+    for milestone in _unreported(_milestones(rule, audiences, *window, reports=True)):
         yield _milestone_item(rule, milestone, audiences)
 
 
-def _waiting_since_window(created_at, rule, now: datetime):
+def _waiting_since_window(created_at, rule, now: datetime, subject, recipients):
     """Made on a Tokyo day ``offset`` days ago (or within the catch-up days before): what a
-    rule "still waiting ``offset`` days after it was made" looks for."""
-    start, end = day_bounds(*after_window(rule, now))
-    return sa.and_(created_at >= start, created_at < end)
+    rule "still waiting ``offset`` days after it was made" looks for; not reminded of yet
+    (``subject``: its type and id column; the reminder's date is the day it was made)."""
+    low, high = after_window(rule, now)
+    start, end = day_bounds(low, high)
+    since = local_date(created_at, low, high)
+    return sa.and_(
+        created_at >= start,
+        created_at < end,
+        rule.undelivered(*subject, since, recipients),
+    )
 
 
 @register("host_confirmation_pending")
@@ -232,7 +180,13 @@ def host_confirmation_pending(rule, now: datetime) -> Iterator[DueItem]:
         sa.select(Placement)
         .where(
             Placement.status == PlacementStatus.PROPOSED,
-            _waiting_since_window(Placement.created_at, rule, now),
+            _waiting_since_window(
+                Placement.created_at,
+                rule,
+                now,
+                ("placement", Placement.id),
+                audiences.sql_of_placement(),
+            ),
             Placement.direction == Direction.OUTGOING,
         )
         .options(so.joinedload(Placement.city), so.joinedload(Placement.person))
@@ -257,7 +211,13 @@ def nomination_pending(rule, now: datetime) -> Iterator[DueItem]:
         sa.select(Nomination)
         .where(
             Nomination.status == NominationStatus.PENDING,
-            _waiting_since_window(Nomination.created_at, rule, now),
+            _waiting_since_window(
+                Nomination.created_at,
+                rule,
+                now,
+                ("nomination", Nomination.id),
+                audiences.sql(city_id=Nomination.city_id),
+            ),
         )
         .options(so.joinedload(Nomination.city))
         .order_by(Nomination.id)
@@ -283,6 +243,12 @@ def certificate_expiring(rule, now: datetime) -> Iterator[DueItem]:
         .where(
             TrainingRecord.expires_on.between(low, high),
             TrainingRecord.status == RecordStatus.COMPLETED,
+            rule.undelivered(
+                "training_record",
+                TrainingRecord.id,
+                TrainingRecord.expires_on,
+                audiences.sql(person_id=TrainingRecord.user_id),
+            ),
         )
         .options(so.joinedload(TrainingRecord.user), so.joinedload(TrainingRecord.program))
         .order_by(TrainingRecord.id)
@@ -306,7 +272,15 @@ def language_score_expiring(rule, now: datetime) -> Iterator[DueItem]:
     audiences = Audiences(rule.audience)
     stmt = (
         sa.select(LanguageScore)
-        .where(LanguageScore.expires_on.between(low, high))
+        .where(
+            LanguageScore.expires_on.between(low, high),
+            rule.undelivered(
+                "language_score",
+                LanguageScore.id,
+                LanguageScore.expires_on,
+                audiences.sql(person_id=LanguageScore.user_id),
+            ),
+        )
         .options(so.joinedload(LanguageScore.user))
         .order_by(LanguageScore.id)
     )
@@ -330,9 +304,12 @@ def hr_digest(rule, now: datetime) -> Iterator[DueItem]:
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     if now.astimezone(tz).time() < DIGEST_AT:
         return
-    today = local_today(now)
-    recipients = Audiences(rule.audience).of()
+    due_on = local_today(now) - timedelta(days=rule.offset_days)
+    audiences = Audiences(rule.audience)
+    day = sa.literal(due_on, sa.Date)
+    pending = rule.undelivered("digest", sa.literal(0), day, audiences.sql())
+    if not db.session.scalar(sa.select(pending)):
+        return  # sent today already: its figures are not counted again
+    recipients = audiences.of()
     if recipients:
-        yield DueItem(
-            "digest", 0, today - timedelta(days=rule.offset_days), recipients, digest_figures(now)
-        )
+        yield DueItem("digest", 0, due_on, recipients, digest_figures(now))
