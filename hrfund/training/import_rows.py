@@ -158,22 +158,24 @@ def _iter_xlsx(path: str) -> Iterator[tuple[int, dict]]:
         source.close()
 
 
-def count_rows(path: str, kind: str) -> int:
+def count_rows(path: str, kind: str) -> int | None:
+    """The data rows, for the progress bar; None when only reading them all would tell."""
     if kind == "xlsx":
         from openpyxl import load_workbook
 
         try:
             with open(path, "rb") as source:
-                check_xlsx(source)  # refused: iter_rows below says why
+                check_xlsx(source)  # refused: iter_rows says why when the file is read
                 source.seek(0)
                 workbook = load_workbook(source, read_only=True)
                 rows = workbook.worksheets[0].max_row
                 workbook.close()
-            if rows:
-                return max(0, rows - 1)
-        except Exception:  # noqa: S110 - unreadable files are reported when read
-            pass
-        return sum(1 for _ in iter_rows(path, kind))
+        except Exception:  # unreadable files are reported when read
+            return None
+        # A sheet without its dimension (openpyxl's write-only mode, this app's own exports)
+        # says nothing: counting would parse every row a second time (a sheet is checked in one
+        # step, which then knows the total), so the progress bar shows "?" meanwhile.
+        return max(0, rows - 1) if rows else None
     # For the progress bar only (the check counts the rows it reads): its lines, not parsed.
     with open(path, "rb") as raw:
         lines = sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
