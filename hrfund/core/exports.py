@@ -191,6 +191,9 @@ def xlsx_chunks(sheet_title: str, header: Row, rows: Iterable[Row]) -> Iterator[
         with archive.open(SHEET_PART, "w", force_zip64=True) as sheet:
             sheet.write(SHEET_START)
             sheet.write(_xlsx_row(header))
+            # the workbook's fixed parts leave before the first row is read: compressed, 64 kB
+            # of rows would take thousands of them, seconds of a long export
+            yield out.take()
             for row in rows:
                 sheet.write(_xlsx_row(row))
                 if out.size > 64_000:
