@@ -22,8 +22,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
@@ -31,14 +29,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.dispatch import _drop, _recreate
+from bench import io_import
 from bench.pages import HR
 from bench.servers import ROOT, Gunicorn, admin_url, hrfund_env, sign_in
 
-BIN = ROOT / ".venv" / "bin"
 PASSWORD = "Tokyo-Diplomacy-2026"  # the demo logins seed-scale creates
 EXPORT_ROWS = 200_000  # at least this many rows in each export, where the data has them
-IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 FIRST_BYTE_GOAL_S, MEMORY_GOAL_MB, IMPORT_GOAL_RPS = 1.0, 64, 5000
 
 
@@ -75,6 +71,21 @@ def _status_kb(pid: int) -> dict[str, int]:
         key, _, value = line.partition(":")
         if key in ("VmRSS", "VmHWM"):
             found[key] = int(value.split()[0])
+    return found
+
+
+def _backends(url: str) -> list[int]:
+    """The PostgreSQL backends of other connections to ``url``'s database (the worker's)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        pids = conn.execute(
+            sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        found = list(pids)
+    engine.dispose()
     return found
 
 
@@ -139,7 +150,12 @@ def measure_export(url: str, port: int, path: str, fmt: str, scratch: Path) -> d
         before = _status_kb(pid)
         reset = _reset_high_water_mark(pid)
         out = scratch / f"export.{fmt}"
+        backends = _backends(url)  # the worker's one pooled connection, after the sign-in
+        sql = [io_import.cpu_seconds(b) for b in backends]
+        cpu = io_import.cpu_seconds(pid)
         figures = _download(port, path.format(fmt=fmt), cookie, out)
+        cpu = io_import.cpu_seconds(pid) - cpu
+        sql_cpu = sum(io_import.cpu_seconds(b) for b in backends) - sum(sql) if backends else None
         after = _status_kb(pid)
     finally:
         server.stop()
@@ -149,6 +165,9 @@ def measure_export(url: str, port: int, path: str, fmt: str, scratch: Path) -> d
     return figures | {
         "rows": rows,
         "rows_per_s": round(rows / figures["total_s"]) if figures["total_s"] else None,
+        "worker_cpu_s": round(cpu, 2),
+        "postgresql_cpu_s": round(sql_cpu, 2) if sql_cpu is not None else None,
+        "postgresql_backends": len(backends),
         "rss_before_mb": round(before["VmRSS"] / 1024, 1),
         "peak_rss_mb": round(after["VmHWM"] / 1024, 1),
         "rss_after_mb": round(after["VmRSS"] / 1024, 1),
@@ -170,157 +189,11 @@ def measure_exports(url: str, port: int, echo=print) -> dict:
                 echo(
                     f"  {key:42} {r['rows']:>8} rows  first byte {r['first_byte_s']:6.3f} s  "
                     f"total {r['total_s']:7.2f} s  {r['rows_per_s'] or 0:>7} rows/s  "
+                    f"CPU: worker {r['worker_cpu_s']:6.2f} s, PostgreSQL "
+                    f"{r['postgresql_cpu_s']} s  "
                     f"peak growth {r['peak_growth_mb']} MB"
                 )
     return results
-
-
-# ---------------------------------------------------------------- the import
-
-
-def measure_imports(server: str, template: str, echo=print) -> dict:
-    """A CSV and an XLSX import of IMPORT_ROWS records, each on its own scratch copy."""
-    results = {}
-    for kind in ("csv", "xlsx"):
-        copy = f"{template}_io_import"
-        url = _recreate(server, template, copy)
-        try:
-            child = subprocess.run(
-                [BIN / "python", "-m", "bench.io", "--import-child", kind],
-                env={**os.environ, **hrfund_env(url)},
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-        finally:
-            _drop(server, copy)
-        results[kind] = r = json.loads(child.stdout.strip().splitlines()[-1])
-        echo(
-            f"  import {kind.upper():4} {r['rows']} rows: {r['rows_per_s']} rows/s "
-            f"({r['seconds']} s: upload {r['upload_s']}, check {r['check_s']} in {r['steps']} "
-            f"steps, import {r['import_s']}); rows read {r['rows_read']}, checked "
-            f"{r['rows_checked']}, created {r['created']}"
-        )
-    return results
-
-
-def _write_import_file(conn, kind: str, path: Path, rows: int) -> None:
-    numbers = conn.execute(
-        sa.text(
-            "SELECT employee_number FROM users WHERE employee_number IS NOT NULL "
-            "ORDER BY md5(employee_number) LIMIT :n"
-        ),
-        {"n": rows},
-    ).scalars()
-    codes = conn.execute(
-        sa.text("SELECT code FROM training_programs WHERE code IS NOT NULL ORDER BY id")
-    ).scalars()
-    codes = list(codes)
-    header = ["employee_number", "program", "completed_on", "status", "hours", "score"]
-    lines = (
-        [n, codes[i % len(codes)], f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", "completed"]
-        + [f"{1 + i % 8}.5", str(50 + i % 50)]
-        for i, n in enumerate(numbers)
-    )
-    if kind == "csv":
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(header)
-            writer.writerows(lines)
-        return
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("records")
-    sheet.append(header)
-    for line in lines:
-        sheet.append(line)
-    workbook.save(path)
-
-
-def _counted(function, counter: list[int]):
-    def generator(*args, **kwargs):
-        for item in function(*args, **kwargs):
-            counter[0] += 1
-            yield item
-
-    return generator
-
-
-def _import_child(kind: str) -> None:
-    """In the child: one import through the pages, as HR; prints one JSON line."""
-    from hrfund import create_app
-    from hrfund.extensions import db
-    from hrfund.training import import_rows, imports
-    from hrfund.training.models import ImportBatch
-
-    read, checked = [0], [0]
-    import_rows.CsvSteps.rows = _counted(import_rows.CsvSteps.rows, read)  # type: ignore
-    import_rows._iter_xlsx = _counted(import_rows._iter_xlsx, read)  # type: ignore
-    check_row = imports.check_row
-
-    def counted_check(*args, **kwargs):
-        checked[0] += 1
-        return check_row(*args, **kwargs)
-
-    imports.check_row = counted_check  # type: ignore[assignment]
-    app = create_app(
-        "production",
-        {"WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False},
-    )
-    with tempfile.TemporaryDirectory(prefix="hrfund-bench-import-") as scratch:
-        path = Path(scratch) / f"records.{kind}"
-        with app.app_context():
-            _write_import_file(db.session.connection(), kind, path, IMPORT_ROWS)
-            db.session.remove()
-        client = app.test_client()
-        assert client.post("/login", data={"email": HR, "password": PASSWORD}).status_code == 302
-        started = time.perf_counter()
-        with open(path, "rb") as upload:
-            response = client.post(
-                "/training/imports/new",
-                data={"file": (upload, path.name)},
-                content_type="multipart/form-data",
-            )
-        assert response.status_code == 302, response.status_code
-        batch_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
-        uploaded = time.perf_counter()
-        steps = 0
-        while True:
-            steps += 1
-            progress = client.post(
-                f"/training/imports/{batch_id}/step", headers={"Accept": "application/json"}
-            ).get_json()
-            if progress["done"]:
-                break
-        checked_at = time.perf_counter()
-        assert progress["status"] == "valid", progress
-        response = client.post(f"/training/imports/{batch_id}/import")
-        assert response.status_code == 302, response.status_code
-        finished = time.perf_counter()
-        with app.app_context():
-            batch = db.session.get(ImportBatch, batch_id)
-            created, status = batch.created_rows, batch.status.value
-    took = finished - started
-    print(
-        json.dumps(
-            {
-                "rows": IMPORT_ROWS,
-                "file_mb": round(path.stat().st_size / 1e6, 1) if path.exists() else None,
-                "status": status,
-                "created": created,
-                "seconds": round(took, 2),
-                "rows_per_s": round(IMPORT_ROWS / took),
-                "upload_s": round(uploaded - started, 2),
-                "check_s": round(checked_at - uploaded, 2),
-                "steps": steps,
-                "import_s": round(finished - checked_at, 2),
-                "rows_read": read[0],
-                "rows_checked": checked[0],
-            }
-        )
-    )
 
 
 # ---------------------------------------------------------------- both, and the report
@@ -331,8 +204,8 @@ def measure(server: str, database: str, port: int, echo=print) -> dict:
     url = url.render_as_string(hide_password=False)
     echo(f"exports over HTTP from a fresh gunicorn worker each, on {database}…")
     exports = measure_exports(url, port, echo)
-    echo(f"imports of {IMPORT_ROWS} training records (scratch copies of {database})…")
-    return {"exports": exports, "imports": measure_imports(server, database, echo)}
+    echo(f"imports of {io_import.IMPORT_ROWS} training records (scratch copies of {database})…")
+    return {"exports": exports, "imports": io_import.measure_imports(server, database, echo)}
 
 
 def _mark(ok: bool) -> str:
@@ -348,9 +221,9 @@ def markdown(figures: dict) -> list[str]:
         f"before. Goals: first byte within {FIRST_BYTE_GOAL_S:.0f} s, peak growth under "
         f"{MEMORY_GOAL_MB} MB.",
         "",
-        "| export | rows | first byte s | total s | rows/s | MB sent | RSS before MB | "
-        "peak growth MB | goal met |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| export | rows | first byte s | total s | rows/s | worker CPU s | PostgreSQL CPU s | "
+        "MB sent | RSS before MB | peak growth MB | goal met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in figures.get("exports", {}).items():
         growth = r["peak_growth_mb"]
@@ -362,18 +235,21 @@ def markdown(figures: dict) -> list[str]:
         )
         lines.append(
             f"| {name} | {r['rows']} | {r['first_byte_s']} | {r['total_s']} | {r['rows_per_s']} "
-            f"| {r['bytes'] / 1e6:.1f} | {r['rss_before_mb']} | {growth} | {_mark(ok)} |"
+            f"| {r['worker_cpu_s']} | {r['postgresql_cpu_s']} | {r['bytes'] / 1e6:.1f} "
+            f"| {r['rss_before_mb']} | {growth} | {_mark(ok)} |"
         )
     lines += [
         "",
         "Imports of generated training records through the pages (upload, the progress bar's "
         "steps, import), in-process with the production app, on a scratch copy of the "
         f"database. Goal: {IMPORT_GOAL_RPS} rows/s from upload to imported, each row read from "
-        "the file and checked once.",
+        "the file and checked once. CPU: the app's process and its PostgreSQL backend; rows per "
+        "CPU second is what a quiet machine would reach, about.",
         "",
         "| file | rows | MB | rows/s | total s | upload s | check s (steps) | import s | "
-        "rows read | rows checked | created | goal met |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "app CPU s | PostgreSQL CPU s | rows per CPU s | rows read | rows checked | created | "
+        "goal met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for kind, r in figures.get("imports", {}).items():
         ok = (
@@ -384,7 +260,8 @@ def markdown(figures: dict) -> list[str]:
         lines.append(
             f"| {kind.upper()} | {r['rows']} | {r['file_mb']} | {r['rows_per_s']} | "
             f"{r['seconds']} | {r['upload_s']} | {r['check_s']} ({r['steps']}) | "
-            f"{r['import_s']} | {r['rows_read']} | {r['rows_checked']} | {r['created']} | "
+            f"{r['import_s']} | {r['app_cpu_s']} | {r['postgresql_cpu_s']} | "
+            f"{r['rows_per_cpu_s']} | {r['rows_read']} | {r['rows_checked']} | {r['created']} | "
             f"{_mark(ok)} |"
         )
     return lines + [""]
@@ -415,7 +292,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--import-child" in sys.argv:
-        _import_child(sys.argv[-1])
-    else:
-        main()
+    main()
