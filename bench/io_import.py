@@ -156,6 +156,7 @@ def _import_child(kind: str) -> None:
         response = client.post(f"/training/imports/{batch_id}/import")
         assert response.status_code == 302, response.status_code
         finished = time.perf_counter()
+        file_mb = round(path.stat().st_size / 1e6, 1)
         cpu, sql_cpu = time.process_time() - cpu, cpu_seconds(backend) - sql_cpu
         with app.app_context():
             assert db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar() == backend
@@ -166,7 +167,7 @@ def _import_child(kind: str) -> None:
         json.dumps(
             {
                 "rows": IMPORT_ROWS,
-                "file_mb": round(path.stat().st_size / 1e6, 1) if path.exists() else None,
+                "file_mb": file_mb,
                 "status": status,
                 "created": created,
                 "seconds": round(took, 2),
