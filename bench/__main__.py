@@ -7,9 +7,10 @@ Both apps run under gunicorn (sync, BENCH_WORKERS workers each, default 2) on th
 PostgreSQL database (BENCH_PG, default postgresql://postgres@127.0.0.1:5432). Each key page
 is loaded by wrk (else a Python load generator) from a separate process for BENCH_SECONDS
 (default 10) at 8 and at 32 connections, each run followed by one of the baseline. Writes
-bench/results/latest.md and latest.json, the query plans of the three slowest statements and a
-profile of one page. Nothing here asserts a time: the machines are noisy, so compare only
-figures of the same run.
+bench/results/latest.md and latest.json, the query plans of the three slowest statements, a
+profile of one page, the reminder dispatch (bench/dispatch.py; BENCH_DISPATCH=0 skips it) and
+exports and imports of 200,000 and 100,000 rows (bench/io.py; BENCH_IO=0 skips them). Nothing
+here asserts a time: the machines are noisy, so compare only figures of the same run.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 from datetime import UTC, datetime
 
 from bench import dispatch, inprocess, load, report
+from bench import io as io_bench
 from bench.pages import HR, key_pages
 from bench.servers import ROOT, Gunicorn, ensure_database, hrfund_env, sign_in
 
@@ -179,6 +181,9 @@ def main() -> int:
         print("reminder dispatch at small and at full (scratch copies, aiosmtpd on loopback)…")
         ensure_database(SERVER, "hrfund_bench_small", "small")
         data["dispatch"] = dispatch.measure(SERVER, {"small": "hrfund_bench_small", "full": name})
+    if not ONLY and os.environ.get("BENCH_IO", "1") != "0":
+        print("exports and imports at this size (BENCH_IO=0 skips them)…")
+        data["io"] = io_bench.measure(SERVER, name, PORT)
     (RESULTS / f"{OUT}.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
     (RESULTS / f"{OUT}.md").write_text(report.markdown(data))
     print(report.plans(slowest))

@@ -71,6 +71,10 @@ def markdown(data: dict) -> str:
         from bench.dispatch import markdown as dispatch_markdown
 
         lines += dispatch_markdown(data["dispatch"])
+    if data.get("io"):
+        from bench.io import markdown as io_markdown
+
+        lines += io_markdown(data["io"])
     lines += [
         "## The three slowest statements of the key pages",
         "",

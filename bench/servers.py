@@ -94,7 +94,9 @@ def _upgrade(url: str) -> None:
 class Gunicorn:
     """``gunicorn -w N -k sync`` serving ``target`` on 127.0.0.1:``port``."""
 
-    def __init__(self, target: str, port: int, env: dict, workers: int, log: Path):
+    def __init__(
+        self, target: str, port: int, env: dict, workers: int, log: Path, timeout: int = 120
+    ):
         self.port, self.log = port, log
         self.process = subprocess.Popen(
             [
@@ -106,7 +108,7 @@ class Gunicorn:
                 "-b",
                 f"127.0.0.1:{port}",
                 "--timeout",
-                "120",
+                str(timeout),
                 target,
             ],
             env={**os.environ, **env},
@@ -133,11 +135,15 @@ class Gunicorn:
                 time.sleep(0.5)
         raise RuntimeError(f"gunicorn on {self.port} did not start; see {self.log}")
 
-    def worker_rss_mb(self) -> list[float]:
-        """The resident memory of each worker (the master's children), in MB."""
+    def worker_pids(self) -> list[int]:
+        """The workers: the master's children."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def worker_rss_mb(self) -> list[float]:
+        """The resident memory of each worker, in MB."""
         sizes = []
-        for pid in children.read_text().split():
+        for pid in self.worker_pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     sizes.append(round(int(line.split()[1]) / 1024, 1))

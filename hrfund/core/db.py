@@ -86,6 +86,23 @@ def insert_ignoring_conflicts(
     return sqlite.insert(target).on_conflict_do_nothing(index_elements=index_elements)
 
 
+def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Many plain rows (the same keys each) into ``table`` in the connection's transaction:
+    COPY on PostgreSQL, several times faster than one INSERT a row; executemany elsewhere."""
+    if not rows:
+        return
+    raw = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql" or raw is None:
+        connection.execute(sa.insert(table), rows)
+        return
+    columns = list(rows[0])
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
+    name = connection.dialect.identifier_preparer.format_table(table)
+    with raw.cursor() as cursor, cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
 def rows_changed(result: sa.Result[Any]) -> int:
     """How many rows an UPDATE, DELETE or INSERT changed. ``Session.execute`` is typed as
     answering a ``Result``; for those statements it is a ``CursorResult``, which counts them."""

@@ -10,7 +10,9 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from hrfund.auth.models import User
 from hrfund.core.files import text_encoding
 from hrfund.core.fiscal import tokyo_today
 from hrfund.core.yen import plain_decimal_text
@@ -158,22 +160,24 @@ def _iter_xlsx(path: str) -> Iterator[tuple[int, dict]]:
         source.close()
 
 
-def count_rows(path: str, kind: str) -> int:
+def count_rows(path: str, kind: str) -> int | None:
+    """The data rows, for the progress bar; None when only reading them all would tell."""
     if kind == "xlsx":
         from openpyxl import load_workbook
 
         try:
             with open(path, "rb") as source:
-                check_xlsx(source)  # refused: iter_rows below says why
+                check_xlsx(source)  # refused: iter_rows says why when the file is read
                 source.seek(0)
                 workbook = load_workbook(source, read_only=True)
                 rows = workbook.worksheets[0].max_row
                 workbook.close()
-            if rows:
-                return max(0, rows - 1)
-        except Exception:  # noqa: S110 - unreadable files are reported when read
-            pass
-        return sum(1 for _ in iter_rows(path, kind))
+        except Exception:  # unreadable files are reported when read
+            return None
+        # A sheet without its dimension (openpyxl's write-only mode, this app's own exports)
+        # says nothing: counting would parse every row a second time (a sheet is checked in one
+        # step, which then knows the total), so the progress bar shows "?" meanwhile.
+        return max(0, rows - 1) if rows else None
     # For the progress bar only (the check counts the rows it reads): its lines, not parsed.
     with open(path, "rb") as raw:
         lines = sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
@@ -190,6 +194,18 @@ def program_keys() -> dict[str, int]:
         if code:
             keys[code.upper()] = program_id
     return keys
+
+
+def employee_ids(numbers: set[str]) -> dict[str, int]:
+    """{employee number: user id} of the numbers that name an employee. On PostgreSQL one array
+    parameter, not thousands of IN parameters: a chunk's lookup is planned in half the time."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        wanted = sa.bindparam("numbers", sorted(numbers), type_=ARRAY(sa.String))
+        found = User.employee_number == sa.any_(wanted)
+    else:
+        found = User.employee_number.in_(numbers)
+    rows = db.session.execute(sa.select(User.employee_number, User.id).where(found))
+    return {number: user_id for number, user_id in rows if number is not None}
 
 
 def cell_text(value) -> str:

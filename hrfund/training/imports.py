@@ -24,10 +24,9 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from hrfund.auth.models import User
 from hrfund.core.actor import Actor
 from hrfund.core.audit import record_event
-from hrfund.core.db import UTCDateTime, table_of, utcnow
+from hrfund.core.db import UTCDateTime, insert_rows, table_of, utcnow
 from hrfund.core.errors import InvalidTransition, NotAllowed, NotFound
 from hrfund.core.files import SPREADSHEET_KINDS, StoredFile, path_of, store_upload
 from hrfund.core.permissions import allowed
@@ -42,6 +41,7 @@ from hrfund.training.import_rows import (
     cell_text,
     check_row,
     count_rows,
+    employee_ids,
     iter_rows,
     program_keys,
 )
@@ -151,20 +151,13 @@ def _source_path(batch: ImportBatch) -> str:
 def _stage_chunk(
     batch: ImportBatch, chunk: list[tuple[int, dict]], programs: dict[str, int]
 ) -> None:
-    numbers = {cell_text(raw.get("employee_number")) for _, raw in chunk} - {""}
-    users = {
-        number: user_id
-        for number, user_id in db.session.execute(
-            sa.select(User.employee_number, User.id).where(User.employee_number.in_(numbers))
-        )
-        if number is not None
-    }
+    users = employee_ids({cell_text(raw.get("employee_number")) for _, raw in chunk} - {""})
     staged = []
     for row_number, raw in chunk:
         values = check_row(raw, users, programs)
         values.update(batch_id=batch.id, row_number=row_number)
         staged.append(values)
-    db.session.execute(sa.insert(table_of(ImportRow)), staged)
+    insert_rows(db.session.connection(), table_of(ImportRow), staged)
 
 
 def _stage_rows(batch: ImportBatch, rows: Iterator[tuple[int, dict]], programs) -> int:
