@@ -10,7 +10,7 @@ user's roles (200,000 at full, twice a dispatch and once per HR reminder's subje
 only: nothing to backfill.
 
 Revision ID: 9c3d1e5f7a20
-Revises: 8b4c5d6e7f10
+Revises: 9c1e2f3a4b50
 Create Date: 2026-12-03 15:30:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "9c3d1e5f7a20"
-down_revision = "8b4c5d6e7f10"
+down_revision = "9c1e2f3a4b50"
 branch_labels = None
 depends_on = None
 

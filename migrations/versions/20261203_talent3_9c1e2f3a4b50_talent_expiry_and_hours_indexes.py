@@ -13,7 +13,7 @@ from it instead of grouping every completed record of the TMG (about 2 s at full
 at its last one instead of summing everyone's hours and sorting 200,000 people.
 
 Revision ID: 9c1e2f3a4b50
-Revises: 8b4c5d6e7f10
+Revises: 9c5d6e7f8a21
 Create Date: 2026-12-03 15:30:00
 
 """
@@ -23,7 +23,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "9c1e2f3a4b50"
-down_revision = "8b4c5d6e7f10"
+down_revision = "9c5d6e7f8a21"
 branch_labels = None
 depends_on = None
 
