@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hrfund.applications.models import Application, Call, Preference, call_title
+from hrfund.applications.models import Application, Call, Preference, call_title, total_of
 from hrfund.auth.models import User, name_in
 from hrfund.core.db import AnySelect
 from hrfund.core.pagination import Page, paginate
@@ -90,7 +90,7 @@ def _listed(row: Any, codes: list[str], locale: str) -> ListedApplication:
         department=department or "",
         call=call_title(locale, row.title, row.title_ja, row.title_en),
         preference_codes=codes,
-        total_jpy=(row.travel_jpy or 0) + (row.stipend_jpy or 0) + (row.housing_jpy or 0),
+        total_jpy=total_of(row.travel_jpy, row.stipend_jpy, row.housing_jpy),
     )
 
 

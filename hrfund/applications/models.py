@@ -47,6 +47,11 @@ UNDECIDED = (
 )
 
 
+def total_of(travel_jpy: int | None, stipend_jpy: int | None, housing_jpy: int | None) -> int:
+    """``Application.total_jpy`` from the columns alone, for lists that read them as rows."""
+    return (travel_jpy or 0) + (stipend_jpy or 0) + (housing_jpy or 0)
+
+
 def call_title(locale: str, title: str, title_ja: str | None, title_en: str | None) -> str:
     """``Call.name`` from the columns alone, for lists that read them as plain rows."""
     first, second = (title_ja, title_en) if locale == "ja" else (title_en, title_ja)
@@ -169,7 +174,7 @@ class Application(TimestampMixin, Model):
 
     @property
     def total_jpy(self) -> int:
-        return (self.travel_jpy or 0) + (self.stipend_jpy or 0) + (self.housing_jpy or 0)
+        return total_of(self.travel_jpy, self.stipend_jpy, self.housing_jpy)
 
     @property
     def preference_codes(self) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from hrfund.applications.models import ApplicationStatus, CallStatus
+from hrfund.applications.models import ApplicationStatus, CallStatus, total_of
 from hrfund.core import apifields as f
 from hrfund.core.apischemas import Answer, Body, Comment, OptionalBody, PageQuery, Query
 from hrfund.training.models import LanguageTest
@@ -181,7 +181,7 @@ def application_item(row: Any, preferences: list[str], history: list[dict]) -> d
         "travel_jpy": row.travel_jpy,
         "stipend_jpy": row.stipend_jpy,
         "housing_jpy": row.housing_jpy,
-        "total_jpy": (row.travel_jpy or 0) + (row.stipend_jpy or 0) + (row.housing_jpy or 0),
+        "total_jpy": total_of(row.travel_jpy, row.stipend_jpy, row.housing_jpy),
     }
     name = name_in(
         "en", row.family_name, row.given_name, row.family_name_romaji, row.given_name_romaji
