@@ -44,6 +44,12 @@ def current_language() -> str:
     return str(get_locale() or "ja")
 
 
+def in_language(locale: str, name_ja: str, name_en: str) -> str:
+    """Of a name kept in both languages, the one of ``locale`` (the rule of every ``name()``
+    that has no fallback), for pages that read the two columns as plain rows."""
+    return name_ja if locale == "ja" else name_en
+
+
 def localized_name(obj: Named | None) -> str:
     """``name_ja`` or ``name_en`` of a department, city or program, by the request's language."""
     if obj is None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hrfund.auth.models import User
 from hrfund.core.db import TimestampMixin, str_enum, utcnow
 from hrfund.core.files import StoredFile
+from hrfund.core.i18n import in_language
 from hrfund.extensions import Model
 
 
@@ -81,7 +82,7 @@ class TrainingProgram(TimestampMixin, Model):
     )
 
     def name(self, locale: str) -> str:
-        return self.title_ja if locale == "ja" else self.title_en
+        return in_language(locale, self.title_ja, self.title_en)
 
     def __repr__(self) -> str:
         return f"<TrainingProgram {self.id} {self.code or self.title_en}>"
@@ -148,8 +149,7 @@ class TrainingRecord(TimestampMixin, Model):
         sa.Index(
             "ix_training_records_status_completed", "status", "completed_on", "program_id", "hours"
         ),
-        # the talent search: the people who completed a program, and their hours in a category,
-        # from the index alone
+        # the talent search: who completed a program, and their hours in a category, from it alone
         sa.Index(
             "ix_training_records_talent",
             "program_id",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 from flask_babel import ngettext
 
-from hrfund.core.i18n import _date, current_language
+from hrfund.core.i18n import _date, current_language, in_language
 from hrfund.training.labels import test_label
 from hrfund.training.talent import SearchedRow
 
@@ -58,7 +58,7 @@ def page_lines(rows: list[SearchedRow]) -> list[TalentLine]:
                 (f"{test_label(s.test, s.test_name)} {s.score}", s.verified) for s in row.scores
             ],
             programs=[
-                (r.title_ja if language == "ja" else r.title_en, _date(r.completed_on))
+                (in_language(language, r.title_ja, r.title_en), _date(r.completed_on))
                 for r in row.programs
             ],
         )
