@@ -153,6 +153,7 @@ def register_template_globals(app: Flask) -> None:
     from hrfund.placements.milestones import can_acknowledge
     from hrfund.reminders.services import can_retry
     from hrfund.reminders.views.notifications import unread_notifications
+    from hrfund.reports.figures import chart_figure, quantity
     from hrfund.reports.personal_data import can_export_personal_data
     from hrfund.training import access as training_access
     from hrfund.training.labels import TEMPLATE_GLOBALS as training_labels
@@ -165,6 +166,8 @@ def register_template_globals(app: Flask) -> None:
             **training_labels,
             "unread_notifications": unread_notifications,
             "can_export_personal_data": can_export_personal_data,
+            "chart_figure": chart_figure,
+            "quantity": quantity,
             "memo_text": memo_text,
             "can_acknowledge": can_acknowledge,
             "can_retry": can_retry,

@@ -146,6 +146,49 @@ def _format(value: float) -> str:
     return f"{value:,.1f}"
 
 
+@dataclass(frozen=True)
+class ChartSpec:
+    """What a chart shows, before it is laid out: hashable, so that the drawn figure can be kept
+    for the same figures (``hrfund.reports.figures``)."""
+
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple], ...]  # (name, (value per category, …))
+    stacked: bool = True
+    unit: str = ""
+
+    @property
+    def values(self) -> list[list[float]]:
+        return [[float(Decimal(str(v or 0))) for v in vals] for _name, vals in self.series]
+
+    def layout(self) -> BarChart:
+        return bar_chart(
+            self.title,
+            list(self.categories),
+            [(name, list(vals)) for name, vals in self.series],
+            stacked=self.stacked,
+            unit=self.unit,
+        )
+
+
+def chart_spec(
+    title: str,
+    categories: list[str],
+    series: list[tuple[str, list]],
+    *,
+    stacked: bool = True,
+    unit: str = "",
+) -> ChartSpec:
+    """A chart's figures as ``bar_chart`` takes them, frozen (labels made plain strings)."""
+    return ChartSpec(
+        str(title),
+        tuple(str(c) for c in categories),
+        tuple((str(name), tuple(vals)) for name, vals in series),
+        stacked,
+        str(unit),
+    )
+
+
 def bar_chart(
     title: str,
     categories: list[str],

@@ -67,7 +67,8 @@ class OrganisationDashboard:
     concrete_cities: int
     city_target: int
     exchanges: dict[int, dict[str, int]]  # fiscal year → direction → count
-    exchanges_by_city: list[tuple[PartnerCity, dict[tuple[int, str], int]]]
+    #: per city, (fiscal year, outgoing, incoming) for each of ``years``
+    exchanges_by_city: list[tuple[PartnerCity, list[tuple[int, int, int]]]]
     years: list[int]
     training_hours: dict[str, Decimal]
     language_levels: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -208,7 +209,7 @@ def _call_counts() -> list[CallCounts]:
 
 def _exchanges(
     years: list[int], cities: dict[int, PartnerCity]
-) -> tuple[dict[int, dict[str, int]], list[tuple[PartnerCity, dict[tuple[int, str], int]]]]:
+) -> tuple[dict[int, dict[str, int]], list[tuple[PartnerCity, list[tuple[int, int, int]]]]]:
     """Exchanges per fiscal year and direction, in all and by city (one grouped statement);
     every active city with a concrete relation is listed, with exchanges or not."""
     per_year = {y: {d.value: 0 for d in Direction} for y in years}
@@ -225,7 +226,11 @@ def _exchanges(
         (c for c in cities.values() if c.id in by_city or c.has_concrete_relation),
         key=lambda c: c.code,
     )
-    return per_year, [(city, by_city.get(city.id, {})) for city in listed]
+
+    def cells(counts: dict[tuple[int, str], int]) -> list[tuple[int, int, int]]:
+        return [(y, counts.get((y, "outgoing"), 0), counts.get((y, "incoming"), 0)) for y in years]
+
+    return per_year, [(city, cells(by_city.get(city.id, {}))) for city in listed]
 
 
 def _training_figures(

@@ -87,3 +87,36 @@ def test_the_macro_draws_what_it_drew_before_the_geometry_was_formatted_in_pytho
             drawn = str(ours(chart, "c", ["Head"], number))
             assert drawn == str(before(chart, "c", ["Head"], number))
             assert chart.empty or '<rect class="series-' in drawn
+
+
+def test_a_kept_figure_is_the_macros_drawing_and_is_drawn_again_when_a_figure_changes(app):
+    """``figures.chart_figure`` keeps a chart's drawing for the same figures, id, header and
+    language: it must equal the macro's own drawing of the chart, and any change of what it
+    shows (one value, the language) must draw it again, never the kept one."""
+    from hrfund.reports.charts import chart_spec
+    from hrfund.reports.figures import NUMBERS, chart_figure
+
+    macro = app.jinja_env.get_template("reports/_chart.html").module.bar_chart
+    first = chart_spec("Fund", ["Outgoing", "Incoming"], [("Paid", [300, 0]), ("Due", [100, 4])])
+    changed = chart_spec("Fund", ["Outgoing", "Incoming"], [("Paid", [300, 0]), ("Due", [100, 5])])
+    drawn = {}
+    for language in ("en", "ja"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            for name, spec in (("first", first), ("changed", changed)):
+                kept = str(chart_figure(spec, "c", "Line", "yen"))
+                assert kept == str(chart_figure(spec, "c", "Line", "yen"))
+                assert kept == str(macro(spec.layout(), "c", ["Line"], NUMBERS["yen"]))
+                drawn[language, name] = kept
+    assert '<td class="text-end">¥5</td>' in drawn["en", "changed"]
+    assert "¥5<" not in drawn["en", "first"]
+    assert "数値" in drawn["ja", "first"] and "Figures" in drawn["en", "first"]
+    assert len(set(drawn.values())) == 4
+
+
+def test_quantities_are_whole_or_one_decimal():
+    from hrfund.reports.figures import quantity
+
+    assert quantity(1234) == "1,234"
+    assert quantity(1234.0) == "1,234"
+    assert quantity(Decimal("12.5")) == "12.5"
+    assert quantity(0.25) == "0.2"

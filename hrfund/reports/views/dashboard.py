@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from flask import current_app, render_template
 from flask_babel import format_date
@@ -15,7 +16,7 @@ from hrfund.core.permissions import login_required
 from hrfund.reports import dashboards
 from hrfund.reports.admin_dashboard import admin_dashboard
 from hrfund.reports.blueprint import bp
-from hrfund.reports.charts import bar_chart
+from hrfund.reports.charts import chart_spec as bar_chart
 
 
 @bp.route("/dashboard")
@@ -45,12 +46,14 @@ def dashboard():
 
 
 def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
-    """The charts of the HR dashboard, with labels in the reader's language."""
-    from hrfund.core.i18n import localized_name
+    """The charts of the HR dashboard (their figures, drawn by ``figures.chart_figure``), with
+    labels in the reader's language."""
+    from hrfund.core.i18n import current_language
     from hrfund.fund.forms import CATEGORY_LABELS as LINE_LABELS
     from hrfund.training.labels import CATEGORY_LABELS, test_label
     from hrfund.training.models import ProgramCategory
 
+    language = current_language()  # once, not per city and call
     lines = list(org.summary.lines.items())
     charts = {
         "fund": bar_chart(
@@ -64,7 +67,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
         ),
         "cities": bar_chart(
             _("Committed and paid by city, FY%(year)d (yen)", year=org.fiscal_year),
-            [localized_name(city) for city, _c, _d in org.committed_by_city],
+            [city.name(language) for city, _c, _d in org.committed_by_city],
             [
                 (_("Committed"), [c for _city, c, _d in org.committed_by_city]),
                 (_("Disbursed"), [d for _city, _c, d in org.committed_by_city]),
@@ -94,17 +97,24 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
         ),
     }
     payments = org.payments_by_month
-    months = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
     charts["months"] = bar_chart(
         _("Payments by line and month, FY%(year)d (yen)", year=org.fiscal_year),
-        [format_date(date(2000, m, 1), "MMM") for m in months],
+        list(_month_names(language)),
         [(str(LINE_LABELS[c]), payments.get(c, [0] * 12)) for c, _f in lines],
     )
     statuses = ["submitted", "endorsed", "returned", "approved", "rejected", "withdrawn"]
     statuses += ["declined_by_manager"]
     charts["calls"] = bar_chart(
         _("Applications per call by status"),
-        [localized_name(c.call) for c in org.calls],
+        [c.call.name(language) for c in org.calls],
         [(state_label(s), [c.by_status.get(s, 0) for c in org.calls]) for s in statuses],
     )
     return charts
+
+
+@lru_cache(maxsize=4)
+def _month_names(language: str) -> tuple[str, ...]:
+    """April to March, abbreviated in ``language`` (the request's: Babel formats in it)."""
+    return tuple(
+        format_date(date(2000, m, 1), "MMM") for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+    )
