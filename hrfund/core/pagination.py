@@ -128,6 +128,16 @@ def paginate(
     ``stmt`` then only counts and finds the keys (it need select nothing else).
     """
     page = min(max(page, 1), MAX_PAGE)
+    if count_cap is not None and (page - 1) * per_page >= count_cap:
+        # a page that starts beyond the cap: if it has rows, the list is longer than the cap,
+        # which is all that the capped count would tell; so no count (a COUNT of cap + 1 rows
+        # on every deep page). No rows: beyond the end, counted in full and the last page shown.
+        items = _window(stmt, page, per_page, per_page + 1, scalars, key, rows)
+        if items:
+            next_exists = len(items) > per_page
+            return Page(items[:per_page], page, per_page, count_cap, True, next_exists)
+        if _for_pages():
+            return paginate(stmt, MAX_PAGE, per_page, scalars=scalars, key=key, rows=rows)
     counted = stmt.order_by(None)
     if count_cap is not None:
         counted = counted.limit(count_cap + 1)
@@ -138,11 +148,7 @@ def paginate(
     if _for_pages() and page > 1 and (page - 1) * per_page >= total and not more:
         page = max(1, ceil(total / per_page))
     size = per_page + 1 if more else per_page
-    window = stmt.limit(size).offset((page - 1) * per_page)
-    if key is not None:
-        window = (stmt if rows is None else rows).where(key.in_(window.with_only_columns(key)))
-    result = db.session.execute(window)
-    items = list(result.scalars() if scalars else result)
+    items = _window(stmt, page, per_page, size, scalars, key, rows)
     if not more:
         return Page(items=items, page=page, per_page=per_page, total=total)
     if not items and page > 1 and _for_pages():
@@ -152,6 +158,23 @@ def paginate(
     return Page(
         items[:per_page], page, per_page, total, more=True, next_exists=len(items) > size - 1
     )
+
+
+def _window(
+    stmt: AnySelect,
+    page: int,
+    per_page: int,
+    size: int,
+    scalars: bool,
+    key: sa.ColumnElement[Any] | so.InstrumentedAttribute[Any] | None,
+    rows: AnySelect | None,
+) -> list[Any]:
+    """Up to ``size`` rows of ``stmt`` from the start of ``page``."""
+    window = stmt.limit(size).offset((page - 1) * per_page)
+    if key is not None:
+        window = (stmt if rows is None else rows).where(key.in_(window.with_only_columns(key)))
+    result = db.session.execute(window)
+    return list(result.scalars() if scalars else result)
 
 
 def args_with(updates: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:

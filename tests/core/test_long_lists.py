@@ -66,5 +66,26 @@ def test_beyond_the_end_of_a_long_list_counts_it_once(app, db, events, query_cou
     with app.test_request_context("/audit"), query_counter() as statements:
         page = paginate(stmt, 9, 4, key=AuditEvent.id, count_cap=5)
     assert (page.page, page.total, page.more, len(page.items)) == (3, EVENTS, False, 4)
-    # the capped count, the empty page, the full count, the last page: not a second full count
-    assert statements() == 4
+    # the empty page (it starts beyond the cap: no capped count), the full count, the last page
+    assert statements() == 3
+
+
+def test_a_page_beyond_the_cap_is_not_counted_and_says_more_than(app, db, events, query_counter):
+    """A page that starts beyond the cap and has rows: the list is longer than the cap, which is
+    all a capped count would tell, so the page is found without a COUNT (the deep pages of the
+    applications list counted 10,001 rows on each view); its rows are the plain query's."""
+    stmt = audit_query(action="test.long_list")
+    with app.test_request_context("/audit"), query_counter() as statements:
+        page = paginate(stmt, 2, 5, key=AuditEvent.id, count_cap=5)
+    assert statements() == 1  # the page only
+    assert (page.page, page.total, page.more, page.has_next) == (2, 5, True, True)
+    assert [e.id for e in page.items] == [e.id for e in paginate(stmt, 2, 5).items]
+    last = paginate(stmt, 3, 5, key=AuditEvent.id, count_cap=5)
+    assert (len(last.items), last.more, last.has_next) == (2, True, False)
+
+
+def test_beyond_the_end_past_the_cap_in_the_api_is_an_empty_page(app, db, events):
+    stmt = audit_query(action="test.long_list")
+    with app.test_request_context("/api/v1/audit"):
+        page = paginate(stmt, 9, 4, key=AuditEvent.id, count_cap=5)
+    assert page.items == [] and page.page == 9
