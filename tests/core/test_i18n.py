@@ -70,3 +70,24 @@ def test_dates_are_shown_in_the_users_time_zone(db, login_as):
 
     local = event.at.astimezone(ZoneInfo("America/Toronto"))
     assert local.strftime("%-I:%M") in page or local.strftime("%H:%M") in page
+
+
+def test_templates_translate_in_the_locale_of_the_moment(app):
+    """Templates find their catalog by the request's locale (``install_template_gettext``): it
+    must be flask_babel's catalog for that locale, follow ``force_locale`` (e-mails in the
+    recipient's language within a request) and come back after it."""
+    from flask_babel import force_locale, gettext
+
+    template = app.jinja_env.from_string(
+        "{{ _('Figures') }}|{{ ngettext('%(num)d failed login in a row.',"
+        " '%(num)d failed logins in a row.', 3) }}"
+    )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert template.render() == "Figures|3 failed logins in a row."
+        with force_locale("ja"):
+            assert template.render() == "数値|連続3回ログインに失敗しています。"
+        assert template.render() == "Figures|3 failed logins in a row."
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        assert template.render().startswith("数値|")
+    with app.app_context():  # no request: the default language's catalog, as flask_babel's
+        assert template.render().split("|")[0] == gettext("Figures")
