@@ -72,11 +72,14 @@ class EmployeeDashboard:
 
 
 def employee_dashboard(user: User, today: date, fiscal_year: int) -> EmployeeDashboard:
+    """The employee's own figures: the year's training hours, and whether there is anything to
+    list, in one statement; the lists are read only when there is (most staff have no
+    application and no placement, and every HR officer sees this section too)."""
     start, end = fiscal_year_bounds(fiscal_year)
     open_placements = sa.select(Placement.id).where(
         Placement.person_id == user.id, Placement.status.in_(OPEN_STATUSES)
     )
-    hours = db.session.scalar(
+    hours = (
         sa.select(sa.func.coalesce(sa.func.sum(RECORD_HOURS), 0))
         .select_from(TrainingRecord)
         .join(TrainingProgram, TrainingProgram.id == TrainingRecord.program_id)
@@ -85,7 +88,13 @@ def employee_dashboard(user: User, today: date, fiscal_year: int) -> EmployeeDas
             TrainingRecord.status == RecordStatus.COMPLETED,
             TrainingRecord.completed_on.between(start, end),
         )
+        .scalar_subquery()
     )
+    applied = sa.exists().where(Application.applicant_id == user.id)
+    placed = sa.exists(open_placements)
+    total_hours, has_applications, has_placements = db.session.execute(
+        sa.select(hours, applied, placed)
+    ).one()
     return EmployeeDashboard(
         applications=list(
             db.session.scalars(
@@ -95,7 +104,9 @@ def employee_dashboard(user: User, today: date, fiscal_year: int) -> EmployeeDas
                 .order_by(Application.updated_at.desc(), Application.id.desc())
                 .limit(LIST_LIMIT)
             )
-        ),
+        )
+        if has_applications
+        else [],
         placements=list(
             db.session.scalars(
                 sa.select(Placement)
@@ -104,9 +115,11 @@ def employee_dashboard(user: User, today: date, fiscal_year: int) -> EmployeeDas
                 .order_by(Placement.start_on, Placement.id)
                 .limit(LIST_LIMIT)
             )
-        ),
-        milestones=_pending_milestones(open_placements, LIST_LIMIT),
-        training_hours=Decimal(hours or 0),
+        )
+        if has_placements
+        else [],
+        milestones=_pending_milestones(open_placements, LIST_LIMIT) if has_placements else [],
+        training_hours=Decimal(total_hours or 0),
         fiscal_year=fiscal_year,
     )
 

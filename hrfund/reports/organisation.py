@@ -196,7 +196,10 @@ def _call_counts() -> list[CallCounts]:
         sa.select(Call, counts.c.status, counts.c.n)
         .join(latest, latest.c.id == Call.id)
         .outerjoin(counts, counts.c.call_id == Call.id)
-        .options(so.lazyload(Call.slots))
+        .options(
+            so.lazyload(Call.slots),  # the chart shows a call's name only
+            so.load_only(Call.id, Call.title, Call.title_ja, Call.title_en, Call.closes_on),
+        )
         .order_by(Call.closes_on.desc(), Call.id.desc())
     )
     by_call: dict[int, CallCounts] = {}

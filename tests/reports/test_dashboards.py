@@ -173,7 +173,7 @@ def test_hr_figures_equal_the_data(db, world):
     assert org.overdue_milestones == len(overdue)
 
 
-def test_employee_manager_and_coordinator_figures(db, world):
+def test_employee_manager_and_coordinator_figures(db, world, query_counter):
     mine = dashboards.employee_dashboard(world.employee, TODAY, 2026)
     assert [a.id for a in mine.applications] == [world.seoul_placement.application_id]
     assert [p.id for p in mine.placements] == [world.seoul_placement.id]
@@ -186,6 +186,10 @@ def test_employee_manager_and_coordinator_figures(db, world):
     assert travelling.training_hours == Decimal(3)  # no hours recorded: the program's 3
 
     person = factories.user(["employee"], department=world.department, joined_on=date(2010, 4, 1))
+    with query_counter() as statements:  # nothing to list: the hours and "anything?" only
+        nothing = dashboards.employee_dashboard(person, TODAY, 2026)
+    assert (nothing.applications, nothing.placements, nothing.milestones) == ([], [], [])
+    assert nothing.training_hours == 0 and statements() == 1
     add_language_score(
         world.hr, person, test=LanguageTest.IELTS.value, score="7.5", taken_on=date(2026, 2, 1)
     )
