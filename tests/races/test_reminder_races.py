@@ -100,10 +100,27 @@ def test_a_batch_longer_than_its_claims_is_not_taken_over_and_sends_each_once(tm
             finally:
                 done.set()
 
+        def a_holds_its_claims() -> bool:
+            held = db.session.scalar(
+                sa.text(
+                    "SELECT count(*) FROM reminder_deliveries"
+                    " WHERE channel = 'email' AND claimed_by = 'a'"
+                )
+            )
+            db.session.rollback()  # a fresh snapshot for the next look
+            return held == PEOPLE
+
         def dispatcher_b():
             runs = []
             try:
                 with app.app_context():
+                    # the designed case: A has claimed the whole batch before B first runs
+                    # (B claiming first once tested the mirror case instead)
+                    deadline = time.monotonic() + 30
+                    while not done.is_set() and time.monotonic() < deadline:
+                        if a_holds_its_claims():
+                            break
+                        time.sleep(0.02)
                     while not done.is_set():
                         result = dispatch_reminders(instant, kinds=kinds, worker="b")
                         db.session.remove()
@@ -136,8 +153,9 @@ def test_a_batch_longer_than_its_claims_is_not_taken_over_and_sends_each_once(tm
             ).all()
             db.session.remove()
             db.engine.dispose()
-        # every e-mail sent, once (above); which dispatcher sent it depends on who claimed first
-        assert {r[0] for r in rows} == {"sent"} and sum(r[2] for r in rows) == PEOPLE, rows
+        # A claimed the batch first and kept it: it sent every e-mail, once; B took over none
+        assert [tuple(r) for r in rows] == [("sent", "a", PEOPLE)], rows
+        assert sum(outcomes["b"]) == 0, outcomes["b"]
         assert outcomes["a"].sent + sum(outcomes["b"]) == 2 * PEOPLE, outcomes
     finally:
         if cleanup:
