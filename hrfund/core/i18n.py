@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from hrfund.core.actor import Actor
@@ -93,30 +93,4 @@ def init_i18n(app: Flask) -> None:
         locale_selector=select_locale,
         timezone_selector=select_timezone,
         default_translation_directories=translation_directories(app),
-    )
-    install_template_gettext(app)
-
-
-def install_template_gettext(app: Flask) -> None:
-    """Templates' ``_``, ``ngettext``, … with the catalog found by the request's locale: the
-    same catalog as flask_babel's (its own, asked once per locale and kept for this app), where
-    flask_babel's callables look the request context up three times per message (6 µs; a page
-    shows 40 to 60 messages). ``force_locale`` changes the locale, so the catalog follows it."""
-    catalogs: dict[object, Any] = {}
-
-    def translations() -> Any:
-        locale = get_locale()
-        if locale is None:  # no request or app context: flask_babel's answer (no translation)
-            return get_translations()
-        found = catalogs.get(locale)
-        if found is None:
-            found = catalogs[locale] = get_translations()
-        return found
-
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-        newstyle=True,
     )

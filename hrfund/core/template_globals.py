@@ -7,8 +7,10 @@ the app factory, which may import any module, for core imports none above it (DE
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale, get_translations
 
 from hrfund.core.exports import export_args
 from hrfund.core.i18n import _date, current_language, localized_name, person_name
@@ -70,3 +72,29 @@ def init_template_globals(
             raise RuntimeError(f"template names registered twice: {', '.join(clashes)}")
         table.update(core)
         table.update(added)
+    install_template_gettext(app)
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' ``_``, ``ngettext``, … with the catalog found by the request's locale: the
+    same catalog as flask_babel's (its own, asked once per locale and kept for this app), where
+    flask_babel's callables look the request context up three times per message (6 µs; a page
+    shows 40 to 60 messages). ``force_locale`` changes the locale, so the catalog follows it."""
+    catalogs: dict[object, Any] = {}
+
+    def translations() -> Any:
+        locale = get_locale()
+        if locale is None:  # no request or app context: flask_babel's answer (no translation)
+            return get_translations()
+        found = catalogs.get(locale)
+        if found is None:
+            found = catalogs[locale] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
