@@ -1,5 +1,6 @@
 """Bar charts drawn on the server as SVG: no JavaScript, no CDN, and nothing the content security
-policy has to allow. A chart is geometry computed here and drawn by the macro in
+policy has to allow. A chart (``chart_spec``) is geometry computed here (``ChartSpec.layout``)
+and drawn by the macro in
 ``templates/reports/_chart.html``; colours come from CSS classes (``series-0`` …) in app.css, and
 each chart's figures are also shown as a table beside it, for screen readers and for copying.
 """
@@ -140,7 +141,8 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
-def _format(value: float) -> str:
+def quantity(value: float | Decimal | int) -> str:
+    """A count or an amount as the charts and the dashboard show it: 1,234 or 12.5."""
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.1f}"
@@ -159,16 +161,62 @@ class ChartSpec:
 
     @property
     def values(self) -> list[list[float]]:
+        """values[series][category], as numbers to draw (none counts as 0)."""
         return [[float(Decimal(str(v or 0))) for v in vals] for _name, vals in self.series]
 
     def layout(self) -> BarChart:
-        return bar_chart(
-            self.title,
-            list(self.categories),
-            [(name, list(vals)) for name, vals in self.series],
-            stacked=self.stacked,
-            unit=self.unit,
+        """The chart's bars, ticks and labels."""
+        values = self.values
+        categories, stacked, unit = list(self.categories), self.stacked, self.unit
+        chart = BarChart(
+            title=self.title,
+            categories=categories,
+            series=[name for name, _vals in self.series],
+            values=values,
+            stacked=stacked,
+            unit=unit,
         )
+        per_row = len(values) if not stacked else 1
+        chart.row_height = ROW_HEIGHT if per_row == 1 else max(ROW_HEIGHT, 12 * per_row + BAR_GAP)
+        chart.height = chart.row_height * max(len(categories), 1) + 24
+        if stacked:
+            largest = max((chart.total(i) for i in range(len(categories))), default=0)
+        else:
+            largest = max((v for row in values for v in row), default=0)
+        top = _nice_max(largest)
+        if all(float(v).is_integer() for row in values for v in row):
+            top = max(top, TICKS)  # counts: whole-number ticks
+            top = TICKS * -(-top // TICKS)
+        plot = chart.width - chart.label_width - 40  # room for the last tick's label
+        scale = plot / top
+        for i in range(len(categories)):
+            row_y = i * chart.row_height + BAR_GAP / 2
+            inner = chart.row_height - BAR_GAP
+            offset = 0.0
+            for s, row in enumerate(values):
+                value = row[i]
+                if value <= 0:
+                    continue
+                name = chart.series[s]
+                label = f"{categories[i]} — {name}: {quantity(value)}{unit}"
+                if stacked:
+                    bar = _bar(chart.label_width + offset, row_y, value * scale, inner, s, label)
+                    offset += value * scale
+                else:
+                    height = inner / len(values)
+                    bar = _bar(
+                        chart.label_width, row_y + s * height, value * scale, height, s, label
+                    )
+                chart.bars.append(bar)
+        ticks = ((chart.label_width + plot * k / TICKS, top * k / TICKS) for k in range(TICKS + 1))
+        chart.ticks = [Tick(x, quantity(value), _coordinate(x)) for x, value in ticks]
+        half = chart.row_height / 2 + 4
+        chart.row_labels = [
+            Label(str(i * chart.row_height + half), label, category)
+            for i, (label, category) in enumerate(zip(chart.labels, categories, strict=True))
+        ]
+        chart.totals = [chart.total(i) for i in range(len(categories))]
+        return chart
 
 
 def chart_spec(
@@ -179,7 +227,8 @@ def chart_spec(
     stacked: bool = True,
     unit: str = "",
 ) -> ChartSpec:
-    """A chart's figures as ``bar_chart`` takes them, frozen (labels made plain strings)."""
+    """A chart's figures: ``series`` is [(name, [value per category])] (labels made plain
+    strings, values kept as given)."""
     return ChartSpec(
         str(title),
         tuple(str(c) for c in categories),
@@ -187,62 +236,3 @@ def chart_spec(
         stacked,
         str(unit),
     )
-
-
-def bar_chart(
-    title: str,
-    categories: list[str],
-    series: list[tuple[str, list]],
-    *,
-    stacked: bool = True,
-    unit: str = "",
-) -> BarChart:
-    """Lay out a chart: ``series`` is [(name, [value per category])]."""
-    values = [[float(Decimal(str(v or 0))) for v in vals] for _name, vals in series]
-    chart = BarChart(
-        title=title,
-        categories=categories,
-        series=[name for name, _vals in series],
-        values=values,
-        stacked=stacked,
-        unit=unit,
-    )
-    per_row = len(values) if not stacked else 1
-    chart.row_height = ROW_HEIGHT if per_row == 1 else max(ROW_HEIGHT, 12 * per_row + BAR_GAP)
-    chart.height = chart.row_height * max(len(categories), 1) + 24
-    if stacked:
-        largest = max((chart.total(i) for i in range(len(categories))), default=0)
-    else:
-        largest = max((v for row in values for v in row), default=0)
-    top = _nice_max(largest)
-    if all(float(v).is_integer() for row in values for v in row):
-        top = max(top, TICKS)  # counts: whole-number ticks
-        top = TICKS * -(-top // TICKS)
-    plot = chart.width - chart.label_width - 40  # room for the last tick's label
-    scale = plot / top
-    for i in range(len(categories)):
-        row_y = i * chart.row_height + BAR_GAP / 2
-        inner = chart.row_height - BAR_GAP
-        offset = 0.0
-        for s, row in enumerate(values):
-            value = row[i]
-            if value <= 0:
-                continue
-            name = chart.series[s]
-            label = f"{categories[i]} — {name}: {_format(value)}{unit}"
-            if stacked:
-                bar = _bar(chart.label_width + offset, row_y, value * scale, inner, s, label)
-                offset += value * scale
-            else:
-                height = inner / len(values)
-                bar = _bar(chart.label_width, row_y + s * height, value * scale, height, s, label)
-            chart.bars.append(bar)
-    ticks = ((chart.label_width + plot * k / TICKS, top * k / TICKS) for k in range(TICKS + 1))
-    chart.ticks = [Tick(x, _format(value), _coordinate(x)) for x, value in ticks]
-    half = chart.row_height / 2 + 4
-    chart.row_labels = [
-        Label(str(i * chart.row_height + half), label, category)
-        for i, (label, category) in enumerate(zip(chart.labels, categories, strict=True))
-    ]
-    chart.totals = [chart.total(i) for i in range(len(categories))]
-    return chart

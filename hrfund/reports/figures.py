@@ -1,6 +1,6 @@
 """The dashboard's charts drawn as HTML, kept for the same figures.
 
-A chart's drawing (its layout in ``charts.bar_chart`` and the macro in
+A chart's drawing (its layout in ``charts.ChartSpec.layout`` and the macro in
 ``templates/reports/_chart.html``) depends only on its figures, its element id, its table's
 header, the number format and the reader's language: all of them are the cache key, so a figure
 is drawn again as soon as any of them changes and is never stale. The HR dashboard draws seven
@@ -17,13 +17,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from hrfund.core.template_globals import yen
-from hrfund.reports.charts import ChartSpec
-
-
-def quantity(value) -> str:
-    """A count or an amount of hours as the dashboard shows it: 1,234 or 12.5."""
-    return f"{int(value):,}" if value == int(value) else f"{value:,.1f}"
-
+from hrfund.reports.charts import ChartSpec, quantity
 
 NUMBERS = {"yen": yen, "quantity": quantity}
 

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hrfund.reports.charts import bar_chart
+from hrfund.reports.charts import chart_spec
+
+
+def bar_chart(*args, **kwargs):
+    return chart_spec(*args, **kwargs).layout()
 
 
 def test_stacked_bars_are_proportional_and_end_to_end():
@@ -114,7 +118,7 @@ def test_a_kept_figure_is_the_macros_drawing_and_is_drawn_again_when_a_figure_ch
 
 
 def test_quantities_are_whole_or_one_decimal():
-    from hrfund.reports.figures import quantity
+    from hrfund.reports.charts import quantity
 
     assert quantity(1234) == "1,234"
     assert quantity(1234.0) == "1,234"

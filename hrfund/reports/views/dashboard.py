@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
+from babel.dates import format_date
 from flask import current_app, render_template
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from hrfund.core.permissions import login_required
 from hrfund.reports import dashboards
 from hrfund.reports.admin_dashboard import admin_dashboard
 from hrfund.reports.blueprint import bp
-from hrfund.reports.charts import chart_spec as bar_chart
+from hrfund.reports.charts import chart_spec
 
 
 @bp.route("/dashboard")
@@ -56,7 +56,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
     language = current_language()  # once, not per city and call
     lines = list(org.summary.lines.items())
     charts = {
-        "fund": bar_chart(
+        "fund": chart_spec(
             _("Fund use by line, FY%(year)d (yen)", year=org.fiscal_year),
             [str(LINE_LABELS[c]) for c, _f in lines],
             [
@@ -65,7 +65,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
                 (_("Available"), [max(f.available, 0) for _c, f in lines]),
             ],
         ),
-        "cities": bar_chart(
+        "cities": chart_spec(
             _("Committed and paid by city, FY%(year)d (yen)", year=org.fiscal_year),
             [city.name(language) for city, _c, _d in org.committed_by_city],
             [
@@ -73,7 +73,7 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
                 (_("Disbursed"), [d for _city, _c, d in org.committed_by_city]),
             ],
         ),
-        "exchanges": bar_chart(
+        "exchanges": chart_spec(
             _("Exchanges per fiscal year"),
             [_("FY%(year)d", year=y) for y in org.years],
             [
@@ -82,12 +82,12 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
             ],
             stacked=False,
         ),
-        "training": bar_chart(
+        "training": chart_spec(
             _("Training hours by category, FY%(year)d", year=org.fiscal_year),
             [str(CATEGORY_LABELS[ProgramCategory(c)]) for c in org.training_hours],
             [(_("Hours"), list(org.training_hours.values()))],
         ),
-        "languages": bar_chart(
+        "languages": chart_spec(
             _("Valid verified language scores by level"),
             [test_label(t) for t in org.language_levels],
             [
@@ -97,14 +97,14 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
         ),
     }
     payments = org.payments_by_month
-    charts["months"] = bar_chart(
+    charts["months"] = chart_spec(
         _("Payments by line and month, FY%(year)d (yen)", year=org.fiscal_year),
         list(_month_names(language)),
         [(str(LINE_LABELS[c]), payments.get(c, [0] * 12)) for c, _f in lines],
     )
     statuses = ["submitted", "endorsed", "returned", "approved", "rejected", "withdrawn"]
     statuses += ["declined_by_manager"]
-    charts["calls"] = bar_chart(
+    charts["calls"] = chart_spec(
         _("Applications per call by status"),
         [c.call.name(language) for c in org.calls],
         [(state_label(s), [c.by_status.get(s, 0) for c in org.calls]) for s in statuses],
@@ -114,7 +114,6 @@ def organisation_charts(org: dashboards.OrganisationDashboard) -> dict:
 
 @lru_cache(maxsize=4)
 def _month_names(language: str) -> tuple[str, ...]:
-    """April to March, abbreviated in ``language`` (the request's: Babel formats in it)."""
-    return tuple(
-        format_date(date(2000, m, 1), "MMM") for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
-    )
+    """April to March, abbreviated in ``language``."""
+    months = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+    return tuple(format_date(date(2000, m, 1), "MMM", locale=language) for m in months)
