@@ -6,7 +6,9 @@ So, like the running totals on the budget lines, the posting service keeps two s
 the entry's transaction, under the line lock it already holds (``add_entry``):
 
 - ``fund_placement_totals``: per budget line and placement, open commitment and disbursed yen
-  (a reversal counts the entry it reverses with the opposite sign, as ``figures`` does);
+  (a reversal counts the entry it reverses with the opposite sign, as ``figures`` does), with
+  the placement's partner city, so that the dashboard sums a year's rows by city from one
+  index (a placement's city is set when it is proposed and never changes);
 - ``fund_month_payments``: per budget line and calendar month of its year, the disbursements as
   booked (not their reversals: the chart shows what was paid when).
 
@@ -39,6 +41,8 @@ class YearBreakdown:
 
     placements: dict[int, tuple[int, int]] = field(default_factory=dict)
     payments: dict[Category, list[int]] = field(default_factory=dict)
+    #: per partner city (of the placements): (open commitment, disbursed)
+    cities: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 def month_index(month: int) -> int:
@@ -46,11 +50,16 @@ def month_index(month: int) -> int:
     return (month - 4) % 12
 
 
-def _breakdown(placement_rows: Iterable[Any], payment_rows: Iterable[Any]) -> YearBreakdown:
+def _breakdown(
+    placement_rows: Iterable[Any], payment_rows: Iterable[Any], city_rows: Iterable[Any]
+) -> YearBreakdown:
     found = YearBreakdown()
     for pid, committed, disbursed in placement_rows:
         if committed or disbursed:
             found.placements[pid] = (int(committed), int(disbursed))
+    for city_id, committed, disbursed in city_rows:
+        if committed or disbursed:
+            found.cities[city_id] = (int(committed), int(disbursed))
     for category, month, paid in payment_rows:
         if paid:
             found.payments.setdefault(Category(category), [0] * 12)[month_index(int(month))] += int(
@@ -61,17 +70,31 @@ def _breakdown(placement_rows: Iterable[Any], payment_rows: Iterable[Any]) -> Ye
 
 # ---------------------------------------------------------------- kept by posting
 
+#: The placements' table by name, for a placement's city: the fund is below the placements
+#: module and never imports it (as its foreign keys name the table).
+_PLACEMENTS = sa.table("placements", sa.column("id"), sa.column("city_id"))
+
+
+def _city_of(placement_id: Any) -> sa.ScalarSelect[Any]:
+    return (
+        sa.select(_PLACEMENTS.c.city_id).where(_PLACEMENTS.c.id == placement_id).scalar_subquery()
+    )
+
 
 def _add(
-    model: type[PlacementTotal] | type[MonthPayment], keys: dict[str, Any], **amounts: int
+    model: type[PlacementTotal] | type[MonthPayment],
+    keys: dict[str, Any],
+    new: dict[str, Any] | None = None,
+    **amounts: int,
 ) -> None:
-    """``x = x + d`` on the row of ``keys``, or a new row. The caller holds the lock of the
-    budget line in ``keys``, so no other transaction adds the same row meanwhile."""
+    """``x = x + d`` on the row of ``keys``, or a new row (with ``new``'s columns too). The
+    caller holds the lock of the budget line in ``keys``, so no other transaction adds the same
+    row meanwhile."""
     table = table_of(model)
     change = sa.update(table).values({k: table.c[k] + v for k, v in amounts.items()})
     change = change.where(*(table.c[k] == v for k, v in keys.items()))
     if not rows_changed(db.session.execute(change)):
-        db.session.execute(sa.insert(table).values(**keys, **amounts))
+        db.session.execute(sa.insert(table).values(**keys, **(new or {}), **amounts))
 
 
 def add_entry(entry: LedgerEntry, committed: int, disbursed: int) -> None:
@@ -83,6 +106,7 @@ def add_entry(entry: LedgerEntry, committed: int, disbursed: int) -> None:
         _add(
             P,
             line | {"placement_id": entry.placement_id, "fiscal_year": entry.fiscal_year},
+            {"city_id": _city_of(entry.placement_id)},
             committed_jpy=committed,
             disbursed_jpy=disbursed,
         )
@@ -106,6 +130,16 @@ def placement_totals(fiscal_year: int) -> sa.Select[int, int, int]:
     )
 
 
+def city_totals(fiscal_year: int) -> sa.Select[int, int, int]:
+    """The year's stored totals by partner city (``ix_fund_placement_totals_city`` alone):
+    ``city_id, committed, disbursed``."""
+    return (
+        sa.select(P.city_id, sa.func.sum(P.committed_jpy), sa.func.sum(P.disbursed_jpy))
+        .where(P.fiscal_year == fiscal_year)
+        .group_by(P.city_id)
+    )
+
+
 def month_payments(fiscal_year: int) -> sa.Select[Category, int, int]:
     """The year's stored payments: ``category, month, paid``."""
     return sa.select(M.category, M.month, M.paid_jpy).where(M.fiscal_year == fiscal_year)
@@ -115,14 +149,24 @@ def stored(fiscal_year: int) -> YearBreakdown:
     return _breakdown(
         db.session.execute(placement_totals(fiscal_year)),
         db.session.execute(month_payments(fiscal_year)),
+        db.session.execute(city_totals(fiscal_year)),
     )
 
 
 def _ledger_by_placement(*where: Any) -> sa.Select[tuple[Any, ...]]:
+    """Per line, year and placement: the placement's city, open commitment and disbursed."""
     return (
-        sa.select(E.budget_line_id, E.fiscal_year, E.placement_id, COMMITTED, DISBURSED)
-        .where(E.placement_id.is_not(None), E.budget_line_id.is_not(None), *where)
-        .group_by(E.budget_line_id, E.fiscal_year, E.placement_id)
+        sa.select(
+            E.budget_line_id,
+            E.fiscal_year,
+            E.placement_id,
+            _PLACEMENTS.c.city_id,
+            COMMITTED,
+            DISBURSED,
+        )
+        .join(_PLACEMENTS, _PLACEMENTS.c.id == E.placement_id)
+        .where(E.budget_line_id.is_not(None), *where)
+        .group_by(E.budget_line_id, E.fiscal_year, E.placement_id, _PLACEMENTS.c.city_id)
     )
 
 
@@ -147,11 +191,14 @@ def from_ledger(fiscal_year: int) -> YearBreakdown:
     pc, mc = by_placement.c, by_month.c
     return _breakdown(
         db.session.execute(
-            sa.select(pc.placement_id, sa.func.sum(pc[3]), sa.func.sum(pc[4])).group_by(
+            sa.select(pc.placement_id, sa.func.sum(pc[4]), sa.func.sum(pc[5])).group_by(
                 pc.placement_id
             )
         ),
         db.session.execute(sa.select(mc.category, mc[3], mc[4])),
+        db.session.execute(
+            sa.select(pc.city_id, sa.func.sum(pc[4]), sa.func.sum(pc[5])).group_by(pc.city_id)
+        ),
     )
 
 
@@ -161,7 +208,8 @@ def recompute(connection: sa.Connection | None = None) -> None:
     pt, mp = table_of(P), table_of(M)
     run(sa.delete(pt))
     run(sa.delete(mp))
-    columns = ["budget_line_id", "fiscal_year", "placement_id", "committed_jpy", "disbursed_jpy"]
+    columns = ["budget_line_id", "fiscal_year", "placement_id", "city_id"]
+    columns += ["committed_jpy", "disbursed_jpy"]
     run(sa.insert(pt).from_select(columns, _ledger_by_placement()))
     years = run(sa.select(E.fiscal_year).distinct()).scalars().all()
     columns = ["budget_line_id", "fiscal_year", "category", "month", "paid_jpy"]

@@ -257,12 +257,22 @@ class PlacementTotal(Model):
             "committed_jpy",
             "disbursed_jpy",
         ),
+        # the year's totals by partner city (the dashboard), from the index alone
+        sa.Index(
+            "ix_fund_placement_totals_city",
+            "fiscal_year",
+            "city_id",
+            "committed_jpy",
+            "disbursed_jpy",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     budget_line_id: Mapped[int] = mapped_column(sa.ForeignKey("fund_budget_lines.id"))
     fiscal_year: Mapped[int]
     placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
+    #: the placement's partner city (set when it is proposed, never changed)
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("partner_cities.id"))
     committed_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
     disbursed_jpy: Mapped[int] = mapped_column(Yen, default=0, server_default="0")
 

@@ -144,20 +144,10 @@ def _year_ledger(
 ) -> tuple[list[tuple[PartnerCity, int, int]], dict[Category | None, list[int]]]:
     """Open commitments and payments by the city of their placement, and payments by line and
     month (April first): one read of the fund's summary rows of the year (``fund.breakdown``),
-    a few thousand rows instead of the year's ledger."""
-    placements = breakdown.placement_totals(fiscal_year).subquery()
-    c = placements.c
-    by_city = (
-        sa.select(
-            sa.literal("city"),
-            Placement.city_id,
-            sa.cast(sa.null(), sa.String),
-            sa.func.sum(c[1]),
-            sa.func.sum(c[2]),
-        )
-        .join(Placement, Placement.id == c.placement_id)
-        .group_by(Placement.city_id)
-    )
+    which carry the placement's city: a few thousand rows of an index, not the year's ledger."""
+    totals = breakdown.city_totals(fiscal_year).subquery()
+    c = totals.c
+    by_city = sa.select(sa.literal("city"), c.city_id, sa.cast(sa.null(), sa.String), c[1], c[2])
     payments = breakdown.month_payments(fiscal_year).subquery()
     p = payments.c
     by_month = sa.select(

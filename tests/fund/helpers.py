@@ -93,9 +93,18 @@ def breakdown_by_hand(fiscal_year: int) -> tuple[dict[int, tuple[int, int]], dic
 def assert_breakdown_equals_the_ledger(fiscal_year: int) -> None:
     """The stored summary rows, the ledger's grouped read and the sums by hand agree."""
     from hrfund.fund import breakdown
+    from hrfund.placements.models import Placement
 
     stored = breakdown.stored(fiscal_year)
     by_hand = breakdown_by_hand(fiscal_year)
     assert stored == breakdown.from_ledger(fiscal_year), fiscal_year
     got = (stored.placements, {str(c.value): m for c, m in stored.payments.items()})
     assert got == by_hand, fiscal_year
+    city_of = dict(db.session.execute(sa.select(Placement.id, Placement.city_id)).all())
+    cities: dict[int, list[int]] = {}
+    for pid, (committed, disbursed) in by_hand[0].items():
+        figures = cities.setdefault(city_of[pid], [0, 0])
+        figures[0] += committed
+        figures[1] += disbursed
+    expected = {city: (c, d) for city, (c, d) in cities.items() if c or d}
+    assert stored.cities == expected, fiscal_year
